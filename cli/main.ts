@@ -1,0 +1,62 @@
+// media-toolkit: one commander program, a subcommand per job.
+// Exit codes: 0 ok, 1 the work failed, 2 usage error. Stack traces only with --verbose.
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { applyEnvVars } from './options.js';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from '../lib/errors.js';
+import { setLogLevel, isVerbose } from '../lib/log.js';
+import { redactText } from '../common/redact.js';
+
+export function buildProgram(): Command {
+  const program = new Command('media-toolkit')
+    .description(
+      'Warm, load-test and optimize a video or image CDN.\n\n' +
+        'Typical order: list/analyze the bucket, prewarm every derivative, read the errors report,\n' +
+        'loadtest with k6, optimize oversized sources. `workflow` runs them all; `demo` shows them on a local sample.\n' +
+        'Every option can also be set as MEDIA_TOOLKIT_<OPTION_NAME> (for example MEDIA_TOOLKIT_BASE_URL).',
+    )
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .option('-v, --verbose', 'more detail, and stack traces on errors')
+    .option('-q, --quiet', 'only errors and results')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .hook('preAction', (_this, action) => {
+      setLogLevel(action.optsWithGlobals());
+    });
+  registerCommands(program);
+  applyEnvVars(program);
+  // Usage errors from commander (unknown option, bad value...) exit 2, help exits 0.
+  const override = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+/** Runs the CLI and resolves to the exit code (does not call process.exit). */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const wantsVerbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // commander has already printed its one line
+      return err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync' ? EXIT_USAGE : EXIT_USAGE;
+    }
+    const usage = err instanceof UsageError;
+    process.stderr.write(`media-toolkit: ${usage ? '' : 'error: '}${redactText(oneLine(err))}\n`);
+    if ((isVerbose() || wantsVerbose) && err instanceof Error && err.stack) process.stderr.write(`${redactText(err.stack)}\n`);
+    return usage ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /(media-toolkit(\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
+if (isMain) {
+  const code = await run(process.argv.slice(2));
+  // Long-running commands (origin) keep the loop alive themselves; others end here.
+  process.exitCode = code;
+}

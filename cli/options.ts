@@ -1,0 +1,62 @@
+// Option parsers shared by the subcommands. A bad value is a usage error
+// (commander reports it in one line and main.ts exits 2).
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+export function intArg(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^[-+]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+    const n = Number(value);
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min}, got ${n}`);
+    if (n > max) throw new InvalidArgumentError(`must be at most ${max}, got ${n}`);
+    return n;
+  };
+}
+
+export function floatArg(min = -Infinity, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min}, got ${n}`);
+    if (n > max) throw new InvalidArgumentError(`must be at most ${max}, got ${n}`);
+    return n;
+  };
+}
+
+/** Comma-separated list, blanks dropped: "a, b,,c" -> [a, b, c]. */
+export function listArg(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Booleans that read naturally from flags, env and config: true/false/yes/no/1/0. */
+export function boolArg(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  throw new InvalidArgumentError(`expected true or false, got "${value}"`);
+}
+
+export function choiceOption(flags: string, description: string, choices: readonly string[], defaultValue?: string): Option {
+  const o = new Option(flags, description).choices(choices as string[]);
+  if (defaultValue !== undefined) o.default(defaultValue);
+  return o;
+}
+
+/** MEDIA_TOOLKIT_<OPTION_NAME> for an option's attribute name: baseUrl -> MEDIA_TOOLKIT_BASE_URL. */
+export function envNameFor(attributeName: string): string {
+  return `MEDIA_TOOLKIT_${attributeName.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/**
+ * Every option of every command can also come from MEDIA_TOOLKIT_<OPTION_NAME>.
+ * Commander reads env at parse time and shows "(env: ...)" in --help.
+ */
+export function applyEnvVars(cmd: Command): void {
+  for (const opt of cmd.options as Option[]) {
+    if (opt.envVar || opt.negate || opt.long === '--help' || opt.long === '--version') continue;
+    opt.env(envNameFor(opt.attributeName()));
+  }
+  for (const sub of cmd.commands) applyEnvVars(sub);
+}

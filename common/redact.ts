@@ -1,0 +1,40 @@
+// Secrets never reach logs, reports or results: signed query strings, tokens, credentials in URLs.
+
+// Query parameter names that carry signatures, credentials or tokens
+// (S3/R2 presigned URLs, CloudFront and Akamai tokens, generic tokens).
+const SECRET_PARAM = /^(x-amz-(signature|credential|security-token)|x-goog-(signature|credential)|signature|sig|policy|key-pair-id|token|access[_-]?token|auth|authorization|api[_-]?key|apikey|key|secret|password|hdnts|__token__|hmac|verify)$/i;
+
+export const REDACTED = 'REDACTED';
+
+/** Redacts secret query parameters and userinfo in a URL string; leaves the rest as is. */
+export function redactUrl(url: string): string {
+  let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, `$1${REDACTED}@`);
+  const q = out.indexOf('?');
+  if (q < 0) return out;
+  const hashAt = out.indexOf('#', q);
+  const query = out.slice(q + 1, hashAt < 0 ? undefined : hashAt);
+  const tail = hashAt < 0 ? '' : out.slice(hashAt);
+  const redacted = query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        /* keep raw */
+      }
+      return eq >= 0 && SECRET_PARAM.test(decoded) ? `${name}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${out.slice(0, q)}?${redacted}${tail}`;
+}
+
+/** Redacts URLs and bearer/basic credentials inside free text (error messages). */
+export function redactText(text: string): string {
+  return text
+    .replace(/https?:\/\/[^\s"'<>]+/gi, (u) => redactUrl(u))
+    .replace(/\b(authorization\s*[:=]\s*)(bearer|basic|aws4-hmac-sha256)?\s*[^\s,;]+/gi, `$1${REDACTED}`)
+    .replace(/\b(aws_secret_access_key|secret_access_key|secretAccessKey|x-amz-security-token)(\s*[:=]\s*)\S+/gi, `$1$2${REDACTED}`);
+}
