@@ -1,0 +1,49 @@
+// The local media-transforming CDN: contract used by the demo, tests and benchmarks.
+
+export interface OriginFaults {
+  /** Added latency per request, ms. */
+  latencyMs?: number;
+  /** Fraction 0..1 of requests answered with an error status. */
+  errorRate?: number;
+  /** Statuses to pick from for injected errors (default [500, 502, 503]); 503 carries Retry-After. */
+  errorStatuses?: number[];
+  /** Retry-After seconds sent with 503 (default 1). */
+  retryAfterSeconds?: number;
+  /** Fraction 0..1 of requests whose connection is reset mid-response. */
+  resetRate?: number;
+  /** Answer 200 with the whole body even when a Range header is sent. */
+  ignoreRange?: boolean;
+}
+
+export interface OriginOptions {
+  /** Folder served as the bucket. */
+  root: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Path prefix of the served base URL, e.g. '/videos' (default ''). */
+  basePath?: string;
+  /**
+   * 'synthetic': derivative bodies are deterministic bytes, size proportional to width (fast).
+   * 'ffmpeg': derivatives are the source scaled by ffmpeg, cached on disk.
+   */
+  mode?: 'synthetic' | 'ffmpeg';
+  /** Bytes per pixel of width for synthetic derivatives (default 1024: 1920 wide -> 1.9 MiB). */
+  syntheticBytesPerWidth?: number;
+  /** Folder for ffmpeg-rendered derivatives (default: a temp folder). */
+  cacheDir?: string;
+  faults?: OriginFaults;
+  /** Seed for fault randomness, so test runs are repeatable. */
+  seed?: number;
+}
+
+export interface RunningOrigin {
+  /** Base URL, e.g. http://127.0.0.1:41234 (plus basePath). */
+  url: string;
+  port: number;
+  /** Counters for assertions: requests seen, by cache status, faults injected. */
+  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number };
+  /** Changes fault knobs while running. */
+  setFaults(f: OriginFaults): void;
+  close(): Promise<void>;
+}
