@@ -1,0 +1,132 @@
+// ffmpeg mode: a derivative is the source scaled (and re-encoded) by ffmpeg,
+// rendered once into cacheDir and never again. Concurrent first requests for
+// one derivative share one render.
+import { execFile } from 'node:child_process';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { extensionOf, mediaTypeOf } from '../common/media-type.js';
+import { requireTool } from '../lib/tools.js';
+import type { Transform } from './routes.js';
+import { fnv1a } from './synthetic-body.js';
+
+export interface RenderRequest {
+  sourcePath: string;
+  key: string;
+  transform: Transform;
+  /** Source size and mtime: part of the rendered file's name, so a changed source renders again. */
+  sourceSize: number;
+  sourceMtimeMs: number;
+}
+
+export interface Renderer {
+  /** Path of the rendered derivative (rendering it on first call). */
+  render(req: RenderRequest): Promise<string>;
+  /** How many renders actually ran ffmpeg (for tests). */
+  renders(): number;
+}
+
+/** Output extension: the asked format, else the source's own. */
+export function outputExtension(key: string, t: Transform): string {
+  if (t.format && t.format !== 'auto') return `.${t.format === 'jpeg' ? 'jpg' : t.format}`;
+  return extensionOf(key) || '.mp4';
+}
+
+function scaleFilter(t: Transform, ext: string): string | undefined {
+  // Video encoders want even dimensions; images keep the exact size asked.
+  const even = mediaTypeOf(`x${ext}`) !== 'image';
+  const round = even ? 2 : 1;
+  if (t.width && t.height) {
+    const fit = t.fit === 'cover' || t.fit === 'crop' || t.fit === 'fill';
+    if (t.fit === 'fill' || t.fit === 'stretch') return `scale=${evenize(t.width, round)}:${evenize(t.height, round)}`;
+    return fit
+      ? `scale=${t.width}:${t.height}:force_original_aspect_ratio=increase,crop=${evenize(t.width, round)}:${evenize(t.height, round)}`
+      : `scale=${t.width}:${t.height}:force_original_aspect_ratio=decrease${even ? ':force_divisible_by=2' : ''}`;
+  }
+  if (t.width) return `scale=${evenize(t.width, round)}:-${round}`;
+  if (t.height) return `scale=-${round}:${evenize(t.height, round)}`;
+  return undefined;
+}
+
+function evenize(n: number, round: number): number {
+  return round === 2 ? Math.max(2, n - (n % 2)) : n;
+}
+
+function codecArgs(ext: string, t: Transform): string[] {
+  const q = t.quality;
+  switch (ext) {
+    case '.mp4':
+    case '.m4v':
+    case '.mov':
+      return ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(q ? Math.round(51 - (q / 100) * 33) : 26), '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart'];
+    case '.webm':
+      return ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '0', '-crf', '36', '-c:a', 'libopus'];
+    case '.jpg':
+    case '.jpeg':
+      return ['-frames:v', '1', '-q:v', String(q ? Math.max(2, Math.round(31 - (q / 100) * 29)) : 4)];
+    case '.webp':
+      return ['-frames:v', '1', '-c:v', 'libwebp', '-quality', String(q ?? 80)];
+    case '.png':
+    case '.gif':
+    case '.avif':
+      return ['-frames:v', '1'];
+    default:
+      return [];
+  }
+}
+
+function runFfmpeg(ffmpeg: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(ffmpeg, args, { timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`ffmpeg failed: ${String(stderr).trim().split('\n').slice(-2).join(' ') || err.message}`));
+      else resolve();
+    });
+  });
+}
+
+export function createRenderer(cacheDir: string, ffmpegPath?: string): Renderer {
+  const inFlight = new Map<string, Promise<string>>();
+  let count = 0;
+  let ffmpeg: string | undefined = ffmpegPath;
+
+  const renderOnce = async (req: RenderRequest, id: string, out: string, ext: string): Promise<string> => {
+    try {
+      await stat(out);
+      return out; // rendered before (this run or an earlier one)
+    } catch {
+      /* render it */
+    }
+    ffmpeg ??= requireTool('ffmpeg');
+    await mkdir(cacheDir, { recursive: true });
+    const tmp = join(cacheDir, `.${id}.${process.pid}.${randomBytes(3).toString('hex')}.tmp${ext}`);
+    const filter = scaleFilter(req.transform, ext);
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', req.sourcePath];
+    if (filter) args.push('-vf', filter);
+    args.push(...codecArgs(ext, req.transform), tmp);
+    count++;
+    try {
+      await runFfmpeg(ffmpeg, args);
+      await rename(tmp, out);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return out;
+  };
+
+  return {
+    render(req) {
+      const ext = outputExtension(req.key, req.transform);
+      const tid = JSON.stringify([req.key, req.transform, req.sourceSize, Math.round(req.sourceMtimeMs)]);
+      const id = `${fnv1a(tid).toString(16).padStart(8, '0')}${fnv1a(tid, 0x1234567).toString(16).padStart(8, '0')}`;
+      const out = join(cacheDir, `${id}${ext}`);
+      let p = inFlight.get(out);
+      if (!p) {
+        p = renderOnce(req, id, out, ext).finally(() => inFlight.delete(out));
+        inFlight.set(out, p);
+      }
+      return p;
+    },
+    renders: () => count,
+  };
+}

@@ -1,0 +1,90 @@
+// startOrigin: the local media-transforming CDN, in-process. Used by the
+// `origin` subcommand, the demo, the tests and the benchmarks.
+import { createServer, type Server } from 'node:http';
+import { realpath, stat, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo, Socket } from 'node:net';
+import type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
+import { createEdgeCache } from './cache-status.js';
+import { createHandler, type OriginStats } from './server.js';
+import { seededRandom, validateFaults } from './faults.js';
+import { createRenderer } from './ffmpeg-render.js';
+
+export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
+
+/** '/videos/' -> '/videos', '' and '/' -> ''. */
+export function normaliseBasePath(p: string | undefined): string {
+  if (!p) return '';
+  const trimmed = p.replace(/\/+$/, '');
+  if (!trimmed) return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
+  let rootStat;
+  try {
+    rootStat = await stat(opts.root);
+  } catch {
+    throw new Error(`origin root ${opts.root} does not exist`);
+  }
+  if (!rootStat.isDirectory()) throw new Error(`origin root ${opts.root} is not a folder`);
+  const realRoot = await realpath(opts.root);
+  const mode = opts.mode ?? 'synthetic';
+  const bytesPerWidth = opts.syntheticBytesPerWidth ?? 1024;
+  if (!(bytesPerWidth >= 0)) throw new Error(`syntheticBytesPerWidth must be >= 0, got ${bytesPerWidth}`);
+  let faults: OriginFaults = { ...(opts.faults ?? {}) };
+  validateFaults(faults);
+  const basePath = normaliseBasePath(opts.basePath);
+  const renderer = mode === 'ffmpeg' ? createRenderer(opts.cacheDir ?? (await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')))) : undefined;
+  const stats: OriginStats = { requests: 0, hits: 0, misses: 0, errorsInjected: 0, resets: 0 };
+
+  const handler = createHandler({
+    realRoot,
+    basePath,
+    mode,
+    bytesPerWidth,
+    cache: createEdgeCache(),
+    renderer,
+    faults: () => faults,
+    random: seededRandom(opts.seed ?? 1),
+    stats,
+  });
+  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // A client that vanishes mid-request must not take the server down.
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${urlHost}:${port}${basePath}`,
+    port,
+    stats: () => ({ ...stats }),
+    setFaults(f) {
+      validateFaults(f);
+      faults = { ...f };
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,204 @@
+// The request handler: URL form -> file -> faults, cache status, conditional
+// and Range handling -> body (source file, synthetic bytes or ffmpeg render).
+// Kept lean: the benchmarks send millions of requests; nothing is logged per request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { extensionOf } from '../common/media-type.js';
+import { parseRequestTarget, contentTypeFor, transformId, type Transform } from './routes.js';
+import { parseRange } from './range.js';
+import { decideFault, NO_FAULT } from './faults.js';
+import type { EdgeCache } from './cache-status.js';
+import { bodyShift, fnv1a, streamSynthetic } from './synthetic-body.js';
+import type { Renderer } from './ffmpeg-render.js';
+import type { OriginFaults } from './types.js';
+
+export interface OriginStats {
+  requests: number;
+  hits: number;
+  misses: number;
+  errorsInjected: number;
+  resets: number;
+}
+
+export interface HandlerContext {
+  /** Real path of the root folder (symlinks resolved). */
+  realRoot: string;
+  basePath: string;
+  mode: 'synthetic' | 'ffmpeg';
+  bytesPerWidth: number;
+  cache: EdgeCache;
+  renderer?: Renderer;
+  faults: () => OriginFaults;
+  random: () => number;
+  stats: OriginStats;
+}
+
+interface Body {
+  size: number;
+  etag: string;
+  lastModified: string;
+  contentType: string;
+  /** File to stream, or undefined for synthetic bytes. */
+  path?: string;
+  shift: number;
+}
+
+function sendStatus(res: ServerResponse, status: number, message: string, extra: Record<string, string | number> = {}): void {
+  const body = `${message}\n`;
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
+}
+
+/** Resolves key segments to a regular file inside the root, or null (missing, folder, or escaping via symlink). */
+async function resolveFile(realRoot: string, segments: string[]): Promise<{ path: string; size: number; mtimeMs: number } | null> {
+  try {
+    const real = await realpath(join(realRoot, ...segments));
+    if (!real.startsWith(realRoot + sep)) return null;
+    const st = await stat(real);
+    if (!st.isFile()) return null;
+    return { path: real, size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+/** Derivative width for synthetic sizes: the width asked, else from the height at 16:9. */
+export function syntheticWidth(t: Transform): number | undefined {
+  if (t.width) return t.width;
+  if (t.height) return Math.round((t.height * 16) / 9);
+  return undefined;
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  // Weak comparison for If-None-Match (RFC 9110 13.1.2).
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
+}
+
+async function bodyFor(ctx: HandlerContext, key: string, cacheKey: string, t: Transform | null, file: { path: string; size: number; mtimeMs: number }): Promise<Body> {
+  const sourceTag = `${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}`;
+  const lastModified = new Date(file.mtimeMs).toUTCString();
+  const ext = extensionOf(key);
+  if (!t) return { size: file.size, etag: `"${sourceTag}"`, lastModified, contentType: contentTypeFor(ext), path: file.path, shift: 0 };
+  const contentType = t.format && t.format !== 'auto' ? contentTypeFor(t.format) : contentTypeFor(ext);
+  if (ctx.mode === 'ffmpeg' && ctx.renderer) {
+    const out = await ctx.renderer.render({ sourcePath: file.path, key, transform: t, sourceSize: file.size, sourceMtimeMs: file.mtimeMs });
+    const st = await stat(out);
+    const tag = `${fnv1a(cacheKey).toString(16)}-${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}`;
+    return { size: st.size, etag: `"r-${tag}"`, lastModified: new Date(st.mtimeMs).toUTCString(), contentType: contentTypeFor(extensionOf(out)), path: out, shift: 0 };
+  }
+  const width = syntheticWidth(t);
+  // A format change without resize keeps the source's size.
+  const size = width ? width * ctx.bytesPerWidth : file.size;
+  const id = transformId(t);
+  return { size, etag: `"s-${fnv1a(cacheKey).toString(16)}-${size.toString(16)}-${sourceTag}"`, lastModified, contentType, shift: bodyShift(`${key}?${id}`) };
+}
+
+export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const faults = ctx.faults();
+    if (faults.latencyMs && faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    const parsed = parseRequestTarget(req.url ?? '/', ctx.basePath);
+    if (!parsed.ok) return sendStatus(res, parsed.status, parsed.status === 404 ? 'not found' : 'bad request');
+
+    const fault = faults.errorRate || faults.resetRate ? decideFault(faults, ctx.random) : NO_FAULT;
+    if (fault.status) {
+      ctx.stats.errorsInjected++;
+      const extra: Record<string, string | number> = {};
+      if (fault.retryAfterSeconds !== undefined) extra['Retry-After'] = fault.retryAfterSeconds;
+      return sendStatus(res, fault.status, `injected ${fault.status}`, extra);
+    }
+
+    const file = await resolveFile(ctx.realRoot, parsed.segments);
+    if (!file) return sendStatus(res, 404, 'not found');
+    const body = await bodyFor(ctx, parsed.key, parsed.cacheKey, parsed.transform, file);
+
+    const { hit, ageSeconds } = ctx.cache.touch(parsed.cacheKey);
+    if (hit) ctx.stats.hits++;
+    else ctx.stats.misses++;
+    const headers: Record<string, string | number> = {
+      'Content-Type': body.contentType,
+      'Accept-Ranges': 'bytes',
+      ETag: body.etag,
+      'Last-Modified': body.lastModified,
+      'Cache-Control': 'public, max-age=31536000',
+      'cf-cache-status': hit ? 'HIT' : 'MISS',
+    };
+    if (hit) headers.Age = ageSeconds;
+    if (parsed.transform) headers['x-media-transform'] = transformId(parsed.transform);
+
+    const inm = req.headers['if-none-match'];
+    if (inm && etagMatches(inm, body.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+
+    let range = faults.ignoreRange ? ({ kind: 'full' } as const) : parseRange(req.headers.range, body.size);
+    const ifRange = req.headers['if-range'];
+    if (range.kind !== 'full' && ifRange && ifRange !== body.etag && ifRange !== body.lastModified) range = { kind: 'full' };
+    if (range.kind === 'unsatisfiable') {
+      headers['Content-Range'] = `bytes */${body.size}`;
+      headers['Content-Length'] = 0;
+      res.writeHead(416, headers);
+      res.end();
+      return;
+    }
+    const start = range.kind === 'partial' ? range.start : 0;
+    const end = range.kind === 'partial' ? range.end : body.size - 1;
+    const length = end - start + 1;
+    headers['Content-Length'] = length;
+    if (range.kind === 'partial') headers['Content-Range'] = `bytes ${start}-${end}/${body.size}`;
+
+    if (fault.reset) {
+      ctx.stats.resets++;
+      // Promise a full body, send about half of it, then cut the connection.
+      res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
+      const half = Math.max(1, Math.floor(length / 2));
+      const cut = () => res.socket?.destroy();
+      if (req.method === 'HEAD' || length <= 1) {
+        res.flushHeaders();
+        setImmediate(cut);
+        return;
+      }
+      if (body.path) {
+        const rs = createReadStream(body.path, { start, end: start + half - 1 });
+        rs.on('error', cut);
+        rs.on('end', () => setImmediate(cut));
+        rs.pipe(res, { end: false });
+      } else {
+        streamSynthetic(res, body.shift, start, end, half, cut);
+      }
+      return;
+    }
+
+    res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
+    if (req.method === 'HEAD' || length === 0) {
+      res.end();
+      return;
+    }
+    if (body.path) {
+      const rs = createReadStream(body.path, { start, end });
+      rs.on('error', () => res.destroy());
+      rs.pipe(res);
+    } else {
+      streamSynthetic(res, body.shift, start, end);
+    }
+  };
+  return (req, res) => {
+    ctx.stats.requests++;
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) res.destroy();
+      else sendStatus(res, 500, `origin error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    });
+  };
+}

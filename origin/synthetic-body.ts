@@ -1,0 +1,80 @@
+// Synthetic derivative bodies: deterministic bytes, size proportional to the
+// derivative width, streamed from one shared block (nothing per request is
+// allocated, whatever the size).
+import type { ServerResponse } from 'node:http';
+import { seededRandom } from './faults.js';
+
+const BLOCK = 64 * 1024;
+// The block twice over, so any BLOCK-long window starting inside the first copy is contiguous.
+const DOUBLE = (() => {
+  const buf = Buffer.allocUnsafe(BLOCK * 2);
+  const random = seededRandom(0x5eed);
+  for (let i = 0; i < BLOCK; i += 4) buf.writeUInt32LE(Math.floor(random() * 0x100000000), i);
+  buf.copy(buf, BLOCK, 0, BLOCK);
+  return buf;
+})();
+
+/** FNV-1a, 32 bits: a cheap stable hash for cache keys and ETags. */
+export function fnv1a(text: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Where a body starts in the shared block: different derivatives get different bytes. */
+export function bodyShift(cacheKey: string): number {
+  return fnv1a(cacheKey) % BLOCK;
+}
+
+/** The bytes [start, end] of a synthetic body (for tests and small checks). */
+export function syntheticBytes(shift: number, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start + 1);
+  let written = 0;
+  while (written < out.length) {
+    const at = (shift + start + written) % BLOCK;
+    const n = Math.min(BLOCK - at, out.length - written);
+    DOUBLE.copy(out, written, at, at + n);
+    written += n;
+  }
+  return out;
+}
+
+/**
+ * Streams bytes [start, end] of the body with backpressure. `stopAfter` (bytes)
+ * ends the stream early and calls onStop: used by the reset fault.
+ */
+export function streamSynthetic(res: ServerResponse, shift: number, start: number, end: number, stopAfter = Infinity, onStop?: () => void): void {
+  let pos = start;
+  let sent = 0;
+  const pump = (): void => {
+    while (pos <= end) {
+      if (sent >= stopAfter) {
+        onStop?.();
+        return;
+      }
+      const at = (shift + pos) % BLOCK;
+      const n = Math.min(BLOCK, end - pos + 1, stopAfter - sent);
+      const chunk = DOUBLE.subarray(at, at + n);
+      pos += n;
+      sent += n;
+      if (pos > end) {
+        if (sent >= stopAfter && onStop) {
+          res.write(chunk, () => onStop());
+          return;
+        }
+        res.end(chunk);
+        return;
+      }
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end();
+  };
+  if (start > end) res.end();
+  else pump();
+}
