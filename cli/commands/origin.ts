@@ -1,6 +1,111 @@
 import type { Command } from 'commander';
-import { registerPending } from '../pending.js';
+import { Option } from 'commander';
+import { stat } from 'node:fs/promises';
+import { choiceOption, floatArg, intArg, listArg } from '../options.js';
+import { UsageError } from '../../lib/errors.js';
+import { info } from '../../lib/log.js';
+import { startOrigin } from '../../origin/index.js';
+import type { OriginFaults } from '../../origin/types.js';
+
+interface OriginFlags {
+  root?: string;
+  host: string;
+  port: number;
+  basePath: string;
+  mode: 'synthetic' | 'ffmpeg';
+  cacheDir?: string;
+  syntheticBytesPerWidth: number;
+  latencyMs: number;
+  errorRate: number;
+  errorStatuses: string[];
+  retryAfter: number;
+  resetRate: number;
+  ignoreRange?: boolean;
+  seed: number;
+}
+
+function statusList(values: string[]): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 400 || n > 599) throw new UsageError(`--error-statuses: expected HTTP statuses 400..599, got "${v}"`);
+    return n;
+  });
+}
 
 export function register(program: Command): void {
-  registerPending(program, 'origin', 'Local media-transforming CDN in front of a folder (demo target and test fixture)', 'issue #2 (origin, in progress)');
+  program
+    .command('origin')
+    .summary('Local media-transforming CDN in front of a folder (demo target and test fixture)')
+    .description(
+      'Serve a local folder the way a media-transforming CDN serves a bucket: the source at <base>/<key>,\n' +
+        'video derivatives at <key>?imwidth=W, <key>/<derivative>/ and <key>?derivative=NAME, image variants\n' +
+        'as query (width, h, format, q, fit), Akamai im=resize=... and path (/_width=800/_format=webp/<key>) forms.\n' +
+        'Answers Range (206/416), HEAD, ETag/If-None-Match (304), and simulates an edge cache: cf-cache-status MISS on\n' +
+        'the first request for a derivative, HIT with Age afterwards. Derivative bodies are synthetic bytes whose size\n' +
+        'is proportional to the width (fast, the default), or the source really scaled by ffmpeg (--mode ffmpeg,\n' +
+        'rendered once into --cache-dir). Fault knobs inject latency, error statuses, connection resets and ignored\n' +
+        'Range headers, from a seeded generator so runs repeat. Several ranges in one header get the first range.\n' +
+        'Prints "origin listening on <url>" as its first stdout line; stops cleanly on Ctrl-C or SIGTERM.',
+    )
+    .option('--root <dir>', 'folder served as the bucket (required)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', intArg(0, 65535), 0)
+    .option('--base-path <path>', 'path prefix of the served URLs, e.g. /videos', '')
+    .addOption(choiceOption('--mode <mode>', 'derivative bodies: synthetic bytes or real ffmpeg renders', ['synthetic', 'ffmpeg'], 'synthetic'))
+    .option('--cache-dir <dir>', 'folder for ffmpeg-rendered derivatives (default: a temp folder)')
+    .option('--synthetic-bytes-per-width <n>', 'synthetic body bytes per pixel of width (1920 wide -> 1.9 MiB)', intArg(0), 1024)
+    .option('--latency-ms <ms>', 'added latency per request', floatArg(0), 0)
+    .option('--error-rate <fraction>', 'fraction 0..1 of requests answered with an error status', floatArg(0, 1), 0)
+    .option('--error-statuses <list>', 'statuses to pick injected errors from', listArg, ['500', '502', '503'])
+    .option('--retry-after <seconds>', 'Retry-After sent with an injected 503', intArg(0), 1)
+    .option('--reset-rate <fraction>', 'fraction 0..1 of requests whose connection is reset mid-body', floatArg(0, 1), 0)
+    .addOption(new Option('--ignore-range', 'answer 200 with the whole body even when a Range header is sent'))
+    .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ media-toolkit origin --root ./demo-output/library --port 8080\n' +
+        '  $ curl -sI "http://127.0.0.1:8080/videos/clip.mp4?imwidth=854" -H "Range: bytes=0-1023"\n' +
+        '  $ media-toolkit origin --root ./media --mode ffmpeg --cache-dir ./.origin-cache\n' +
+        '  $ media-toolkit origin --root ./media --latency-ms 50 --error-rate 0.05 --reset-rate 0.01 --seed 7\n',
+    )
+    .action(async (flags: OriginFlags) => {
+      if (!flags.root) throw new UsageError('origin: --root <dir> is required (the folder to serve)');
+      const st = await stat(flags.root).catch(() => undefined);
+      if (!st) throw new UsageError(`origin: --root ${flags.root} does not exist`);
+      if (!st.isDirectory()) throw new UsageError(`origin: --root ${flags.root} is not a folder`);
+      const faults: OriginFaults = {
+        latencyMs: flags.latencyMs,
+        errorRate: flags.errorRate,
+        errorStatuses: statusList(flags.errorStatuses),
+        retryAfterSeconds: flags.retryAfter,
+        resetRate: flags.resetRate,
+        ignoreRange: Boolean(flags.ignoreRange),
+      };
+      const origin = await startOrigin({
+        root: flags.root,
+        host: flags.host,
+        port: flags.port,
+        basePath: flags.basePath,
+        mode: flags.mode,
+        cacheDir: flags.cacheDir,
+        syntheticBytesPerWidth: flags.syntheticBytesPerWidth,
+        faults,
+        seed: flags.seed,
+      });
+      process.stdout.write(`origin listening on ${origin.url}\n`);
+      info(`serving ${flags.root} (${flags.mode} derivatives); Ctrl-C stops`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await origin.close();
+      const s = origin.stats();
+      info(`origin stopped: ${s.requests} requests, ${s.hits} hits, ${s.misses} misses, ${s.errorsInjected} errors injected, ${s.resets} resets`);
+    });
 }
