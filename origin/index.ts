@@ -74,7 +74,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   return {
     url: `http://${urlHost}:${port}${basePath}`,
     port,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0 }),
     setFaults(f) {
       validateFaults(f);
       faults = { ...f };

@@ -76,14 +76,21 @@ function applyParam(t: Transform, name: string, value: string, extras: string[],
 }
 
 // Akamai Image Manager: im=Resize=width:400,height:300,mode:fit | im=Resize,width=400 | im=Resize=(400,300)
+// | im=Format=webp | im=Quality=80; several commands may be joined with ';' or sent as several im= params.
 function applyImageManager(t: Transform, value: string, extras: string[], derivatives: readonly Derivative[]): void {
   for (const command of value.split(';')) {
-    const m = /^\s*resize\s*[=,]?\s*(.*)$/i.exec(command);
-    if (!m) {
-      if (command.trim()) extras.push(`im=${command.trim()}`);
+    const m = /^\s*([a-z]+)\s*[=,]?\s*(.*)$/i.exec(command);
+    if (!m) continue;
+    const verb = m[1].toLowerCase();
+    const args = m[2].trim();
+    if (verb === 'format' || verb === 'quality') {
+      if (!applyParam(t, verb, args, extras, derivatives)) extras.push(`im.${verb}=${args}`);
       continue;
     }
-    const args = m[1].trim();
+    if (verb !== 'resize') {
+      extras.push(`im.${command.trim()}`);
+      continue;
+    }
     const tuple = /^\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/.exec(args);
     if (tuple) {
       applyParam(t, 'width', tuple[1], extras, derivatives);
@@ -96,6 +103,9 @@ function applyImageManager(t: Transform, value: string, extras: string[], deriva
     }
   }
 }
+
+// Transform parameters that change the picture but not its width: part of the cache key.
+const EFFECT_PARAMS = new Set(['r', 'p', 'crop', 'aspect', 'dpr', 'gravity', 'blur', 'grayscale', 'sharpen', 'contrast', 'brightness', 'rotate', 'background', 'trim']);
 
 /** Canonical text of a transform, for the cache key and on-disk names. */
 export function transformId(t: Transform | null): string {
@@ -176,18 +186,24 @@ export function parseRequestTarget(target: string, basePath = '', derivatives: r
   }
   if (segments.length === 0) return { ok: false, status: 404, reason: 'no key' };
 
+  let aspect: number | undefined;
   if (query) {
     const params = new URLSearchParams(query);
     for (const [name, value] of params) {
       if (name.toLowerCase() === 'im') applyImageManager(t, value, extras, derivatives);
       else if (!applyParam(t, name, value, extras, derivatives)) {
-        // Unknown parameters of the compact form (r=16:9, p=0.5,0.3) are transforms; others are ignored like a CDN would.
-        if (name === 'r' || name === 'p' || name === 'crop' || name === 'aspect') extras.push(`${name}=${value}`);
-        else continue;
+        // Effects and the compact form's ratio/focal point are transforms; other parameters
+        // (cache busters, tokens) are ignored, as a transforming CDN ignores them.
+        if (!EFFECT_PARAMS.has(name.toLowerCase())) continue;
+        extras.push(`${name}=${value}`);
+        const ratio = name === 'r' ? /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(value) : null;
+        if (ratio) aspect = Number(ratio[2]) / Number(ratio[1]);
       }
       transformed = true;
     }
   }
+  // The compact form's r=W:H gives the height from the width (w=600&r=1:1 is 600x600).
+  if (aspect && aspect > 0 && t.width && !t.height) t.height = Math.round(t.width * aspect);
   if (extras.length > 0) t.extra = extras.join(',');
   const transform = transformed ? t : null;
   const key = segments.join('/');

@@ -41,9 +41,9 @@ export interface RunningOrigin {
   /** Base URL, e.g. http://127.0.0.1:41234 (plus basePath). */
   url: string;
   port: number;
-  /** Counters for assertions: requests seen, by cache status, faults injected. */
-  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number };
-  /** Changes fault knobs while running. */
+  /** Counters for assertions: requests seen, by cache status, faults injected, ffmpeg renders run. */
+  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number; renders: number };
+  /** Replaces all fault knobs while running (`setFaults({})` turns every fault off). */
   setFaults(f: OriginFaults): void;
   close(): Promise<void>;
 }
