@@ -1,6 +1,142 @@
 import type { Command } from 'commander';
-import { registerPending } from '../pending.js';
+import { Option } from 'commander';
+import { spawn } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { URL_FORMATS } from '../../common/url.js';
+import { UsageError, RuntimeError } from '../../lib/errors.js';
+import { info } from '../../lib/log.js';
+import { projectRoot } from '../../lib/project-root.js';
+import { requireTool } from '../../lib/tools.js';
+import { absolute, k6Env, summaryPaths, type LoadtestFlags } from '../../prep/loadtest/k6-env.js';
+import { ensureBundle } from '../../prep/loadtest/bundle.js';
+import { boolArg, choiceOption, floatArg, intArg } from '../options.js';
+
+interface Flags extends LoadtestFlags {
+  k6Script?: string;
+  k6Bin?: string;
+}
+
+const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
+
+function durationArg(value: string): string {
+  const v = /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}s` : value.trim();
+  if (!DURATION.test(v)) throw new UsageError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
+  return v;
+}
+
+async function requireFile(path: string | undefined, flag: string): Promise<void> {
+  if (!path) return;
+  const st = await stat(path).catch(() => undefined);
+  if (!st) throw new UsageError(`loadtest: ${flag} ${path} does not exist`);
+  if (!st.isFile()) throw new UsageError(`loadtest: ${flag} ${path} is not a file`);
+}
+
+/** Runs k6, streaming its output; resolves to its exit code. Ctrl-C and SIGTERM reach k6, which then writes its summary. */
+function runK6(bin: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.on('error', (err) => reject(new RuntimeError(`could not start k6 (${bin}): ${err.message}`)));
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+    });
+  });
+}
 
 export function register(program: Command): void {
-  registerPending(program, 'loadtest', 'Run the k6 load-test scenario against the CDN', 'issue #5 (k6 scenarios)');
+  const cmd = program
+    .command('loadtest')
+    .summary('Load-test the CDN with k6, replaying the pre-warmed derivative URLs like video players do')
+    .description(
+      [
+        'Run the k6 scenario (dist/loadtest.js, rebuilt first when its sources are newer) against --base-url, requesting the successful URLs of a pre-warming results file.',
+        '80% of requests carry a Range header (starts: 50% in the first third, 40% in the middle third, 10% at 66-85%; chunks of 50-500 KB), with a random pause between requests; --mode player replays whole video-player sessions instead.',
+        'Every answer is checked (206 with the right Content-Range and Content-Length for ranges, 200 otherwise); TTFB, cache hits, bytes per derivative and range correctness are measured.',
+        'Load ramps through up to five stages of VUs, or of iterations/s with --load-mode arrival-rate.',
+        'Reports: summary JSON, Markdown and JUnit XML in --reports-dir, and a text summary on stdout.',
+        "Exits with k6's code: 0 passed, 99 thresholds crossed. Arguments after -- go to `k6 run` unchanged (e.g. -- --out json=metrics.json).",
+      ].join(' '),
+    )
+    .option('--base-url <url>', 'CDN base URL the derivative URLs are built on (required)')
+    .option('--results-file <file>', 'pre-warming results (JSON from `prewarm`, or CSV with the same columns) (required)')
+    .option('--config-file <file>', 'JSON file with the same settings as k6 env names (STAGE1_USERS...) or a `stages` array')
+    .addOption(choiceOption('--url-format <format>', 'URL form of the derivatives (default imwidth)', URL_FORMATS))
+    .option('--url-template <template>', 'URL template instead of a format: {base} {key} {derivative} {width} {height}')
+    .addOption(choiceOption('--mode <mode>', 'request pattern: random byte ranges, or video-player sessions (default random)', ['random', 'player']))
+    .addOption(choiceOption('--load-mode <mode>', 'vus: stage users are VUs; arrival-rate: stage users are iterations/s (default vus)', ['vus', 'arrival-rate']))
+    .option('--smoke', 'smoke preset: 1 VU, 3 iterations')
+    .option('--sequential', 'iteration i requests record i (no randomness, no ranges): one pass over the records')
+    .option('--iterations <n>', 'iterations with --sequential (default: one per record)', intArg(1))
+    .option('--vus <n>', 'VUs with --sequential (default 1)', intArg(1))
+    .option('--pre-allocated-vus <n>', 'arrival-rate: VUs started up front (default the peak rate)', intArg(1))
+    .option('--max-vus <n>', 'arrival-rate: most VUs (default twice the peak rate)', intArg(1));
+  for (let i = 1; i <= 5; i++) {
+    cmd.option(`--stage${i}-users <n>`, `users (VUs, or iterations/s) at the end of stage ${i}${i === 1 ? ' (default stages: 10 for 30s, 20 for 1m, 0 for 30s)' : ''}`, floatArg(0));
+    cmd.option(`--stage${i}-duration <duration>`, `duration of stage ${i}, e.g. 30s, 2m`, durationArg);
+  }
+  cmd
+    .option('--use-error-report', 'leave out the keys listed in --error-report-file')
+    .option('--error-report-file <file>', 'exclusion list from `errors` ({"keys":[...]}), a JSON array of keys, or one key per line')
+    .option('--skip-large-files', 'leave out files larger than --large-file-threshold-mb')
+    .option('--large-file-threshold-mb <mib>', 'large-file threshold in MiB, fractions allowed (default 256)', floatArg(0))
+    .option('--request-timeout <duration>', 'per-request timeout (default 30s)', durationArg)
+    .option('--range-probability <fraction>', 'fraction of requests with a Range header (default 0.8)', floatArg(0, 1))
+    .option('--min-chunk-kb <kb>', 'smallest range (default 50)', floatArg(1))
+    .option('--max-chunk-kb <kb>', 'largest range (default 500)', floatArg(1))
+    .option('--min-sleep <seconds>', 'shortest pause between requests (default 1)', floatArg(0))
+    .option('--max-sleep <seconds>', 'longest pause between requests (default 3)', floatArg(0))
+    .option('--seed <n>', 'seed for ranges and pauses (same seed, same requests)', intArg(0))
+    .option('--req-duration-threshold <ms>', 'p(95) request duration must stay below (default 15000)', floatArg(0))
+    .option('--failure-rate-threshold <fraction>', 'failed-request rate must stay below (default 0.05)', floatArg(0, 1))
+    .option('--cache-hit-threshold <fraction>', 'cache-hit rate must reach at least', floatArg(0, 1))
+    .option('--ttfb-threshold <ms>', 'p(95) time to first byte must stay below', floatArg(0))
+    .option('--range-correctness-threshold <fraction>', 'share of correctly answered ranges must reach at least', floatArg(0, 1))
+    .addOption(new Option('--abort-on-fail [bool]', 'stop the test as soon as a threshold is crossed').argParser(boolArg))
+    .option('--output-file <file>', 'summary JSON (default <reports-dir>/loadtest-summary.json)')
+    .option('--reports-dir <dir>', 'folder for the summary JSON, Markdown and JUnit XML', 'reports')
+    .option('--k6-script <file>', 'run your own k6 script instead of the bundled scenario (gets the same env)')
+    .option('--k6-bin <path>', 'k6 binary (default: K6_BIN, PATH, then tools/bin/k6)')
+    .argument('[k6-args...]', 'after --: passed to `k6 run` unchanged')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ media-toolkit loadtest --base-url https://cdn.example.com --results-file prewarm.json \\\n' +
+        '      --stage1-users 10 --stage1-duration 1m --stage2-users 50 --stage2-duration 5m --stage3-users 0 --stage3-duration 1m\n' +
+        '  $ media-toolkit loadtest --base-url http://127.0.0.1:8080 --results-file prewarm.json --smoke\n' +
+        '  $ media-toolkit loadtest --base-url https://cdn.example.com --results-file prewarm.json --mode player \\\n' +
+        '      --use-error-report --error-report-file exclusions.json --cache-hit-threshold 0.9 -- --out json=metrics.json\n' +
+        '\nThe same run with k6 alone (paths absolute: k6 resolves relative ones against the script\'s folder):\n' +
+        '  $ k6 run -e BASE_URL=https://cdn.example.com -e RESULTS_FILE=$PWD/prewarm.json dist/loadtest.js\n',
+    )
+    .action(async (k6Args: string[], flags: Flags) => {
+      if (!flags.baseUrl) throw new UsageError('loadtest: --base-url <url> is required (the CDN base URL)');
+      if (!/^https?:\/\//i.test(flags.baseUrl)) throw new UsageError(`loadtest: --base-url must start with http:// or https://, got "${flags.baseUrl}"`);
+      if (!flags.resultsFile) throw new UsageError('loadtest: --results-file <file> is required (the pre-warming results JSON)');
+      await requireFile(flags.resultsFile, '--results-file');
+      await requireFile(flags.configFile, '--config-file');
+      if (flags.useErrorReport && !flags.errorReportFile) throw new UsageError('loadtest: --use-error-report needs --error-report-file <file>');
+      await requireFile(flags.errorReportFile, '--error-report-file');
+      await requireFile(flags.k6Script, '--k6-script');
+      const k6 = requireTool('k6', flags.k6Bin);
+      let script: string;
+      if (flags.k6Script) script = absolute(flags.k6Script);
+      else {
+        const bundle = await ensureBundle(projectRoot());
+        if (bundle.built) info(`loadtest: rebuilt ${bundle.path}`);
+        script = bundle.path;
+      }
+      const paths = summaryPaths(flags);
+      // k6 does not create folders for handleSummary's files.
+      for (const p of new Set([paths.json, paths.md, paths.junit].map((f) => dirname(f)))) await mkdir(p, { recursive: true });
+      const env = k6Env(flags);
+      info(`loadtest: k6 run ${script} (summary: ${paths.json})`);
+      process.exitCode = await runK6(k6, ['run', ...k6Args, script], env);
+    });
 }

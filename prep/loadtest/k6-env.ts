@@ -1,0 +1,109 @@
+// From `media-toolkit loadtest` flags to the environment variables the k6
+// scenario reads. Only flags the user gave become variables: the scenario
+// keeps the defaults, so a CONFIG_FILE can still set what the flags leave out.
+import { isAbsolute, resolve } from 'node:path';
+
+export interface LoadtestFlags {
+  baseUrl?: string;
+  resultsFile?: string;
+  configFile?: string;
+  urlFormat?: string;
+  urlTemplate?: string;
+  mode?: string;
+  loadMode?: string;
+  smoke?: boolean;
+  sequential?: boolean;
+  iterations?: number;
+  vus?: number;
+  preAllocatedVus?: number;
+  maxVus?: number;
+  useErrorReport?: boolean;
+  errorReportFile?: string;
+  skipLargeFiles?: boolean;
+  largeFileThresholdMb?: number;
+  requestTimeout?: string;
+  rangeProbability?: number;
+  minChunkKb?: number;
+  maxChunkKb?: number;
+  minSleep?: number;
+  maxSleep?: number;
+  seed?: number;
+  reqDurationThreshold?: number;
+  failureRateThreshold?: number;
+  cacheHitThreshold?: number;
+  ttfbThreshold?: number;
+  rangeCorrectnessThreshold?: number;
+  abortOnFail?: boolean;
+  outputFile?: string;
+  reportsDir: string;
+  summaryMd?: string;
+  junitXml?: string;
+  [stage: `stage${number}Users` | `stage${number}Duration`]: number | string | undefined;
+}
+
+/** Absolute, because k6's open() resolves relative paths against the script's folder, not the working directory. */
+export function absolute(path: string, cwd = process.cwd()): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+export interface SummaryPaths {
+  json: string;
+  md: string;
+  junit: string;
+}
+
+export function summaryPaths(flags: LoadtestFlags, cwd = process.cwd()): SummaryPaths {
+  const dir = absolute(flags.reportsDir, cwd);
+  return {
+    json: absolute(flags.outputFile ?? resolve(dir, 'loadtest-summary.json'), cwd),
+    md: absolute(flags.summaryMd ?? resolve(dir, 'loadtest-summary.md'), cwd),
+    junit: absolute(flags.junitXml ?? resolve(dir, 'loadtest-junit.xml'), cwd),
+  };
+}
+
+export function k6Env(flags: LoadtestFlags, cwd = process.cwd()): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = (name: string, v: string | number | boolean | undefined) => {
+    if (v !== undefined) env[name] = String(v);
+  };
+  set('BASE_URL', flags.baseUrl);
+  set('RESULTS_FILE', flags.resultsFile && absolute(flags.resultsFile, cwd));
+  set('CONFIG_FILE', flags.configFile && absolute(flags.configFile, cwd));
+  set('URL_FORMAT', flags.urlFormat);
+  set('URL_TEMPLATE', flags.urlTemplate);
+  set('MODE', flags.mode);
+  set('LOAD_MODE', flags.loadMode);
+  set('SMOKE', flags.smoke);
+  set('SEQUENTIAL', flags.sequential);
+  set('ITERATIONS', flags.iterations);
+  set('VUS', flags.vus);
+  set('PRE_ALLOCATED_VUS', flags.preAllocatedVus);
+  set('MAX_VUS', flags.maxVus);
+  for (let i = 1; i <= 5; i++) {
+    set(`STAGE${i}_USERS`, flags[`stage${i}Users`]);
+    set(`STAGE${i}_DURATION`, flags[`stage${i}Duration`]);
+  }
+  // An error report file given means it is to be used.
+  set('USE_ERROR_REPORT', flags.useErrorReport || flags.errorReportFile ? true : undefined);
+  set('ERROR_REPORT_FILE', flags.errorReportFile && absolute(flags.errorReportFile, cwd));
+  set('SKIP_LARGE_FILES', flags.skipLargeFiles);
+  set('LARGE_FILE_THRESHOLD_MB', flags.largeFileThresholdMb);
+  set('REQUEST_TIMEOUT', flags.requestTimeout);
+  set('RANGE_PROBABILITY', flags.rangeProbability);
+  set('MIN_CHUNK_KB', flags.minChunkKb);
+  set('MAX_CHUNK_KB', flags.maxChunkKb);
+  set('MIN_SLEEP', flags.minSleep);
+  set('MAX_SLEEP', flags.maxSleep);
+  set('SEED', flags.seed);
+  set('REQ_DURATION_THRESHOLD', flags.reqDurationThreshold);
+  set('FAILURE_RATE_THRESHOLD', flags.failureRateThreshold);
+  set('CACHE_HIT_THRESHOLD', flags.cacheHitThreshold);
+  set('TTFB_THRESHOLD', flags.ttfbThreshold);
+  set('RANGE_CORRECTNESS_THRESHOLD', flags.rangeCorrectnessThreshold);
+  set('ABORT_ON_FAIL', flags.abortOnFail);
+  const paths = summaryPaths(flags, cwd);
+  env.SUMMARY_JSON = paths.json;
+  env.SUMMARY_MD = paths.md;
+  env.JUNIT_XML = paths.junit;
+  return env;
+}

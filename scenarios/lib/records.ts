@@ -1,0 +1,114 @@
+// From the pre-warming results to the small records the load test picks from.
+// Pure (papaparse is passed in for CSV) so vitest can check the filtering.
+import type { ResultsRecord, SizeCategory } from '../../common/results-record.js';
+import { MIB, sizeCategory } from '../../common/size-category.js';
+
+/** One URL to load-test: only what a request needs (SharedArray keeps these as JSON). */
+export interface LoadRecord {
+  key: string;
+  derivative: string;
+  kind: 'derivative' | 'variant';
+  width?: number;
+  height?: number;
+  /** Size of the derivative's body in bytes (0 when unknown: no ranges then). */
+  size: number;
+  sizeCategory: SizeCategory;
+}
+
+export interface RecordFilter {
+  /** Keys to leave out (from the error report). */
+  exclude?: readonly string[];
+  /** Leave out files whose source (or, unknown that, the derivative) is larger than the threshold. */
+  skipLargeFiles?: boolean;
+  /** MiB, default 256. Fractions allowed. */
+  largeFileThresholdMb?: number;
+}
+
+export interface RecordSelection {
+  records: LoadRecord[];
+  /** Counts of what was left out and why, for the init log line. */
+  total: number;
+  failed: number;
+  excluded: number;
+  large: number;
+}
+
+/** CSV parser signature (papaparse's parse, with header and dynamic typing). */
+export type CsvParse = (text: string) => Record<string, unknown>[];
+
+/** Reads the results file: a ResultsFile JSON, a bare JSON array of records, or a CSV with the same columns. */
+export function parseResultsText(text: string, parseCsv?: CsvParse): Partial<ResultsRecord>[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (err) {
+      throw new Error(`results file is not valid JSON: ${(err as Error).message}`);
+    }
+    if (Array.isArray(parsed)) return parsed as Partial<ResultsRecord>[];
+    const records = (parsed as { records?: unknown }).records;
+    if (!Array.isArray(records)) throw new Error('results file has no "records" array (expected the pre-warming results JSON)');
+    return records as Partial<ResultsRecord>[];
+  }
+  if (!parseCsv) throw new Error('results file is neither JSON nor CSV');
+  return parseCsv(text) as Partial<ResultsRecord>[];
+}
+
+function num(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : 0;
+}
+
+function isOk(r: Partial<ResultsRecord>): boolean {
+  const ok = r.ok as unknown;
+  if (ok === true || ok === 'true' || ok === 'TRUE') return true;
+  if (ok === undefined || ok === null || ok === '') {
+    const s = num(r.status);
+    return s >= 200 && s < 300;
+  }
+  return false;
+}
+
+const CATEGORIES: readonly string[] = ['small', 'medium', 'large'];
+
+/** Successful records, minus excluded keys and (optionally) large files, in file order. */
+export function selectRecords(raw: readonly Partial<ResultsRecord>[], filter: RecordFilter = {}): RecordSelection {
+  const exclude = new Set(filter.exclude ?? []);
+  const thresholdBytes = (filter.largeFileThresholdMb ?? 256) * MIB;
+  const out: LoadRecord[] = [];
+  let failed = 0;
+  let excluded = 0;
+  let large = 0;
+  for (const r of raw) {
+    if (!r || typeof r.key !== 'string' || r.key === '' || !isOk(r)) {
+      failed++;
+      continue;
+    }
+    if (exclude.has(r.key)) {
+      excluded++;
+      continue;
+    }
+    // The derivative's real size: what the server announced, else what arrived.
+    const size = num(r.contentLength) || num(r.bytesReceived);
+    const sourceSize = num(r.sourceSize);
+    if (filter.skipLargeFiles && (sourceSize || size) > thresholdBytes) {
+      large++;
+      continue;
+    }
+    const rec: LoadRecord = {
+      key: r.key,
+      derivative: typeof r.derivative === 'string' && r.derivative !== '' ? r.derivative : 'original',
+      kind: r.kind === 'variant' ? 'variant' : 'derivative',
+      size,
+      sizeCategory: CATEGORIES.includes(String(r.sizeCategory)) ? (r.sizeCategory as SizeCategory) : sizeCategory(sourceSize || size),
+    };
+    const width = num(r.width);
+    const height = num(r.height);
+    if (width > 0) rec.width = width;
+    if (height > 0) rec.height = height;
+    out.push(rec);
+  }
+  return { records: out, total: raw.length, failed, excluded, large };
+}

@@ -1,0 +1,26 @@
+// The URL of a record, built by the common module exactly as the pre-warmer
+// built it, so the URL warmed is the URL load-tested.
+import { DEFAULT_DERIVATIVES } from '../../common/derivatives.js';
+import { IMAGE_VARIANTS, variantUrl } from '../../common/image-variants.js';
+import { derivativeUrl, objectUrl, type UrlFormat } from '../../common/url.js';
+import type { LoadRecord } from './records.js';
+
+export interface UrlSettings {
+  baseUrl: string;
+  urlFormat: UrlFormat;
+  urlTemplate?: string;
+}
+
+export function recordUrl(rec: LoadRecord, s: UrlSettings): string {
+  if (rec.kind === 'variant') {
+    const v = IMAGE_VARIANTS.find((c) => c.name === rec.derivative);
+    return v ? variantUrl(s.baseUrl, rec.key, v) : objectUrl(s.baseUrl, rec.key);
+  }
+  const known = DEFAULT_DERIVATIVES.find((d) => d.name === rec.derivative);
+  const d = {
+    name: rec.derivative,
+    width: rec.width ?? known?.width ?? 0,
+    height: rec.height ?? known?.height ?? 0,
+  };
+  return derivativeUrl(s.baseUrl, rec.key, d, { format: s.urlFormat, template: s.urlTemplate });
+}

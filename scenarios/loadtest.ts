@@ -1,0 +1,78 @@
+// media-toolkit load test: replays the pre-warmed derivative URLs against the
+// CDN the way video players do (byte ranges, or whole player sessions), checks
+// every answer, and gates CI on thresholds (k6 exits 99 when one is crossed).
+//
+//   k6 run -e BASE_URL=https://cdn.example.com -e RESULTS_FILE=/abs/results.json dist/loadtest.js
+//
+// Every setting is an environment variable (see README "loadtest"); the
+// modules in ./lib can be imported into a scenario of your own.
+import exec from 'k6/execution';
+import { redactUrl } from '../common/redact.js';
+import { loadRecords } from './lib/data.js';
+import { buildScenarios } from './lib/load-shape.js';
+import { createMetrics } from './lib/metrics.js';
+import { METRIC } from './lib/metric-names.js';
+import { recordIndex } from './lib/pick.js';
+import { playerSession, randomRangeRequest } from './lib/patterns.js';
+import { seededRng, type Rng } from './lib/random.js';
+import { loadSettings } from './lib/settings.js';
+import { missingSettings } from './lib/config.js';
+import { junitXml, markdownSummary, summarize, textSummary, type K6SummaryData } from './lib/summary.js';
+import { buildThresholds } from './lib/thresholds.js';
+
+const cfg = loadSettings();
+const data = loadRecords(cfg);
+const metrics = createMetrics();
+
+// Per-derivative submetrics (no threshold of their own) so the summary can break figures down.
+const perDerivative: Record<string, never[]> = {};
+for (let i = 0; i < data.derivatives.length && i < 20; i++) {
+  const d = data.derivatives[i];
+  for (const name of [METRIC.ttfb, METRIC.cacheHit, METRIC.bytes]) perDerivative[`${name}{derivative:${d}}`] = [];
+}
+
+export const options = {
+  scenarios: buildScenarios(cfg, data.records.length),
+  thresholds: { ...perDerivative, ...buildThresholds(cfg.thresholds) },
+  discardResponseBodies: true,
+  // No `url` tag: one series per derivative (the `name` tag), not one per URL.
+  systemTags: ['status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response', 'proto'],
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
+};
+
+// Unset BASE_URL / RESULTS_FILE stop the run here rather than in init, so
+// `k6 inspect dist/loadtest.js` works on the bare bundle.
+export function setup(): void {
+  const missing = missingSettings(cfg);
+  if (missing) throw new Error(`media-toolkit loadtest: ${missing}`);
+}
+
+let rng: Rng | undefined;
+
+export default function (): void {
+  // Per-VU randomness: seeded by SEED and the VU's number in the whole test, when asked.
+  rng ??= cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + exec.vu.idInTest);
+  const i = exec.scenario.iterationInTest;
+  const rec = data.records[recordIndex(i, data.records.length, cfg.sequential, cfg.seed ?? 0)];
+  const ctx = { metrics, timeout: cfg.requestTimeout };
+  if (cfg.mode === 'player' && !cfg.sequential) playerSession(rec, cfg, ctx, rng);
+  else randomRangeRequest(rec, cfg, ctx, rng);
+}
+
+export function handleSummary(raw: K6SummaryData): Record<string, string> {
+  const s = summarize(raw, {
+    baseUrl: redactUrl(cfg.baseUrl),
+    urlFormat: cfg.urlTemplate ? 'template' : cfg.urlFormat,
+    mode: cfg.sequential ? 'sequential' : cfg.mode,
+    loadMode: cfg.smoke ? 'smoke' : cfg.loadMode,
+    stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),
+    records: data.records.length,
+  });
+  if (missingSettings(cfg)) return { stdout: textSummary(s) };
+  return {
+    stdout: textSummary(s),
+    [cfg.summaryJson]: `${JSON.stringify({ ...s, k6: raw.metrics }, null, 2)}\n`,
+    [cfg.summaryMd]: markdownSummary(s),
+    [cfg.junitXml]: junitXml(s),
+  };
+}
