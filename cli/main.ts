@@ -6,6 +6,8 @@ import { applyEnvVars } from './options.js';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from '../lib/errors.js';
 import { setLogLevel, isVerbose } from '../lib/log.js';
 import { redactText } from '../common/redact.js';
+import { loadConfigFile } from './config/load.js';
+import { applyConfig } from './config/apply.js';
 
 export function buildProgram(): Command {
   const program = new Command('media-toolkit')
@@ -18,8 +20,14 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
     .option('-v, --verbose', 'more detail, and stack traces on errors')
     .option('-q, --quiet', 'only errors and results')
+    .option('--config <file>', 'read option values from a YAML or JSON file (MEDIA_TOOLKIT_* variables and flags win over it; `config` shows the result)')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    // Before the subcommand parses its flags and env, so both win over the file.
+    .hook('preSubcommand', async (root, sub) => {
+      const path = root.opts().config as string | undefined;
+      if (path) applyConfig(await loadConfigFile(path), root, sub);
+    })
     .hook('preAction', (_this, action) => {
       setLogLevel(action.optsWithGlobals());
     });

@@ -12,9 +12,11 @@ import { register as workflow } from './workflow.js';
 import { register as origin } from './origin.js';
 import { register as doctor } from './doctor.js';
 import { register as demo } from './demo.js';
+import { register as config } from './config.js';
+import { register as merge } from './merge.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [list, analyze, prewarm, errors, compare, validate, loadtest, optimize, workflow, origin, doctor, demo]) {
+  for (const register of [list, analyze, prewarm, errors, compare, validate, loadtest, optimize, workflow, origin, doctor, demo, config, merge]) {
     register(program);
   }
 }

@@ -1,6 +1,206 @@
-import type { Command } from 'commander';
-import { registerPending } from '../pending.js';
+// `media-toolkit workflow`: analysis, prewarm, errors, loadtest and optimize in order,
+// each run as its own subcommand, with saved progress and an index page.
+import { Option, InvalidArgumentError, type Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { choiceOption, floatArg, intArg, listArg, boolArg } from '../options.js';
+import { STAGES, type StageName, type WorkflowOptions } from '../../workflow/options.js';
+import { durationSeconds } from '../../workflow/duration.js';
+import { runWorkflow } from '../../workflow/run.js';
+
+function durationArg(value: string): string {
+  if (durationSeconds(value) === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
+  return value.trim();
+}
+
+/** `--name [yes|no]` with a `--no-name` twin: reads naturally as a flag, from env and from a config file. */
+function toggle(cmd: Command, name: string, description: string, defaultValue: boolean): void {
+  cmd.addOption(new Option(`--${name} [yes|no]`, description).argParser(boolArg).default(defaultValue));
+  cmd.addOption(new Option(`--no-${name}`, `opposite of --${name}`));
+}
+
+interface RawOptions extends Record<string, unknown> {
+  config?: string;
+}
+
+/** Commander's option bag to the workflow's typed options. */
+export function toWorkflowOptions(raw: RawOptions, globals: { config?: string; verbose?: boolean; quiet?: boolean }): WorkflowOptions {
+  const r = raw as Record<string, never>;
+  const loadStages = [1, 2, 3, 4, 5].map((n) => ({ users: r[`stage${n}Users`] as number | undefined, duration: r[`stage${n}Duration`] as string | undefined }));
+  const skip = Object.fromEntries(STAGES.map((s) => [s, Boolean(r[`skip${s[0].toUpperCase()}${s.slice(1)}`])])) as Record<StageName, boolean>;
+  return {
+    remote: r.remote,
+    bucket: r.bucket,
+    directory: r.directory,
+    baseUrl: r.baseUrl,
+    outputDir: r.outputDir,
+    configFile: globals.config,
+    mediaType: r.mediaType,
+    extensions: r.extensions,
+    derivatives: r.derivatives,
+    imageVariants: r.imageVariants,
+    limit: r.limit,
+    workers: r.workers,
+    timeout: r.timeout,
+    retry: r.retry,
+    connectionCloseDelay: r.connectionCloseDelay,
+    urlFormat: r.urlFormat,
+    optimizeBySize: r.optimizeBySize,
+    smallFileWorkers: r.smallFileWorkers,
+    mediumFileWorkers: r.mediumFileWorkers,
+    largeFileWorkers: r.largeFileWorkers,
+    smallFileThreshold: r.smallFileThreshold,
+    mediumFileThreshold: r.mediumFileThreshold,
+    useHeadForSize: r.useHeadForSize,
+    sizeThreshold: r.sizeThreshold,
+    analysisFormat: r.analysisFormat,
+    compareFile: r.compareFile,
+    generateComparison: r.generateComparison,
+    loadtestUsers: r.loadtestUsers,
+    loadtestDuration: r.loadtestDuration,
+    loadStages,
+    skipLargeFiles: r.skipLargeFiles,
+    largeFileThresholdMb: r.largeFileThresholdMb,
+    requestTimeout: r.requestTimeout,
+    useErrorReport: r.useErrorReport,
+    optimizeVideos: r.optimizeVideos,
+    optimizeThreshold: r.optimizeThreshold,
+    optimizeCodec: r.optimizeCodec,
+    optimizeQuality: r.optimizeQuality,
+    optimizeResolution: r.optimizeResolution,
+    optimizeWorkers: r.optimizeWorkers,
+    optimizePreset: r.optimizePreset,
+    hardwareAcceleration: r.hardwareAcceleration,
+    browserCompatible: r.browserCompatible,
+    skip,
+    resumeFrom: r.resumeFrom,
+    resume: Boolean(r.resume),
+    saveProgress: r.saveProgress,
+    continueOnError: r.continueOnError,
+    dryRun: Boolean(r.dryRun),
+    interactive: Boolean(r.interactive),
+    verbose: globals.verbose,
+    quiet: globals.quiet,
+  };
+}
+
+/** A terminal prompt for --interactive, or undefined without a TTY. */
+export function terminalAsk(): ((q: string) => Promise<string>) | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return async (question: string) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  };
+}
 
 export function register(program: Command): void {
-  registerPending(program, 'workflow', 'Run analysis, prewarm, errors, loadtest and optimize in order', 'issue #7 (workflow and configuration)');
+  const cmd = program
+    .command('workflow')
+    .summary('Run analysis, prewarm, errors, loadtest and optimize in order, with saved progress and an index page')
+    .description(
+      'Run the whole job in five stages, each as the subcommand you would type yourself:\n' +
+        '  1 analysis  list + analyze the bucket (size report)\n' +
+        '  2 prewarm   request every derivative/variant so the CDN caches it\n' +
+        '  3 errors    error report and exclusion list from the pre-warming results (+ compare with --compare-file)\n' +
+        '  4 loadtest  k6 replays the warmed URLs (exit 99 when thresholds are breached)\n' +
+        '  5 optimize  re-encode videos above --optimize-threshold\n' +
+        'Every stage writes into --output-dir; the run ends with index.md and index.html there, linking every report\n' +
+        'with the headline figures. Progress is saved after each stage (workflow-state.json): after a failure, fix the\n' +
+        'cause and run again with --resume to continue without redoing finished stages, or pick a stage with --resume-from.\n' +
+        'A stage whose subcommand is not available in this build is reported as "skipped (not available yet)".\n' +
+        'Options left unset are not passed on, so each subcommand\'s own default applies.',
+    );
+
+  cmd
+    .option('--remote <name>', 'storage: "local" (a folder), "s3", or an rclone remote name')
+    .option('--bucket <name>', 'bucket name, or the folder for --remote local')
+    .option('--directory <prefix>', 'prefix inside the bucket')
+    .option('--base-url <url>', 'CDN base URL the derivatives are requested from (prewarm, loadtest)')
+    .option('--output-dir <dir>', 'folder for every report, the progress file and the index page', './workflow-results')
+    // media
+    .addOption(choiceOption('--media-type <type>', 'media to process (list, prewarm)', ['auto', 'video', 'image']))
+    .option('--extensions <list>', 'only these extensions, comma-separated (e.g. .mp4,.mov)', listArg)
+    .option('--derivatives <list>', 'video derivatives to warm (prewarm default: desktop,tablet,mobile)', listArg)
+    .option('--image-variants <list>', 'image variants to warm (prewarm default: thumbnail,small,medium,large,webp)', listArg)
+    .option('--limit <n>', 'process at most this many objects (list, prewarm)', intArg(1))
+    // prewarm
+    .option('--workers <n>', 'concurrent pre-warming requests (prewarm\'s default when unset)', intArg(1))
+    .option('--timeout <seconds>', 'pre-warming request timeout in seconds', floatArg(0.1))
+    .option('--retry <n>', 'pre-warming retries per URL', intArg(0))
+    .option('--connection-close-delay <seconds>', 'pre-warming: wait this long before closing connections', floatArg(0))
+    .addOption(choiceOption('--url-format <format>', 'derivative URL form (prewarm and loadtest)', ['imwidth', 'derivative', 'query']))
+    .option('--optimize-by-size', 'prewarm: separate worker pools by file size')
+    .option('--small-file-workers <n>', 'prewarm: workers for small files (0 = auto)', intArg(0))
+    .option('--medium-file-workers <n>', 'prewarm: workers for medium files (0 = auto)', intArg(0))
+    .option('--large-file-workers <n>', 'prewarm: workers for large files (0 = auto)', intArg(0))
+    .option('--small-file-threshold <mib>', 'prewarm: below this many MiB a file is small', floatArg(0))
+    .option('--medium-file-threshold <mib>', 'prewarm: up to this many MiB a file is medium', floatArg(0))
+    .option('--use-head-for-size', 'prewarm: HEAD each URL for its size first')
+    // analysis
+    .option('--size-threshold <mib>', 'analysis: report files above this many MiB', floatArg(0), 100)
+    .addOption(choiceOption('--analysis-format <format>', 'analysis report format', ['markdown', 'json', 'csv', 'html'], 'markdown'))
+    .option('--compare-file <file>', 'errors stage: also compare the results with this KV JSON export')
+    .option('--generate-comparison', 'compare with --compare-file (on whenever --compare-file is given)')
+    // loadtest
+    .option('--loadtest-users <n>', 'k6 virtual users when no --stageN-users is given', intArg(0), 50)
+    .option('--loadtest-duration <duration>', 'k6 test length when no --stageN-duration is given (ramp up 1/4, hold 1/2, ramp down 1/4)', durationArg, '2m');
+  for (let n = 1; n <= 5; n++) {
+    cmd.option(`--stage${n}-users <n>`, `k6 stage ${n}: target virtual users (unset stages take --loadtest-users)`, intArg(0));
+    cmd.option(`--stage${n}-duration <duration>`, `k6 stage ${n}: duration, e.g. 30s or 1m`, durationArg);
+  }
+  toggle(cmd, 'skip-large-files', 'loadtest: leave out files above --large-file-threshold-mb', true);
+  cmd
+    .option('--large-file-threshold-mb <mib>', 'loadtest: what counts as a large file, MiB', floatArg(0), 256)
+    .option('--request-timeout <duration>', 'loadtest: k6 request timeout', durationArg, '120s');
+  toggle(cmd, 'use-error-report', 'loadtest: leave out the keys in the errors stage\'s exclusion list', true);
+  // optimize
+  toggle(cmd, 'optimize-videos', 'optimize: re-encode videos above --optimize-threshold', true);
+  cmd
+    .option('--optimize-threshold <mib>', 'optimize: re-encode videos larger than this many MiB', floatArg(0), 256)
+    .addOption(choiceOption('--optimize-codec <codec>', 'optimize: video codec', ['h264', 'h265', 'vp9', 'av1'], 'h264'))
+    .addOption(choiceOption('--optimize-quality <profile>', 'optimize: quality profile', ['maximum', 'high', 'balanced', 'efficient', 'minimum'], 'balanced'))
+    .addOption(choiceOption('--optimize-resolution <res>', 'optimize: target resolution', ['4k', '1080p', '720p', '480p', '360p'], '1080p'))
+    .option('--optimize-workers <n>', 'optimize: parallel ffmpeg encodes (optimize\'s default when unset)', intArg(1))
+    .option('--optimize-preset <preset>', 'optimize: encoder speed preset, e.g. veryfast (optimize\'s default when unset)')
+    .option('--hardware-acceleration <type>', 'optimize: auto, nvidia, intel, amd, apple or none')
+    .option('--browser-compatible', 'optimize: keep the output playable in every browser');
+  // control
+  for (const s of STAGES) cmd.option(`--skip-${s}`, `do not run the ${s} stage`);
+  cmd
+    .addOption(choiceOption('--resume-from <stage>', 'start at this stage; earlier stages keep their saved results', [...STAGES]))
+    .option('--resume', 'continue the saved run: stages that finished are not run again');
+  toggle(cmd, 'save-progress', 'save progress after each stage in --output-dir/workflow-state.json', true);
+  toggle(cmd, 'continue-on-error', 'run the next stages after one fails (stages that need its output are skipped)', false);
+  cmd
+    .option('--dry-run', 'print each stage\'s commands and inputs; run nothing, write nothing')
+    .option('--interactive', 'ask before each stage (needs a terminal)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ media-toolkit workflow --remote r2 --bucket media --base-url https://cdn.example.com/ --output-dir ./run1\n' +
+        '  $ media-toolkit workflow --config media-toolkit.yaml --skip-optimize --loadtest-users 20 --loadtest-duration 1m\n' +
+        '  $ media-toolkit workflow --config media-toolkit.yaml --output-dir ./run1 --resume      # after a failed stage\n' +
+        '  $ media-toolkit workflow --config media-toolkit.yaml --dry-run                          # show the commands only\n\n' +
+        'Exit codes: 0 every stage that ran succeeded, 1 a stage failed, 99 only the k6 thresholds were breached, 2 usage error.',
+    )
+    .action(async (raw: RawOptions, self: Command) => {
+      const globals = self.optsWithGlobals() as { config?: string; verbose?: boolean; quiet?: boolean };
+      const o = toWorkflowOptions(raw, globals);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await runWorkflow(o, {
+          ask: o.interactive ? terminalAsk() : undefined,
+          print: (t) => process.stdout.write(t),
+          signal: controller.signal,
+        });
+        process.exitCode = result.exitCode;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
 }

@@ -1,0 +1,33 @@
+// Where each stage writes inside --output-dir. The index page and `--resume` rely on these names.
+import { join } from 'node:path';
+
+export const FILES = {
+  state: 'workflow-state.json',
+  indexMd: 'index.md',
+  indexHtml: 'index.html',
+  logs: 'logs',
+  listing: 'listing.jsonl',
+  analysisJson: 'analysis.json',
+  results: 'prewarm-results.json',
+  resultsJsonl: 'prewarm-results.jsonl',
+  resultsSummary: 'prewarm-results.summary.json',
+  errorsReport: 'errors.md',
+  exclusionList: 'exclusion-list.json',
+  comparison: 'comparison.md',
+  loadtestSummary: 'loadtest-summary.json',
+  loadtestReports: 'loadtest',
+  optimizeReport: 'optimize-report.md',
+  optimizeJson: 'optimize-report.json',
+  optimizedDir: 'optimized',
+} as const;
+
+const FORMAT_EXTENSIONS: Record<string, string> = { markdown: 'md', json: 'json', csv: 'csv', html: 'html' };
+
+/** analysis.md, analysis.json... for --analysis-format. */
+export function analysisFile(format: string): string {
+  return `analysis.${FORMAT_EXTENSIONS[format] ?? format}`;
+}
+
+export function inOutput(outputDir: string, name: string): string {
+  return join(outputDir, name);
+}

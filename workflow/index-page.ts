@@ -1,0 +1,146 @@
+// index.md and index.html in --output-dir: every report linked, headline figures first.
+// Self-contained (inline style, relative links), so the folder can be zipped or served as is.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import { redactUrl } from '../common/redact.js';
+import { STAGES, type StageName, type WorkflowOptions } from './options.js';
+import { planStage } from './stages.js';
+import { FILES } from './files.js';
+import { statusText, type WorkflowState } from './state.js';
+import { readHeadlines, type Headlines } from './headlines.js';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** [label, text] rows of the headline table. */
+export function headlineRows(h: Headlines): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  if (h.objects) rows.push(['Objects', `${h.objects.count} objects, ${formatBytes(h.objects.bytes)}`]);
+  if (h.prewarm) {
+    const mix = Object.entries(h.prewarm.cacheStatus)
+      .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ');
+    rows.push(['Pre-warming', `${pct(h.prewarm.successRate)} of ${h.prewarm.requests} requests succeeded (${h.prewarm.ok} ok)`]);
+    rows.push(['Cache status', mix || 'no requests']);
+  }
+  if (h.errors) {
+    const excl = h.errors.excludedKeys !== undefined ? `; ${plural(h.errors.excludedKeys, 'key')} in the exclusion list` : '';
+    rows.push(['Errors', `${plural(h.errors.failedRequests, 'failed request')} on ${plural(h.errors.failedKeys, 'key')}${excl}`]);
+  }
+  if (h.loadtest) {
+    const verdict = h.loadtest.verdict === 'passed' ? 'thresholds passed' : h.loadtest.verdict === 'breached' ? 'thresholds BREACHED' : 'verdict unknown';
+    const p95 = h.loadtest.p95Ms !== undefined ? `, p95 ${h.loadtest.p95Ms.toFixed(1)} ms` : '';
+    const reqs = h.loadtest.requests !== undefined ? `, ${h.loadtest.requests} requests` : '';
+    const failed = h.loadtest.failedThresholds.length ? ` (${h.loadtest.failedThresholds.join('; ')})` : '';
+    rows.push(['Load test (k6)', `${verdict}${p95}${reqs}${failed}`]);
+  }
+  if (h.optimize) {
+    const o = h.optimize;
+    const parts: string[] = [];
+    if (o.savedBytes !== undefined) parts.push(`saved ${formatBytes(o.savedBytes)}${o.savedPercent !== undefined ? ` (${o.savedPercent.toFixed(1)}%)` : ''}`);
+    if (o.bytesBefore !== undefined && o.bytesAfter !== undefined) parts.push(`${formatBytes(o.bytesBefore)} -> ${formatBytes(o.bytesAfter)}`);
+    if (o.optimized !== undefined) parts.push(`${o.optimized} files optimized`);
+    if (o.candidates !== undefined) parts.push(`${o.candidates} candidates`);
+    rows.push(['Optimization', parts.join(', ') || 'see the report']);
+  }
+  return rows;
+}
+
+interface StageRow {
+  name: StageName;
+  status: string;
+  duration: string;
+  links: Array<{ label: string; file: string }>;
+}
+
+function stageRows(o: WorkflowOptions, state: WorkflowState): StageRow[] {
+  return STAGES.map((name) => {
+    const s = state.stages[name];
+    const plan = planStage(name, o, existsSync);
+    const links = plan.reports.filter((r) => existsSync(join(o.outputDir, r.file)));
+    if (s.log && existsSync(join(o.outputDir, s.log))) links.push({ label: 'log', file: s.log });
+    return { name, status: statusText(s), duration: s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : '', links };
+  });
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const mdLink = (l: { label: string; file: string }) => `[${l.label}](${encodeURI(l.file)})`;
+
+export function renderMarkdown(o: WorkflowOptions, state: WorkflowState, h: Headlines): string {
+  const target = `${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`;
+  const lines = [
+    `# media-toolkit workflow: ${target}`,
+    '',
+    `Base URL ${o.baseUrl ? redactUrl(o.baseUrl) : '(none)'}; started ${state.startedAt}, updated ${state.updatedAt}.`,
+    '',
+    '## Headline figures',
+    '',
+  ];
+  const rows = headlineRows(h);
+  if (rows.length) lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${mdCell(k)} | ${mdCell(v)} |`));
+  else lines.push('No stage has written results yet.');
+  lines.push('', '## Stages', '', '| stage | status | time | reports |', '|---|---|---|---|');
+  for (const r of stageRows(o, state)) lines.push(`| ${r.name} | ${mdCell(r.status)} | ${r.duration} | ${r.links.map(mdLink).join(', ')} |`);
+  lines.push('', `Progress is saved in [${FILES.state}](${FILES.state}); \`media-toolkit workflow --resume\` continues after the last finished stage.`, '');
+  return lines.join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderHtml(o: WorkflowOptions, state: WorkflowState, h: Headlines): string {
+  const target = `${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`;
+  const rows = headlineRows(h);
+  const stage = stageRows(o, state)
+    .map((r) => {
+      const cls = r.status.startsWith('done') ? 'ok' : r.status.startsWith('failed') ? 'bad' : 'muted';
+      const links = r.links.map((l) => `<a href="${esc(encodeURI(l.file))}">${esc(l.label)}</a>`).join(' · ');
+      return `<tr><td>${esc(r.name)}</td><td class="${cls}">${esc(r.status)}</td><td>${esc(r.duration)}</td><td>${links}</td></tr>`;
+    })
+    .join('\n');
+  const figures = rows.length
+    ? `<table class="figures">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`
+    : '<p>No stage has written results yet.</p>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>media-toolkit workflow: ${esc(target)}</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}
+.figures th{width:12rem;color:#555;font-weight:600}.ok{color:#176117}.bad{color:#a11}.muted{color:#777}
+code{background:#f3f3f3;padding:0 .2rem}
+</style></head><body>
+<h1>media-toolkit workflow: ${esc(target)}</h1>
+<p>Base URL ${esc(o.baseUrl ? redactUrl(o.baseUrl) : '(none)')}; started ${esc(state.startedAt)}, updated ${esc(state.updatedAt)}.</p>
+<h2>Headline figures</h2>
+${figures}
+<h2>Stages</h2>
+<table><tr><th>stage</th><th>status</th><th>time</th><th>reports</th></tr>
+${stage}
+</table>
+<p>Progress is saved in <a href="${FILES.state}">${FILES.state}</a>; <code>media-toolkit workflow --resume</code> continues after the last finished stage.</p>
+</body></html>
+`;
+}
+
+export async function writeIndex(o: WorkflowOptions, state: WorkflowState): Promise<{ md: string; html: string; headlines: Headlines }> {
+  const h = await readHeadlines(o.outputDir, state.stages.loadtest.status === 'done' || state.stages.loadtest.status === 'failed' ? state.stages.loadtest.exitCode : undefined);
+  const md = join(o.outputDir, FILES.indexMd);
+  const html = join(o.outputDir, FILES.indexHtml);
+  await writeFileAtomic(md, renderMarkdown(o, state, h));
+  await writeFileAtomic(html, renderHtml(o, state, h));
+  return { md, html, headlines: h };
+}

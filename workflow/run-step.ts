@@ -1,0 +1,77 @@
+// Runs one subcommand as a child process, exactly as a person would:
+// `node bin/media-toolkit.js <stage> ...`. Its stderr is shown (prefixed) and kept for the stage log.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../lib/project-root.js';
+import { redactText } from '../common/redact.js';
+
+export interface StepResult {
+  code: number;
+  /** The subcommand has not landed yet (it exits 2 saying "not available yet"). */
+  unavailable: boolean;
+  /** stdout and stderr, redacted, the last 256 KiB. */
+  output: string;
+  /** Last non-empty stderr line, for the one-line stage message. */
+  lastError: string;
+}
+
+const KEEP_BYTES = 256 * 1024;
+
+export function cliPath(): string {
+  return join(projectRoot(), 'bin', 'media-toolkit.js');
+}
+
+/** Shell-like rendering of a command for logs, reports and --dry-run (secrets redacted). */
+export function displayCommand(args: string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return redactText(['media-toolkit', ...args].map(quote).join(' '));
+}
+
+/** One short line from a tool's last error line (k6 logfmt lines carry stack traces after msg="). */
+export function shortError(line: string): string {
+  let s = line.replace(/^media-toolkit:\s*/, '');
+  const msg = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(s);
+  if (msg) s = msg[1];
+  s = s.split('\\n')[0].trim();
+  return s.length > 240 ? `${s.slice(0, 237)}...` : s;
+}
+
+export function runStep(args: string[], opts: { prefix: string; echo: boolean; signal?: AbortSignal }): Promise<StepResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let output = '';
+    let stderrTail = '';
+    const keep = (s: string) => {
+      output += s;
+      if (output.length > KEEP_BYTES * 2) output = output.slice(-KEEP_BYTES);
+    };
+    let pending = '';
+    child.stderr.setEncoding('utf8');
+    child.stdout.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      keep(d);
+      stderrTail = (stderrTail + d).slice(-4096);
+      if (!opts.echo) return;
+      pending += d;
+      const lines = pending.split(/\r?\n|\r/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) process.stderr.write(`${opts.prefix}${redactText(line)}\n`);
+    });
+    child.stdout.on('data', (d: string) => keep(d));
+    const onAbort = () => child.kill('SIGINT');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (opts.echo && pending.trim()) process.stderr.write(`${opts.prefix}${redactText(pending)}\n`);
+      const lastError = stderrTail.split(/\r?\n|\r/).map((l) => l.trim()).filter(Boolean).pop() ?? '';
+      const exit = code ?? (signal ? 128 + 2 : 1);
+      resolve({
+        code: exit,
+        unavailable: exit === 2 && /not available yet/.test(stderrTail),
+        output: redactText(output.slice(-KEEP_BYTES)),
+        lastError: redactText(shortError(lastError)),
+      });
+    });
+  });
+}
