@@ -17,23 +17,48 @@ export function headerLookup(headers: Record<string, string | string[] | undefin
 }
 
 // Single-token forms: cf-cache-status, x-cache-status (nginx), x-proxy-cache, Akamai/CloudFront x-cache.
+// CloudFront: "Hit from cloudfront", "RefreshHit from cloudfront", "Miss from cloudfront", "Error from cloudfront".
+// Akamai: "TCP_HIT from a23-...", "TCP_MEM_HIT", "TCP_REFRESH_HIT", "TCP_IMS_HIT", "TCP_MISS", "TCP_REFRESH_MISS".
+// Varnish/Fastly: "HIT", "MISS", "MISS, HIT" (shield, edge: the edge, closest to us, is last).
+const TOKENS: Record<string, CacheStatus> = {
+  HIT: 'hit',
+  TCP_HIT: 'hit',
+  TCP_MEM_HIT: 'hit',
+  TCP_IMS_HIT: 'hit',
+  TCP_NEGATIVE_HIT: 'hit',
+  CACHED: 'hit',
+  REFRESHHIT: 'revalidated',
+  TCP_REFRESH_HIT: 'revalidated',
+  REVALIDATED: 'revalidated',
+  STALE: 'stale',
+  UPDATING: 'stale',
+  TCP_STALE_HIT: 'stale',
+  TCP_REFRESH_FAIL_HIT: 'stale',
+  EXPIRED: 'expired',
+  TCP_REFRESH_MISS: 'expired',
+  MISS: 'miss',
+  TCP_MISS: 'miss',
+  TCP_CLIENT_REFRESH_MISS: 'miss',
+  UNCACHED: 'miss',
+  BYPASS: 'bypass',
+  NONE: 'bypass',
+  IGNORED: 'bypass',
+  PASS: 'bypass',
+  DYNAMIC: 'dynamic',
+  // Cloudflare: not eligible for cache (a Worker built the response).
+  'NONE/UNKNOWN': 'dynamic',
+  // CloudFront: generated at the edge, never cached.
+  LAMBDAGENERATEDRESPONSE: 'dynamic',
+  FUNCTIONGENERATEDRESPONSE: 'dynamic',
+};
+
 function fromToken(raw: string): CacheStatus | undefined {
   const v = raw.trim().toUpperCase();
   if (!v) return undefined;
-  // CloudFront: "Hit from cloudfront", "RefreshHit from cloudfront", "Miss from cloudfront", "Error from cloudfront".
-  // Akamai: "TCP_HIT from a23-...", "TCP_MEM_HIT", "TCP_REFRESH_HIT", "TCP_IMS_HIT", "TCP_MISS", "TCP_REFRESH_MISS".
-  // Varnish/Fastly: "HIT", "MISS", "HIT, MISS" (shield, edge: the edge is last).
   const parts = v.split(',');
   const last = parts[parts.length - 1].trim();
   const word = last.split(/\s+/)[0];
-  if (/^(TCP_)?(MEM_)?(HIT|IMS_HIT|NEGATIVE_HIT)$/.test(word) || word === 'HIT') return 'hit';
-  if (word === 'REFRESHHIT' || word === 'TCP_REFRESH_HIT' || word === 'REVALIDATED' || word === 'TCP_IMS_HIT') return 'revalidated';
-  if (word === 'STALE' || word === 'UPDATING' || word === 'TCP_STALE_HIT') return 'stale';
-  if (word === 'EXPIRED' || word === 'TCP_REFRESH_MISS') return 'expired';
-  if (/^(TCP_)?MISS$/.test(word) || word === 'TCP_CLIENT_REFRESH_MISS') return 'miss';
-  if (word === 'BYPASS' || word === 'NONE' || word === 'IGNORED' || word === 'PASS') return 'bypass';
-  if (word === 'DYNAMIC') return 'dynamic';
-  return undefined;
+  return Object.prototype.hasOwnProperty.call(TOKENS, word) ? TOKENS[word] : undefined;
 }
 
 // RFC 9211 Cache-Status: `ExampleCache; hit, Edge; fwd=uri-miss; stored`.
@@ -41,23 +66,29 @@ function fromToken(raw: string): CacheStatus | undefined {
 function fromCacheStatusHeader(raw: string): CacheStatus | undefined {
   const members = raw.split(',').map((m) => m.trim()).filter(Boolean);
   if (members.length === 0) return undefined;
-  const params = members[members.length - 1].split(';').map((p) => p.trim().toLowerCase());
-  if (params.includes('hit')) return 'hit';
-  const fwd = params.find((p) => p.startsWith('fwd='));
-  if (!fwd) return undefined;
-  const reason = fwd.slice(4).replace(/^"|"$/g, '');
-  switch (reason) {
+  // The first item is the cache's name (a token or a quoted string), then its parameters.
+  const params = members[members.length - 1].split(';').slice(1).map((p) => p.trim().toLowerCase());
+  const value = (name: string) => {
+    const prefix = `${name}=`;
+    const param = params.find((p) => p.startsWith(prefix));
+    return param === undefined ? undefined : param.slice(prefix.length).replace(/^"|"$/g, '');
+  };
+  if (params.includes('hit') || params.includes('hit=?1')) {
+    // A negative ttl means the hit was served stale.
+    const ttl = Number(value('ttl'));
+    return Number.isFinite(ttl) && ttl < 0 ? 'stale' : 'hit';
+  }
+  const fwd = value('fwd');
+  if (fwd === undefined) return undefined;
+  switch (fwd) {
     case 'stale':
-      return params.some((p) => p.startsWith('fwd-status=304')) ? 'revalidated' : 'expired';
+      return value('fwd-status') === '304' ? 'revalidated' : 'expired';
     case 'bypass':
     case 'method':
     case 'request':
       return 'bypass';
-    case 'uri-miss':
-    case 'vary-miss':
-    case 'miss':
-      return 'miss';
     default:
+      // uri-miss, vary-miss, miss, partial: forwarded because nothing usable was stored.
       return 'miss';
   }
 }
@@ -83,7 +114,7 @@ export function parseCacheStatus(get: HeaderLookup): CacheStatus {
     if (s) return s;
   }
   const age = get('age');
-  if (age !== undefined && Number(age) > 0) return 'hit';
+  if (age !== undefined && Number(age.split(',')[0].trim()) > 0) return 'hit';
   return 'unknown';
 }
 

@@ -2,7 +2,7 @@
 
 // Query parameter names that carry signatures, credentials or tokens
 // (S3/R2 presigned URLs, CloudFront and Akamai tokens, generic tokens).
-const SECRET_PARAM = /^(x-amz-(signature|credential|security-token)|x-goog-(signature|credential)|signature|sig|policy|key-pair-id|token|access[_-]?token|auth|authorization|api[_-]?key|apikey|key|secret|password|hdnts|__token__|hmac|verify)$/i;
+const SECRET_PARAM = /^(x-amz-(signature|credential|security-token)|x-goog-(signature|credential)|signature|sig|policy|key-pair-id|token|access[_-]?token|auth|authorization|api[_-]?key|apikey|key|secret|password|passwd|hdnts|hdnea|__token__|hmac|verify|client[_-]?secret|x-goog-security-token)$/i;
 
 export const REDACTED = 'REDACTED';
 
