@@ -1,0 +1,131 @@
+// The few S3 operations in-place replacement needs: download to a temp file,
+// multipart upload (lib-storage), head, server-side copy, delete, and the
+// ETag a completed upload must have (so an upload is confirmed, not assumed).
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { RuntimeError } from '../lib/errors.js';
+
+export interface S3Location {
+  bucket: string;
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
+}
+
+/** Part size of our multipart uploads; the expected ETag is computed with the same size. */
+export const PART_SIZE = 8 * 1024 * 1024;
+
+export function makeS3Client(loc: S3Location): S3Client {
+  return new S3Client({
+    region: loc.region || process.env.AWS_REGION || 'us-east-1',
+    ...(loc.endpoint ? { endpoint: loc.endpoint } : {}),
+    forcePathStyle: loc.forcePathStyle ?? Boolean(loc.endpoint),
+  });
+}
+
+export interface HeadResult {
+  size: number;
+  etag: string;
+}
+
+/** Size and ETag (no quotes) of a key, undefined when it does not exist. */
+export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadResult | undefined> {
+  try {
+    const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: Number(r.ContentLength ?? 0), etag: (r.ETag ?? '').replace(/"/g, '') };
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+    throw new RuntimeError(`cannot read ${key}: ${(err as Error).message}`);
+  }
+}
+
+/** Downloads a key to path (a temp file renamed into place when complete). */
+export async function downloadObject(client: S3Client, bucket: string, key: string, path: string, signal?: AbortSignal): Promise<HeadResult> {
+  await mkdir(dirname(path), { recursive: true });
+  const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  if (!r.Body) throw new RuntimeError(`empty body for ${key}`);
+  const tmp = `${path}.download`;
+  try {
+    await pipeline(r.Body as Readable, createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new RuntimeError(`download of ${key} failed: ${(err as Error).message}`);
+  }
+  return { size: Number(r.ContentLength ?? 0), etag: (r.ETag ?? '').replace(/"/g, '') };
+}
+
+/** Uploads a file with lib-storage (multipart above PART_SIZE). */
+export async function uploadFile(client: S3Client, bucket: string, key: string, path: string, contentType: string, signal?: AbortSignal): Promise<void> {
+  const upload = new Upload({
+    client,
+    params: { Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
+    partSize: PART_SIZE,
+    queueSize: 4,
+    leavePartsOnError: false,
+  });
+  const onAbort = () => void upload.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await upload.done();
+  } catch (err) {
+    throw new RuntimeError(`upload of ${key} failed: ${(err as Error).message}`);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The ETags S3 gives this file: MD5 for a single PUT, MD5-of-part-MD5s "-N" for a multipart upload. */
+export async function expectedEtags(path: string, partSize = PART_SIZE): Promise<string[]> {
+  const whole = createHash('md5');
+  const parts: Buffer[] = [];
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(partSize);
+    for (;;) {
+      let filled = 0;
+      while (filled < partSize) {
+        const { bytesRead } = await fh.read(buf, filled, partSize - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled === 0) break;
+      const chunk = buf.subarray(0, filled);
+      whole.update(chunk);
+      parts.push(createHash('md5').update(chunk).digest());
+      if (filled < partSize) break;
+    }
+  } finally {
+    await fh.close();
+  }
+  const single = whole.digest('hex');
+  const multi = `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
+  return [single, multi];
+}
+
+/** Server-side copy; with ifMatch the copy happens only if the source still has that ETag. */
+export async function copyObject(client: S3Client, bucket: string, from: string, to: string, ifMatch?: string): Promise<void> {
+  try {
+    await client.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: to,
+        CopySource: `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+        ...(ifMatch ? { CopySourceIfMatch: `"${ifMatch}"` } : {}),
+      }),
+    );
+  } catch (err) {
+    throw new RuntimeError(`copy ${from} -> ${to} failed: ${(err as Error).message}`);
+  }
+}
+
+export async function deleteObject(client: S3Client, bucket: string, key: string): Promise<void> {
+  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}

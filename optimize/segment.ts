@@ -1,0 +1,72 @@
+// --segment-parallel: split a long source at keyframes (stream copy), encode
+// the segments in parallel, then join them with the concat demuxer and mux the
+// audio (encoded once, whole) back in. The result is verified like any output.
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from './ffmpeg.js';
+import { audioArgs, containerArgs, planEncode, type EncodeSettings } from './encode.js';
+import type { OutputGeometry } from './dimensions.js';
+import type { ProbeInfo } from './probe.js';
+import { runPool } from './pool.js';
+
+export interface SegmentOptions {
+  segmentSec: number;
+  /** Segments encoded at once. */
+  workers: number;
+  workDir: string;
+  signal?: AbortSignal;
+  /** Progress in source seconds encoded so far (all segments together). */
+  onProgress?: (doneSec: number, p: FfmpegProgress) => void;
+}
+
+export interface SegmentResult {
+  geometry: OutputGeometry;
+  segments: number;
+  /** Every ffmpeg command run, in order, for the report. */
+  commands: string[];
+}
+
+/** Quotes a path for a concat demuxer list file. */
+export function concatLine(path: string): string {
+  return `file '${path.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function encodeSegmented(ffmpeg: string, source: string, output: string, probe: ProbeInfo, s: EncodeSettings, o: SegmentOptions): Promise<SegmentResult> {
+  const commands: string[] = [];
+  const run = async (args: string[], onProgress?: (p: FfmpegProgress) => void) => {
+    commands.push(commandLine(ffmpegArgv(ffmpeg, args, Boolean(onProgress))));
+    return runFfmpeg(ffmpeg, args, { signal: o.signal, onProgress });
+  };
+  // 1. Split at keyframes without re-encoding: each segment starts on a keyframe after each multiple of segmentSec.
+  const splitArgs = ['-i', source, '-map', '0:v:0', '-c', 'copy', '-f', 'segment', '-segment_time', String(o.segmentSec),
+    '-reset_timestamps', '1', '-segment_format', 'matroska', join(o.workDir, 'src-%05d.mkv')];
+  await run(splitArgs);
+  const parts = (await readdir(o.workDir)).filter((f) => /^src-\d{5}\.mkv$/.test(f)).sort();
+  // 2. Encode the segments in parallel (video only; audio goes in whole at the end).
+  const done = new Array<number>(parts.length).fill(0);
+  let geometry: OutputGeometry | undefined;
+  const encoded = await runPool(parts, o.workers, async (name, i) => {
+    const out = join(o.workDir, `enc-${String(i).padStart(5, '0')}.mkv`);
+    const plan = planEncode(join(o.workDir, name), out, probe, { ...s, container: 'mkv' }, { videoOnly: true });
+    geometry = plan.geometry;
+    await run(plan.args, (p) => {
+      done[i] = p.outTimeSec;
+      o.onProgress?.(done.reduce((a, b) => a + b, 0), p);
+    });
+    return out;
+  });
+  // 3. Audio once, from the whole source, so it has no seams.
+  const inputs = ['-f', 'concat', '-safe', '0', '-i', join(o.workDir, 'list.txt')];
+  await writeFile(join(o.workDir, 'list.txt'), `${encoded.map(concatLine).join('\n')}\n`);
+  const maps = ['-map', '0:v:0'];
+  if (probe.audio) {
+    const audioOut = join(o.workDir, 'audio.mka');
+    const a = audioArgs(probe.audio, s.audioProfile, s.container);
+    await run(['-i', source, '-vn', '-map', '0:a?', ...a.args, '-f', 'matroska', audioOut]);
+    inputs.push('-i', audioOut);
+    maps.push('-map', '1:a?');
+  }
+  // 4. Join (stream copy) into the final container.
+  await run([...inputs, ...maps, '-c', 'copy', ...(s.codec === 'h265' ? ['-tag:v', 'hvc1'] : []), ...containerArgs(s.container), output]);
+  return { geometry: geometry ?? planEncode(source, output, probe, s).geometry, segments: parts.length, commands };
+}

@@ -1,0 +1,106 @@
+// Nothing replaces a source before its output passes every check here.
+import { runTool, lastErrorLine } from './ffmpeg.js';
+import { probeFile, type ProbeInfo } from './probe.js';
+import { PROBE_CODEC, type CodecName } from './profiles.js';
+
+export interface VerifyExpectation {
+  codec: CodecName;
+  width: number;
+  height: number;
+  /** Output larger than this fraction of the input is rejected (default 0.95). */
+  maxOutputRatio: number;
+  /** Whether to apply the size check (off for a --create-webm companion). */
+  checkSize: boolean;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Verification {
+  ok: boolean;
+  /** The output is fine but not smaller enough: the original is kept. */
+  rejectedForSize: boolean;
+  checks: Check[];
+  output?: ProbeInfo;
+  outputFrames: number;
+  sourceFrames: number;
+}
+
+/** Duration tolerance: 0.5% of the source, at least one frame (short clips end on a frame boundary). */
+export function durationTolerance(sourceSec: number, fps: number): number {
+  return Math.max(sourceSec * 0.005, fps > 0 ? 1 / fps : 0.04);
+}
+
+/** Expected frame count of the source: nb_frames when the container says, else duration x fps. */
+export function expectedFrames(source: ProbeInfo): { frames: number; exact: boolean } {
+  const v = source.video;
+  if (!v) return { frames: 0, exact: true };
+  if (v.frames > 0) return { frames: v.frames, exact: true };
+  return { frames: Math.round(source.durationSec * v.fps), exact: false };
+}
+
+/** A full decode: any decode error stops it (-xerror). Resolves with the frames decoded and the error, if any. */
+export async function decodeCheck(ffmpeg: string, path: string, signal?: AbortSignal, threads = 0): Promise<{ ok: boolean; frames: number; error: string }> {
+  let frames = 0;
+  const res = await runTool(
+    ffmpeg,
+    ['-hide_banner', '-nostdin', '-v', 'error', '-xerror', '-progress', 'pipe:1', '-nostats', ...(threads ? ['-threads', String(threads)] : []),
+      '-i', path, '-map', '0:v:0?', '-map', '0:a?', '-f', 'null', '-'],
+    { signal, onProgress: (p) => (frames = p.frame || frames) },
+  );
+  const errors = res.stderrTail.trim();
+  if (res.code !== 0) return { ok: false, frames, error: lastErrorLine(res.stderrTail) };
+  if (errors) return { ok: false, frames, error: lastErrorLine(errors) };
+  return { ok: true, frames, error: '' };
+}
+
+export async function verifyOutput(
+  tools: { ffmpeg: string; ffprobe: string },
+  source: ProbeInfo,
+  sourceSize: number,
+  outputPath: string,
+  outputSize: number,
+  expect: VerifyExpectation,
+  signal?: AbortSignal,
+): Promise<Verification> {
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const src = expectedFrames(source);
+  let output: ProbeInfo | undefined;
+  try {
+    output = await probeFile(tools.ffprobe, outputPath, signal);
+    add('readable', true, output.formatName);
+  } catch (err) {
+    add('readable', false, (err as Error).message);
+    return { ok: false, rejectedForSize: false, checks, outputFrames: 0, sourceFrames: src.frames };
+  }
+  const v = output.video;
+  add('video stream', Boolean(v), v ? v.codec : 'missing');
+  if (v) {
+    add('codec', v.codec === PROBE_CODEC[expect.codec], `${v.codec} (expected ${PROBE_CODEC[expect.codec]})`);
+    add('dimensions', v.width === expect.width && v.height === expect.height, `${v.width}x${v.height} (expected ${expect.width}x${expect.height})`);
+  }
+  const wantAudio = source.audioStreams;
+  add('audio streams', output.audioStreams === wantAudio, `${output.audioStreams} (source ${wantAudio})`);
+  const fps = source.video?.fps ?? 0;
+  const tol = durationTolerance(source.durationSec, fps);
+  const diff = Math.abs(output.durationSec - source.durationSec);
+  add('duration', diff <= tol, `${output.durationSec.toFixed(3)}s vs ${source.durationSec.toFixed(3)}s (tolerance ${tol.toFixed(3)}s)`);
+  const decode = await decodeCheck(tools.ffmpeg, outputPath, signal);
+  add('full decode', decode.ok, decode.ok ? `${decode.frames} frames, no errors` : decode.error);
+  // Exact counts must match; an estimate (no nb_frames in the source) may be off by a frame or 0.5%.
+  const frameTol = src.exact ? 0 : Math.max(1, Math.round(src.frames * 0.005));
+  add('frame count', Math.abs(decode.frames - src.frames) <= frameTol, `${decode.frames} (source ${src.frames}${src.exact ? '' : ' estimated'})`);
+  const integrity = checks.every((c) => c.ok);
+  let rejectedForSize = false;
+  if (expect.checkSize) {
+    const ratio = sourceSize > 0 ? outputSize / sourceSize : 1;
+    const small = ratio <= expect.maxOutputRatio;
+    add('size', small, `${(ratio * 100).toFixed(1)}% of the source (limit ${(expect.maxOutputRatio * 100).toFixed(0)}%)`);
+    rejectedForSize = integrity && !small;
+  }
+  return { ok: checks.every((c) => c.ok), rejectedForSize, checks, output, outputFrames: decode.frames, sourceFrames: src.frames };
+}
