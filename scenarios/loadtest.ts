@@ -35,8 +35,6 @@ export const options = {
   scenarios: buildScenarios(cfg, data.records.length),
   thresholds: { ...perDerivative, ...buildThresholds(cfg.thresholds) },
   discardResponseBodies: true,
-  // No `url` tag: one series per derivative (the `name` tag), not one per URL.
-  systemTags: ['status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response', 'proto'],
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
 };
 

@@ -8,7 +8,7 @@ import { UsageError, RuntimeError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 import { projectRoot } from '../../lib/project-root.js';
 import { requireTool } from '../../lib/tools.js';
-import { absolute, k6Env, summaryPaths, type LoadtestFlags } from '../../prep/loadtest/k6-env.js';
+import { absolute, childEnv, k6Env, summaryPaths, type LoadtestFlags } from '../../prep/loadtest/k6-env.js';
 import { ensureBundle } from '../../prep/loadtest/bundle.js';
 import { boolArg, choiceOption, floatArg, intArg } from '../options.js';
 
@@ -35,7 +35,7 @@ async function requireFile(path: string | undefined, flag: string): Promise<void
 /** Runs k6, streaming its output; resolves to its exit code. Ctrl-C and SIGTERM reach k6, which then writes its summary. */
 function runK6(bin: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(bin, args, { stdio: 'inherit', env: childEnv(process.env, env) });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');

@@ -61,6 +61,24 @@ export function summaryPaths(flags: LoadtestFlags, cwd = process.cwd()): Summary
   };
 }
 
+/** Every variable the scenario reads: inherited ones are dropped so a stray MODE or SEED in the shell cannot leak in. */
+export const SCENARIO_ENV_NAMES: readonly string[] = [
+  'BASE_URL', 'RESULTS_FILE', 'CONFIG_FILE', 'URL_FORMAT', 'URL_TEMPLATE', 'MODE', 'LOAD_MODE', 'LOAD_PRESET', 'SMOKE', 'SMOKE_ITERATIONS',
+  'SEQUENTIAL', 'ITERATIONS', 'VUS', 'PRE_ALLOCATED_VUS', 'MAX_VUS', 'USE_ERROR_REPORT', 'ERROR_REPORT_FILE', 'SKIP_LARGE_FILES',
+  'LARGE_FILE_THRESHOLD_MB', 'REQUEST_TIMEOUT', 'RANGE_PROBABILITY', 'MIN_CHUNK_KB', 'MAX_CHUNK_KB', 'MIN_SLEEP', 'MAX_SLEEP', 'SEED',
+  'REQ_DURATION_THRESHOLD', 'FAILURE_RATE_THRESHOLD', 'CACHE_HIT_THRESHOLD', 'TTFB_THRESHOLD', 'RANGE_CORRECTNESS_THRESHOLD',
+  'ABORT_ON_FAIL', 'PLAYER_CHUNK_KB', 'SEEK_PROBABILITY', 'SESSION_MEAN_SECONDS', 'SESSION_MAX_REQUESTS', 'PLAYER_TIME_SCALE',
+  'SUMMARY_JSON', 'SUMMARY_MD', 'JUNIT_XML',
+  ...[1, 2, 3, 4, 5].flatMap((i) => [`STAGE${i}_USERS`, `STAGE${i}_DURATION`]),
+];
+
+/** The child's environment: the parent's minus the scenario's own names, plus the settings. */
+export function childEnv(parent: NodeJS.ProcessEnv, settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...parent };
+  for (const name of SCENARIO_ENV_NAMES) delete env[name];
+  return { ...env, ...settings };
+}
+
 export function k6Env(flags: LoadtestFlags, cwd = process.cwd()): Record<string, string> {
   const env: Record<string, string> = {};
   const set = (name: string, v: string | number | boolean | undefined) => {

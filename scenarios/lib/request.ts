@@ -34,7 +34,7 @@ export function mediaRequest(url: string, rec: LoadRecord, range: ByteRange | nu
   const tags = { derivative: rec.derivative, size_category: rec.sizeCategory };
   const res = http.get(url, {
     headers: range ? { Range: rangeHeader(range) } : {},
-    // `name` groups every URL of a derivative into one series.
+    // `name` groups every URL of a derivative into one series (k6 then reports it as the url tag too).
     tags: { name: `media ${rec.derivative}`, ...tags },
     responseCallback: range ? expect206 : expect200,
     timeout: ctx.timeout,
