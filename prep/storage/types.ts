@@ -17,22 +17,29 @@ export interface StorageLocation {
   remote: string;
   /** Bucket name, or for `local` the folder path. */
   bucket: string;
-  /** Prefix inside the bucket (--directory). */
+  /** Prefix inside the bucket (--directory), a folder: "videos" lists "videos/...". */
   directory?: string;
   endpoint?: string;
   region?: string;
   profile?: string;
-  /** Path-style addressing (MinIO and most self-hosted servers). */
+  /** Path-style addressing (MinIO and most self-hosted servers). Default: true when an endpoint is given. */
   forcePathStyle?: boolean;
+  /** rclone binary (else found by requireTool: RCLONE_BIN, PATH). */
+  rcloneBin?: string;
 }
 
 export interface ListFilters {
-  /** Lower-case extensions with dot, e.g. ['.mp4', '.mov']. */
+  /** Extensions with or without dot, any case, e.g. ['.mp4', 'MOV']. */
   extensions?: string[];
+  /** 'video' or 'image' keep that extension set; 'auto' keeps both; unset keeps everything. */
   mediaType?: 'auto' | 'video' | 'image';
+  /** Stop after this many objects that passed the filters. */
   limit?: number;
+  /** Bytes, inclusive. */
   minSize?: number;
+  /** Bytes, inclusive. */
   maxSize?: number;
+  /** Glob patterns on the key (see glob.ts): matching objects are left out. */
   exclude?: string[];
 }
 
