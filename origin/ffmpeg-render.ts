@@ -84,10 +84,28 @@ function runFfmpeg(ffmpeg: string, args: string[]): Promise<void> {
   });
 }
 
-export function createRenderer(cacheDir: string, ffmpegPath?: string): Renderer {
+/** A tiny semaphore: at most `limit` renders at once, the rest wait their turn. */
+function limiter(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (job) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await job();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** maxConcurrent: ffmpeg processes at once (default 2: many distinct first requests must not fork dozens). */
+export function createRenderer(cacheDir: string, opts: { ffmpegPath?: string; maxConcurrent?: number } = {}): Renderer {
   const inFlight = new Map<string, Promise<string>>();
   let count = 0;
-  let ffmpeg: string | undefined = ffmpegPath;
+  let ffmpeg: string | undefined = opts.ffmpegPath;
+  const limit = limiter(Math.max(1, opts.maxConcurrent ?? 2));
 
   const renderOnce = async (req: RenderRequest, id: string, out: string, ext: string): Promise<string> => {
     try {
@@ -122,7 +140,7 @@ export function createRenderer(cacheDir: string, ffmpegPath?: string): Renderer 
       const out = join(cacheDir, `${id}${ext}`);
       let p = inFlight.get(out);
       if (!p) {
-        p = renderOnce(req, id, out, ext).finally(() => inFlight.delete(out));
+        p = limit(() => renderOnce(req, id, out, ext)).finally(() => inFlight.delete(out));
         inFlight.set(out, p);
       }
       return p;

@@ -1,7 +1,7 @@
 // startOrigin: the local media-transforming CDN, in-process. Used by the
 // `origin` subcommand, the demo, the tests and the benchmarks.
 import { createServer, type Server } from 'node:http';
-import { realpath, stat, mkdtemp } from 'node:fs/promises';
+import { realpath, stat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
@@ -36,7 +36,9 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   let faults: OriginFaults = { ...(opts.faults ?? {}) };
   validateFaults(faults);
   const basePath = normaliseBasePath(opts.basePath);
-  const renderer = mode === 'ffmpeg' ? createRenderer(opts.cacheDir ?? (await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')))) : undefined;
+  // Without a cacheDir, renders go to a temp folder removed on close.
+  const tempCache = mode === 'ffmpeg' && !opts.cacheDir ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')) : undefined;
+  const renderer = mode === 'ffmpeg' ? createRenderer((opts.cacheDir ?? tempCache) as string) : undefined;
   const stats: OriginStats = { requests: 0, hits: 0, misses: 0, errorsInjected: 0, resets: 0 };
 
   const handler = createHandler({
@@ -83,7 +85,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      });
+      }).then(() => (tempCache ? rm(tempCache, { recursive: true, force: true }) : undefined));
       return closing;
     },
   };
