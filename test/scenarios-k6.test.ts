@@ -163,6 +163,30 @@ describe('k6 scenario against the origin', () => {
     expect(s.k6.media_range_ok.values.passes).toBe(s.requests);
   });
 
+  it('reads a CSV results file, drops keys from the error report and large files', async () => {
+    const o = await origin();
+    const cols = ['key', 'derivative', 'kind', 'status', 'ok', 'bytesReceived', 'contentLength', 'sourceSize', 'sizeCategory', 'width', 'height'];
+    const big = lib.keys[1];
+    const rows = lib.records.map((r) => cols.map((c) => {
+      const v = c === 'sourceSize' && r.key === big ? 300 * 1024 * 1024 : (r as unknown as Record<string, unknown>)[c];
+      return c === 'key' ? `"${String(v)}"` : String(v);
+    }).join(','));
+    const csv = join(lib.dir, 'results.csv');
+    await writeFile(csv, `${cols.join(',')}\n${rows.join('\n')}\n`);
+    const report = join(lib.dir, 'exclude.txt');
+    await writeFile(report, `# from the error report\n${lib.keys[0]}\n${lib.keys[2]}\n`);
+    const r = await k6(['run', '--http-debug', BUNDLE], {
+      BASE_URL: o.url, RESULTS_FILE: csv, SEQUENTIAL: true, MIN_SLEEP: 0, MAX_SLEEP: 0, URL_FORMAT: 'query',
+      USE_ERROR_REPORT: true, ERROR_REPORT_FILE: report, SKIP_LARGE_FILES: true, ...reportEnv('csv'),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/loadtest: 14 records to request \(20 in the results file, 0 not successful, 4 excluded by the error report, 2 large files skipped\)/);
+    const asked = [...r.stderr.matchAll(/Request:\\nGET (\S+) HTTP\/1\.1/g)].map((m) => decodeURIComponent(m[1].split('?')[0].slice(1)));
+    expect(asked).toHaveLength(14);
+    for (const k of [lib.keys[0], lib.keys[1], lib.keys[2]]) expect(asked).not.toContain(k);
+    expect(new Set(asked)).toEqual(new Set(lib.keys.slice(3)));
+  });
+
   it('stops at init with one clear message when the results file is missing, empty or has nothing usable', async () => {
     const missing = join(lib.dir, 'nope.json');
     const r1 = await k6(['run', BUNDLE], { BASE_URL: 'http://127.0.0.1:9', RESULTS_FILE: missing });
