@@ -19,6 +19,7 @@ export const FILES = {
   optimizeReport: 'optimize-report.md',
   optimizeJson: 'optimize-report.json',
   optimizedDir: 'optimized',
+  optimizeManifest: 'optimize-manifest.json',
 } as const;
 
 const FORMAT_EXTENSIONS: Record<string, string> = { markdown: 'md', json: 'json', csv: 'csv', html: 'html' };

@@ -11,7 +11,7 @@ export interface Headlines {
   objects?: { count: number; bytes: number };
   prewarm?: { requests: number; ok: number; successRate: number; cacheStatus: Partial<Record<CacheStatus, number>> };
   errors?: { failedRequests: number; failedKeys: number; excludedKeys?: number };
-  loadtest?: { verdict: 'passed' | 'breached' | 'unknown'; p95Ms?: number; requests?: number; failedThresholds: string[] };
+  loadtest?: { verdict: 'passed' | 'breached' | 'unknown'; p95Ms?: number; requests?: number; failedThresholds: string[]; cacheHitRate?: number };
   optimize?: { candidates?: number; optimized?: number; bytesBefore?: number; bytesAfter?: number; savedBytes?: number; savedPercent?: number };
 }
 
@@ -84,13 +84,20 @@ export function fromK6Summary(summary: unknown, exitCode: number | undefined): H
       }
     }
   }
-  // A summary the loadtest command wrote itself may carry its own verdict.
-  const own = isObj(summary) ? (summary.thresholdsPassed ?? summary.passed ?? (isObj(summary.thresholds) ? summary.thresholds.passed : undefined)) : undefined;
-  if (p95 === undefined && isObj(summary)) p95 = num(summary.p95Ms) ?? (isObj(summary.latency) ? num(summary.latency.p95Ms) : undefined);
+  // The loadtest command's own summary: { passed, requests, durationMs: {'p(95)'}, thresholds: [{metric, expression, ok}] }.
+  const own = isObj(summary) && typeof summary.passed === 'boolean' ? summary.passed : undefined;
+  if (isObj(summary)) {
+    if (p95 === undefined && isObj(summary.durationMs)) p95 = num(summary.durationMs['p(95)']);
+    if (requests === undefined) requests = num(summary.requests);
+    if (Array.isArray(summary.thresholds)) {
+      for (const t of summary.thresholds) if (isObj(t) && t.ok === false) failedThresholds.push(`${String(t.metric)}: ${String(t.expression)}`);
+    }
+  }
   let verdict: 'passed' | 'breached' | 'unknown' = 'unknown';
   if (exitCode === 99 || own === false || failedThresholds.length > 0) verdict = 'breached';
   else if (exitCode === 0 || own === true) verdict = 'passed';
   if (!metrics && own === undefined && exitCode === undefined) return undefined;
+  if (isObj(summary) && num(summary.cacheHitRate) !== undefined) return { verdict, p95Ms: p95, requests, failedThresholds, cacheHitRate: num(summary.cacheHitRate) };
   return { verdict, p95Ms: p95, requests, failedThresholds };
 }
 

@@ -45,15 +45,16 @@ export function headlineRows(h: Headlines): Array<[string, string]> {
     const p95 = h.loadtest.p95Ms !== undefined ? `, p95 ${h.loadtest.p95Ms.toFixed(1)} ms` : '';
     const reqs = h.loadtest.requests !== undefined ? `, ${h.loadtest.requests} requests` : '';
     const failed = h.loadtest.failedThresholds.length ? ` (${h.loadtest.failedThresholds.join('; ')})` : '';
-    rows.push(['Load test (k6)', `${verdict}${p95}${reqs}${failed}`]);
+    const hits = h.loadtest.cacheHitRate !== undefined ? `, cache hits ${pct(h.loadtest.cacheHitRate)}` : '';
+    rows.push(['Load test (k6)', `${verdict}${p95}${reqs}${hits}${failed}`]);
   }
   if (h.optimize) {
     const o = h.optimize;
     const parts: string[] = [];
     if (o.savedBytes !== undefined) parts.push(`saved ${formatBytes(o.savedBytes)}${o.savedPercent !== undefined ? ` (${o.savedPercent.toFixed(1)}%)` : ''}`);
     if (o.bytesBefore !== undefined && o.bytesAfter !== undefined) parts.push(`${formatBytes(o.bytesBefore)} -> ${formatBytes(o.bytesAfter)}`);
-    if (o.optimized !== undefined) parts.push(`${o.optimized} files optimized`);
-    if (o.candidates !== undefined) parts.push(`${o.candidates} candidates`);
+    if (o.optimized !== undefined) parts.push(`${plural(o.optimized, 'file')} optimized`);
+    if (o.candidates !== undefined) parts.push(plural(o.candidates, 'candidate'));
     rows.push(['Optimization', parts.join(', ') || 'see the report']);
   }
   return rows;

@@ -196,7 +196,9 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       push(a, '--workers', o.optimizeWorkers);
       push(a, '--preset', o.optimizePreset);
       push(a, '--hardware-acceleration', o.hardwareAcceleration);
-      push(a, '--browser-compatible', o.browserCompatible);
+      if (o.browserCompatible !== undefined) a.push('--browser-compatible', String(o.browserCompatible));
+      // The optimizer's write-ahead manifest stays with the run, not in the current folder.
+      a.push('--manifest', out(FILES.optimizeManifest));
       a.push('--report', out(FILES.optimizeReport), ...common);
       return {
         ...base,

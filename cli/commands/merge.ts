@@ -1,6 +1,33 @@
+// `media-toolkit merge`: join the results of sharded pre-warming runs into one results file.
 import type { Command } from 'commander';
-import { registerPending } from '../pending.js';
+import { mergeResults } from '../../prep/merge/merge-results.js';
 
 export function register(program: Command): void {
-  registerPending(program, 'merge', 'Join the results files of sharded pre-warming runs into one', 'issue #7 (in progress)');
+  program
+    .command('merge')
+    .summary('Join the results files of sharded pre-warming runs (prewarm --shard i/n) into one')
+    .description(
+      'Join results files into one, as if a single unsharded run had written it: JSON results files, JSON Lines\n' +
+        'logs, or folders of them (FILE.json is preferred over its own FILE.jsonl; *.summary.json is ignored).\n' +
+        'One record is kept per key and derivative: a successful record beats a failed one, and among equals the\n' +
+        'latest (startedAt) wins, so a shard that was retried counts once. Writes FILE.json (what loadtest and\n' +
+        'errors read), FILE.jsonl and FILE.summary.json, each atomically.',
+    )
+    .argument('<inputs...>', 'results files (.json, .jsonl) or folders holding them')
+    .option('--output <file>', 'merged results file; FILE.jsonl and FILE.summary.json go beside it', 'merged-results.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ media-toolkit merge shards/ --output results.json\n' +
+        '  $ media-toolkit merge shard-1.json shard-2.json shard-3.jsonl --output results.json',
+    )
+    .action(async (inputs: string[], opts: { output: string }) => {
+      const { paths, summary } = await mergeResults(inputs, opts.output);
+      const ok = summary.stats.overall.ok;
+      process.stdout.write(
+        `merged ${summary.mergedFrom.length} file(s): ${summary.inputRecords} records in, ${summary.records} kept ` +
+          `(${summary.duplicatesDropped} duplicates dropped), ${ok} ok, ${summary.records - ok} failed\n` +
+          `results: ${paths.json} (JSON Lines ${paths.jsonl}), summary: ${paths.summary}\n`,
+      );
+    });
 }

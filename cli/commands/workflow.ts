@@ -6,6 +6,10 @@ import { choiceOption, floatArg, intArg, listArg, boolArg } from '../options.js'
 import { STAGES, type StageName, type WorkflowOptions } from '../../workflow/options.js';
 import { durationSeconds } from '../../workflow/duration.js';
 import { runWorkflow } from '../../workflow/run.js';
+import { CODECS, PRESETS, QUALITIES } from '../../optimize/profiles.js';
+import { TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
+import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
+import { URL_FORMATS } from '../../common/url.js';
 
 function durationArg(value: string): string {
   if (durationSeconds(value) === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
@@ -131,7 +135,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'pre-warming request timeout in seconds', floatArg(0.1))
     .option('--retry <n>', 'pre-warming retries per URL', intArg(0))
     .option('--connection-close-delay <seconds>', 'pre-warming: wait this long before closing connections', floatArg(0))
-    .addOption(choiceOption('--url-format <format>', 'derivative URL form (prewarm and loadtest)', ['imwidth', 'derivative', 'query']))
+    .addOption(choiceOption('--url-format <format>', 'derivative URL form (prewarm and loadtest)', URL_FORMATS))
     .option('--optimize-by-size', 'prewarm: separate worker pools by file size')
     .option('--small-file-workers <n>', 'prewarm: workers for small files (0 = auto)', intArg(0))
     .option('--medium-file-workers <n>', 'prewarm: workers for medium files (0 = auto)', intArg(0))
@@ -160,13 +164,13 @@ export function register(program: Command): void {
   toggle(cmd, 'optimize-videos', 'optimize: re-encode videos above --optimize-threshold', true);
   cmd
     .option('--optimize-threshold <mib>', 'optimize: re-encode videos larger than this many MiB', floatArg(0), 256)
-    .addOption(choiceOption('--optimize-codec <codec>', 'optimize: video codec', ['h264', 'h265', 'vp9', 'av1'], 'h264'))
-    .addOption(choiceOption('--optimize-quality <profile>', 'optimize: quality profile', ['maximum', 'high', 'balanced', 'efficient', 'minimum'], 'balanced'))
-    .addOption(choiceOption('--optimize-resolution <res>', 'optimize: target resolution', ['4k', '1080p', '720p', '480p', '360p'], '1080p'))
+    .addOption(choiceOption('--optimize-codec <codec>', 'optimize: video codec', CODECS, 'h264'))
+    .addOption(choiceOption('--optimize-quality <profile>', 'optimize: quality profile', QUALITIES, 'balanced'))
+    .addOption(choiceOption('--optimize-resolution <res>', 'optimize: target resolution', TARGET_RESOLUTIONS, '1080p'))
     .option('--optimize-workers <n>', 'optimize: parallel ffmpeg encodes (optimize\'s default when unset)', intArg(1))
-    .option('--optimize-preset <preset>', 'optimize: encoder speed preset, e.g. veryfast (optimize\'s default when unset)')
-    .option('--hardware-acceleration <type>', 'optimize: auto, nvidia, intel, amd, apple or none')
-    .option('--browser-compatible', 'optimize: keep the output playable in every browser');
+    .addOption(choiceOption('--optimize-preset <preset>', 'optimize: encoder speed preset (the quality profile\'s when unset)', PRESETS))
+    .addOption(choiceOption('--hardware-acceleration <type>', 'optimize: hardware encoder (optimize\'s default when unset)', HARDWARE_CHOICES))
+    .addOption(new Option('--browser-compatible [yes|no]', 'optimize: keep MP4 output to h264 + aac (optimize\'s default when unset)').argParser(boolArg));
   // control
   for (const s of STAGES) cmd.option(`--skip-${s}`, `do not run the ${s} stage`);
   cmd
