@@ -41,8 +41,11 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const renderer = mode === 'ffmpeg' ? createRenderer((opts.cacheDir ?? tempCache) as string) : undefined;
   const stats: OriginStats = { requests: 0, hits: 0, misses: 0, errorsInjected: 0, resets: 0 };
 
+  if (opts.virtual && mode !== 'synthetic') throw new Error('virtual keys need synthetic mode (ffmpeg needs real sources)');
   const handler = createHandler({
     realRoot,
+    virtual: Boolean(opts.virtual),
+    startedAt: Date.now(),
     basePath,
     mode,
     bytesPerWidth,

@@ -30,6 +30,10 @@ export interface HandlerContext {
   bytesPerWidth: number;
   cache: EdgeCache;
   renderer?: Renderer;
+  /** Every key exists with a synthetic source; the folder is never read (benchmarks with millions of keys). */
+  virtual?: boolean;
+  /** Start time, the Last-Modified of virtual sources. */
+  startedAt?: number;
   faults: () => OriginFaults;
   random: () => number;
   stats: OriginStats;
@@ -83,13 +87,20 @@ function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
 
-async function bodyFor(ctx: HandlerContext, key: string, cacheKey: string, t: Transform | null, file: { path: string; size: number; mtimeMs: number }): Promise<Body> {
+/** A file found in the root, or a virtual source (no path) in --virtual mode. */
+interface Source {
+  path?: string;
+  size: number;
+  mtimeMs: number;
+}
+
+async function bodyFor(ctx: HandlerContext, key: string, cacheKey: string, t: Transform | null, file: Source): Promise<Body> {
   const sourceTag = `${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}`;
   const lastModified = new Date(file.mtimeMs).toUTCString();
   const ext = extensionOf(key);
-  if (!t) return { size: file.size, etag: `"${sourceTag}"`, lastModified, contentType: contentTypeFor(ext), path: file.path, shift: 0 };
+  if (!t) return { size: file.size, etag: `"${sourceTag}"`, lastModified, contentType: contentTypeFor(ext), path: file.path, shift: file.path ? 0 : bodyShift(key) };
   const contentType = t.format && t.format !== 'auto' ? contentTypeFor(t.format) : contentTypeFor(ext);
-  if (ctx.mode === 'ffmpeg' && ctx.renderer) {
+  if (ctx.mode === 'ffmpeg' && ctx.renderer && file.path) {
     const out = await ctx.renderer.render({ sourcePath: file.path, key, transform: t, sourceSize: file.size, sourceMtimeMs: file.mtimeMs });
     const st = await stat(out);
     const tag = `${fnv1a(cacheKey).toString(16)}-${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}`;
@@ -98,8 +109,7 @@ async function bodyFor(ctx: HandlerContext, key: string, cacheKey: string, t: Tr
   const width = syntheticWidth(t);
   // A format change without resize keeps the source's size.
   const size = width ? width * ctx.bytesPerWidth : file.size;
-  const id = transformId(t);
-  return { size, etag: `"s-${fnv1a(cacheKey).toString(16)}-${size.toString(16)}-${sourceTag}"`, lastModified, contentType, shift: bodyShift(`${key}?${id}`) };
+  return { size, etag: `"s-${fnv1a(cacheKey).toString(16)}-${size.toString(16)}-${sourceTag}"`, lastModified, contentType, shift: bodyShift(cacheKey) };
 }
 
 export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -118,7 +128,9 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       return sendStatus(res, fault.status, `injected ${fault.status}`, extra);
     }
 
-    const file = await resolveFile(ctx.realRoot, parsed.segments);
+    const file: Source | null = ctx.virtual
+      ? { size: 1920 * ctx.bytesPerWidth, mtimeMs: ctx.startedAt ?? 0 }
+      : await resolveFile(ctx.realRoot, parsed.segments);
     if (!file) return sendStatus(res, 404, 'not found');
     const body = await bodyFor(ctx, parsed.key, parsed.cacheKey, parsed.transform, file);
 

@@ -32,6 +32,12 @@ export interface OriginOptions {
   syntheticBytesPerWidth?: number;
   /** Folder for ffmpeg-rendered derivatives (default: a temp folder). */
   cacheDir?: string;
+  /**
+   * Every key exists: the folder is never read, sources are synthetic bodies as
+   * wide as the desktop derivative (1920 x syntheticBytesPerWidth). For benchmarks
+   * with millions of keys that do not exist on disk. Synthetic mode only.
+   */
+  virtual?: boolean;
   faults?: OriginFaults;
   /** Seed for fault randomness, so test runs are repeatable. */
   seed?: number;

@@ -292,6 +292,26 @@ describe('origin HTTP', () => {
     }
   });
 
+  it('serves any key in virtual mode without reading the folder, still refusing traversal', async () => {
+    const o = await startOrigin({ root, virtual: true, syntheticBytesPerWidth: BPW });
+    try {
+      const src = await raw(o.port, pathOf(objectUrl(o.url, 'not/on disk/clip 7.mp4')));
+      expect(src.status).toBe(200);
+      expect(src.body.length).toBe(1920 * BPW);
+      expect(src.headers['content-type']).toBe('video/mp4');
+      const d = await raw(o.port, pathOf(derivativeUrl(o.url, 'not/on disk/clip 7.mp4', DEFAULT_DERIVATIVES[1])));
+      expect(d.body.length).toBe(1280 * BPW);
+      expect(d.body.equals(src.body.subarray(0, d.body.length))).toBe(false);
+      const part = await raw(o.port, pathOf(objectUrl(o.url, 'x.mp4')), { Range: 'bytes=100-199' });
+      expect(part.status).toBe(206);
+      expect(part.body.length).toBe(100);
+      expect((await raw(o.port, '/../x.mp4')).status).toBe(404);
+    } finally {
+      await o.close();
+    }
+    await expect(startOrigin({ root, virtual: true, mode: 'ffmpeg' })).rejects.toThrow(/synthetic/);
+  });
+
   it('refuses a root that is missing or not a folder', async () => {
     await expect(startOrigin({ root: join(root, 'nope') })).rejects.toThrow(/does not exist/);
     await expect(startOrigin({ root: join(root, 'photo.jpg') })).rejects.toThrow(/not a folder/);

@@ -22,6 +22,7 @@ interface OriginFlags {
   resetRate: number;
   ignoreRange?: boolean;
   seed: number;
+  virtual?: boolean;
 }
 
 function statusList(values: string[]): number[] {
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option('--error-statuses <list>', 'statuses to pick injected errors from', listArg, ['500', '502', '503'])
     .option('--retry-after <seconds>', 'Retry-After sent with an injected 503', intArg(0), 1)
     .option('--reset-rate <fraction>', 'fraction 0..1 of requests whose connection is reset mid-body', floatArg(0, 1), 0)
+    .addOption(new Option('--virtual', 'every key exists with a synthetic source, the folder is not read (benchmarks with millions of keys; synthetic mode only)'))
     .addOption(new Option('--ignore-range', 'answer 200 with the whole body even when a Range header is sent'))
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
     .addHelpText(
@@ -74,6 +76,7 @@ export function register(program: Command): void {
       const st = await stat(flags.root).catch(() => undefined);
       if (!st) throw new UsageError(`origin: --root ${flags.root} does not exist`);
       if (!st.isDirectory()) throw new UsageError(`origin: --root ${flags.root} is not a folder`);
+      if (flags.virtual && flags.mode !== 'synthetic') throw new UsageError('origin: --virtual needs --mode synthetic');
       const faults: OriginFaults = {
         latencyMs: flags.latencyMs,
         errorRate: flags.errorRate,
@@ -90,11 +93,12 @@ export function register(program: Command): void {
         mode: flags.mode,
         cacheDir: flags.cacheDir,
         syntheticBytesPerWidth: flags.syntheticBytesPerWidth,
+        virtual: Boolean(flags.virtual),
         faults,
         seed: flags.seed,
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
-      info(`serving ${flags.root} (${flags.mode} derivatives); Ctrl-C stops`);
+      info(flags.virtual ? 'serving virtual keys (synthetic sources and derivatives); Ctrl-C stops' : `serving ${flags.root} (${flags.mode} derivatives); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
