@@ -8,6 +8,7 @@ import { setLogLevel, isVerbose } from '../lib/log.js';
 import { redactText } from '../common/redact.js';
 import { loadConfigFile } from './config/load.js';
 import { applyConfig } from './config/apply.js';
+import { applyEnv } from './config/env.js';
 
 export function buildProgram(): Command {
   const program = new Command('media-toolkit')
@@ -23,10 +24,12 @@ export function buildProgram(): Command {
     .option('--config <file>', 'read option values from a YAML or JSON file (MEDIA_TOOLKIT_* variables and flags win over it; `config` shows the result)')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
-    // Before the subcommand parses its flags and env, so both win over the file.
+    // Before the subcommand parses its flags: default < --config file < MEDIA_TOOLKIT_* < flag.
     .hook('preSubcommand', async (root, sub) => {
+      applyEnv(root);
       const path = root.opts().config as string | undefined;
       if (path) applyConfig(await loadConfigFile(path), root, sub);
+      applyEnv(sub);
     })
     .hook('preAction', (_this, action) => {
       setLogLevel(action.optsWithGlobals());

@@ -122,7 +122,8 @@ function optionValue(cmd: Command, attr: string, entry: ConfigEntry, file: Confi
   } catch (err) {
     if (err instanceof InvalidArgumentError || err instanceof Error) {
       const forCmd = cmd.parent ? ` (for ${cmd.name()} --${opt.long?.replace(/^--(no-)?/, '')})` : '';
-      throw new UsageError(`${where}: ${err.message}${forCmd}`);
+      const got = err.message.includes(text) ? '' : ` (got "${text}")`;
+      throw new UsageError(`${where}: ${err.message}${got}${forCmd}`);
     }
     throw err;
   }
