@@ -1,0 +1,184 @@
+// A whole pre-warming run: listing -> work list -> engine -> JSON Lines log, then
+// the results JSON and the summary (both atomic) with the run's statistics.
+import { Agent } from 'undici';
+import { listObjects } from '../storage/index.js';
+import type { StorageLocation, StoredObject } from '../storage/types.js';
+import type { Derivative } from '../../common/derivatives.js';
+import type { ImageVariant } from '../../common/image-variants.js';
+import type { UrlFormat } from '../../common/url.js';
+import type { MediaTypeOption } from '../../common/media-type.js';
+import type { SizeThresholds } from '../../common/size-category.js';
+import { redactUrl } from '../../common/redact.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { openResultsLog } from '../results/results-log.js';
+import { resultsPaths, type ResultsPaths } from '../results/paths.js';
+import { writeResultsFileFromLog } from '../results/write-results-file.js';
+import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
+import { readListingFile } from './listing-file.js';
+import { readDoneSet } from './resume.js';
+import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
+import { workItems, type WorkItem } from './work-list.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { Shard } from './shard.js';
+
+export interface PrewarmJobOptions {
+  /** Where to list; ignored when listingFile or objects is given. */
+  location?: StorageLocation;
+  listingFile?: string;
+  /** Objects from elsewhere (tests, benchmarks). */
+  objects?: AsyncIterable<StoredObject>;
+  extensions?: string[];
+  baseUrl: string;
+  mediaType: MediaTypeOption;
+  derivatives: readonly Derivative[];
+  variants: readonly ImageVariant[];
+  urlFormat: UrlFormat;
+  urlTemplate?: string;
+  thresholds: SizeThresholds;
+  shard?: Shard;
+  limit?: number;
+  workers: number;
+  optimizeBySize?: boolean;
+  /** 0 = automatic share of workers (weights 1.2 / 1.0 / 0.8). */
+  smallWorkers?: number;
+  mediumWorkers?: number;
+  largeWorkers?: number;
+  rate?: number;
+  timeoutMs: number;
+  retries: number;
+  /** Keep idle connections this long (keep-alive), ms. */
+  keepAliveMs: number;
+  useHead?: boolean;
+  headers?: Record<string, string>;
+  output: string;
+  resume?: boolean;
+  /** Back-off base and cap, ms (tests shorten them). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  maxRetryAfterMs?: number;
+}
+
+export interface PrewarmSummary {
+  version: 1;
+  generatedAt: string;
+  startedAt: string;
+  durationSeconds: number;
+  interrupted: boolean;
+  baseUrl: string;
+  urlFormat: string;
+  files: number;
+  /** Records written by this run. */
+  requests: number;
+  /** Records already in the log from an earlier run (--resume). */
+  resumedRecords: number;
+  /** All records in the results file. */
+  totalRecords: number;
+  /** Seconds spent requesting (without writing the results file at the end). */
+  requestSeconds: number;
+  /** Requests of this run per second of requesting. */
+  requestsPerSecond: number;
+  workers: number[];
+  stats: RunStatsSummary;
+}
+
+export interface PrewarmJobResult {
+  outcome: RunOutcome;
+  summary: PrewarmSummary;
+  paths: ResultsPaths;
+}
+
+/** Workers per pool for --optimize-by-size: explicit counts, or shares of --workers by weights 1.2/1.0/0.8. */
+export function poolSizes(workers: number, small = 0, medium = 0, large = 0): [number, number, number] {
+  const share = (w: number) => Math.max(1, Math.round((workers * w) / 3));
+  return [small > 0 ? small : share(1.2), medium > 0 ? medium : share(1.0), large > 0 ? large : share(0.8)];
+}
+
+const POOL_OF: Record<string, number> = { small: 0, medium: 1, large: 2 };
+
+export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: PrewarmRun) => void): Promise<PrewarmJobResult> {
+  const paths = resultsPaths(opts.output);
+  const startedAt = new Date();
+  const done = opts.resume ? await readDoneSet(paths.jsonl) : undefined;
+  const objects =
+    opts.objects ??
+    (opts.listingFile
+      ? readListingFile(opts.listingFile)
+      : listObjects({ ...opts.location!, extensions: opts.extensions, mediaType: opts.mediaType }));
+  let files = 0;
+  const items: AsyncIterable<WorkItem> = workItems(objects, {
+    baseUrl: opts.baseUrl,
+    mediaType: opts.mediaType,
+    derivatives: opts.derivatives,
+    variants: opts.variants,
+    urlFormat: opts.urlFormat,
+    urlTemplate: opts.urlTemplate,
+    extensions: opts.extensions,
+    thresholds: opts.thresholds,
+    shard: opts.shard,
+    limit: opts.limit,
+    done,
+    onFile: () => files++,
+  });
+  const poolWorkers = opts.optimizeBySize ? poolSizes(opts.workers, opts.smallWorkers, opts.mediumWorkers, opts.largeWorkers) : [opts.workers];
+  const connections = poolWorkers.reduce((a, b) => a + b, 0);
+  const agent = new Agent({
+    connections,
+    pipelining: 1,
+    keepAliveTimeout: opts.keepAliveMs,
+    keepAliveMaxTimeout: Math.max(opts.keepAliveMs, 1000),
+    connect: { timeout: opts.timeoutMs },
+  });
+  const log = openResultsLog(paths.jsonl, Boolean(opts.resume));
+  const run = startPrewarm({
+    items,
+    poolWorkers,
+    poolOf: opts.optimizeBySize ? (item) => POOL_OF[item.sizeCategory] : undefined,
+    fetch: {
+      dispatcher: agent,
+      timeoutMs: opts.timeoutMs,
+      retries: opts.retries,
+      useHead: Boolean(opts.useHead),
+      backoffBaseMs: opts.backoffBaseMs ?? 250,
+      backoffMaxMs: opts.backoffMaxMs ?? 10_000,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+      beforeAttempt: opts.rate && opts.rate > 0 ? createRateLimiter(opts.rate) : undefined,
+      headers: opts.headers,
+    },
+    onRecord: (r) => log.append(r),
+  });
+  onStart?.(run);
+  const requestStart = performance.now();
+  let outcome: RunOutcome;
+  try {
+    outcome = await run.done;
+  } finally {
+    log.close();
+    if (run.counters().inFlight > 0) await agent.destroy();
+    else await agent.close();
+  }
+  const requestSeconds = (performance.now() - requestStart) / 1000;
+  const stats = createRunStats();
+  const totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat }, (r) =>
+    stats.add(r),
+  );
+  const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  const summary: PrewarmSummary = {
+    version: 1,
+    generatedAt: new Date().toISOString(),
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round(durationSeconds * 1000) / 1000,
+    interrupted: outcome.interrupted,
+    baseUrl: redactUrl(opts.baseUrl),
+    urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat,
+    files,
+    requests: outcome.done,
+    resumedRecords: done?.size ?? 0,
+    totalRecords,
+    requestSeconds: Math.round(requestSeconds * 1000) / 1000,
+    requestsPerSecond: requestSeconds > 0 ? Math.round((outcome.done / requestSeconds) * 10) / 10 : 0,
+    workers: poolWorkers,
+    stats: stats.summary(),
+  };
+  await writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  return { outcome, summary, paths };
+}

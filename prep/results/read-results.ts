@@ -1,0 +1,180 @@
+// Reads results records back from a results JSON (a ResultsFile, or a plain array
+// of records) or a JSON Lines file, streaming the JSONL case. A malformed file
+// is reported as one line naming the file and the line: `FILE:LINE: reason`
+// (a UsageError, exit 2, like a missing file: the input given was wrong).
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../../lib/errors.js';
+import type { ResultsRecord } from '../../common/results-record.js';
+import { jsonErrorOffset, lineAt } from './json-error-line.js';
+import { normaliseRecord } from './normalise-record.js';
+
+export interface ResultsMeta {
+  baseUrl?: string;
+  urlFormat?: string;
+  generatedAt?: string;
+}
+
+export type ResultsFormat = 'json' | 'jsonl';
+
+async function head(path: string, bytes: number): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+async function lastByte(path: string, size: number): Promise<number> {
+  if (size === 0) return -1;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(1);
+    await fh.read(buf, 0, 1, size - 1);
+    return buf[0];
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Existence check with the one-line message every reader uses. */
+export async function requireFile(path: string, what = 'results file'): Promise<number> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new UsageError(`${path}: ${what} is not a file`);
+    return st.size;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${path}: ${what} not found`);
+  }
+}
+
+/** JSON Lines when the name says so or the first line is a whole record on its own. */
+export async function detectResultsFormat(path: string): Promise<ResultsFormat> {
+  if (/\.jsonl$/i.test(path)) return 'jsonl';
+  const start = await head(path, 64 * 1024);
+  const trimmed = start.trimStart();
+  if (trimmed.startsWith('[')) return 'json';
+  const firstLine = trimmed.split('\n')[0];
+  try {
+    const v = JSON.parse(firstLine);
+    if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.key === 'string') return 'jsonl';
+  } catch {
+    /* not a line on its own: a JSON document */
+  }
+  return 'json';
+}
+
+export interface ResultsReader {
+  format: ResultsFormat;
+  meta: ResultsMeta;
+  records: AsyncGenerator<ResultsRecord>;
+}
+
+/**
+ * Opens a results file (JSON or JSONL). Throws UsageError for a missing file or
+ * malformed content, naming `file:line`. A torn last JSONL line (a run killed
+ * mid-write) is skipped with onWarning instead.
+ */
+export async function openResults(path: string, onWarning: (msg: string) => void = () => {}): Promise<ResultsReader> {
+  const size = await requireFile(path);
+  if (size === 0) throw new UsageError(`${path}:1: empty results file`);
+  const format = await detectResultsFormat(path);
+  if (format === 'jsonl') return { format, meta: {}, records: readJsonl(path, size, onWarning) };
+  const text = await readFile(path, 'utf8');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    const at = jsonErrorOffset(text);
+    throw new UsageError(`${path}:${lineAt(text, at < 0 ? 0 : at)}: invalid JSON (${(err as Error).message.split('\n')[0].slice(0, 120)})`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { records?: unknown; results?: unknown })?.records ?? (doc as { results?: unknown })?.results;
+  if (!Array.isArray(list)) throw new UsageError(`${path}:1: not a results file (expected {"records": [...]} or an array of records)`);
+  const meta: ResultsMeta = {};
+  if (!Array.isArray(doc)) {
+    const d = doc as Record<string, unknown>;
+    if (typeof d.baseUrl === 'string') meta.baseUrl = d.baseUrl;
+    if (typeof d.urlFormat === 'string') meta.urlFormat = d.urlFormat;
+    if (typeof d.generatedAt === 'string') meta.generatedAt = d.generatedAt;
+  }
+  return { format, meta, records: fromArray(path, text, list) };
+}
+
+async function* fromArray(path: string, text: string, list: unknown[]): AsyncGenerator<ResultsRecord> {
+  for (let i = 0; i < list.length; i++) {
+    const r = normaliseRecord(list[i]);
+    if (typeof r === 'string') throw new UsageError(`${path}:${recordLine(text, i)}: record ${i + 1}: ${r}`);
+    yield r;
+  }
+}
+
+// Line of the i-th element of the records array: only computed on error.
+function recordLine(text: string, index: number): number {
+  const m = /"(records|results)"\s*:\s*\[/.exec(text);
+  let pos = m ? m.index + m[0].length : text.indexOf('[') + 1;
+  let depth = 0;
+  let seen = -1;
+  let inStr = false;
+  for (; pos < text.length; pos++) {
+    const c = text[pos];
+    if (inStr) {
+      if (c === '\\') pos++;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    if (depth === 0 && !/\s|,/.test(c)) {
+      seen++;
+      if (seen === index) return lineAt(text, pos);
+    }
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return 1;
+}
+
+async function* readJsonl(path: string, size: number, onWarning: (msg: string) => void): AsyncGenerator<ResultsRecord> {
+  const torn = (await lastByte(path, size)) !== 10;
+  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNo = 0;
+  let pending: { line: string; no: number } | undefined;
+  const parse = (line: string, no: number, last: boolean): ResultsRecord | undefined => {
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      if (last && torn) {
+        onWarning(`${path}:${no}: skipped an incomplete last line (the run was interrupted while writing it)`);
+        return undefined;
+      }
+      throw new UsageError(`${path}:${no}: invalid JSON line`);
+    }
+    const r = normaliseRecord(v);
+    if (typeof r === 'string') throw new UsageError(`${path}:${no}: ${r}`);
+    return r;
+  };
+  try {
+    // One line of look-ahead, so the last line is known to be the last.
+    for await (const line of rl) {
+      lineNo++;
+      if (pending) {
+        const r = parse(pending.line, pending.no, false);
+        if (r) yield r;
+        pending = undefined;
+      }
+      if (line.trim() === '') continue;
+      pending = { line, no: lineNo };
+    }
+    if (pending) {
+      const r = parse(pending.line, pending.no, true);
+      if (r) yield r;
+    }
+  } finally {
+    rl.close();
+  }
+}
