@@ -56,6 +56,10 @@ export async function continueLocal(m: Manifest, entry: ManifestEntry, originalP
   let e = entry;
   // Whatever happened, the original path must hold a file: put the backup back if it does not.
   if (!(await exists(originalPath)) && (await exists(backupPath))) await rename(backupPath, originalPath);
+  if (e.state === 'staging' && newSize !== undefined && (await sizeOf(stagedPath)) === newSize) {
+    // The staged copy is complete (it only gets its name when whole): carry on.
+    e = await m.update(e.id, { state: 'backing-up' });
+  }
   if (e.state === 'encoding' || e.state === 'staging') {
     await rm(`${stagedPath}.partial`, { force: true });
     await rm(stagedPath, { force: true });

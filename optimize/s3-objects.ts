@@ -26,6 +26,9 @@ export function makeS3Client(loc: S3Location): S3Client {
     region: loc.region || process.env.AWS_REGION || 'us-east-1',
     ...(loc.endpoint ? { endpoint: loc.endpoint } : {}),
     forcePathStyle: loc.forcePathStyle ?? Boolean(loc.endpoint),
+    // Checksums only where S3 requires them: R2 and self-hosted servers reject some of the SDK's defaults.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 

@@ -1,0 +1,152 @@
+// In-place replacement never loses the original: on a local folder and on the
+// real S3 server (versitygw), with the process killed (SIGKILL) right after
+// each step through the CLI; the rerun finishes the job.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { runCli } from './helpers/cli.js';
+import { makeClip, probeJson } from './optimize-clips.js';
+import { startS3Server, type S3TestServer } from './fixtures/s3-server.js';
+
+let seed: string;
+let work: string;
+let cache: string;
+let bigBytes: Buffer;
+
+const inPlaceArgs = (bucket: string, manifest: string) => [
+  'optimize', '--bucket', bucket, '--size-threshold', '0.05', '--optimize-in-place', '--codec', 'h264', '--quality', 'efficient',
+  '--target-resolution', '360p', '--preset', 'ultrafast', '--workers', '1', '--manifest', manifest, '--no-progress',
+];
+
+async function decodes(path: string): Promise<{ codec: string; width: number; audio: boolean }> {
+  const p = await probeJson(path);
+  const v = p.streams.find((s) => s.codec_type === 'video')!;
+  return { codec: v.codec_name, width: v.width!, audio: p.streams.some((s) => s.codec_type === 'audio') };
+}
+
+beforeAll(async () => {
+  seed = await mkdtemp(join(tmpdir(), 'mt-inplace-seed-'));
+  work = await mkdtemp(join(tmpdir(), 'mt-inplace-'));
+  cache = await mkdtemp(join(tmpdir(), 'mt-inplace-cache-'));
+  // 640x360 at high quality: the 360p re-encode comes out much smaller
+  await makeClip(join(seed, 'big.mp4'), { width: 640, height: 360, seconds: 1 });
+  bigBytes = await readFile(join(seed, 'big.mp4'));
+});
+afterAll(async () => {
+  for (const d of [seed, work, cache]) await rm(d, { recursive: true, force: true });
+});
+
+describe('in place on a local folder', () => {
+  it('replaces verified files, keeps the container, leaves nothing behind, and a rerun skips them', async () => {
+    const lib = join(work, 'plain');
+    await cp(seed, lib, { recursive: true });
+    await makeClip(join(lib, 'sub/clip.mov'), { width: 640, height: 360, seconds: 0.5, audio: false });
+    await writeFile(join(lib, 'broken.mp4'), Buffer.alloc(100_000, 'not a video'));
+    const manifest = join(work, 'plain-manifest.json');
+    const r = await runCli(['--quiet', ...inPlaceArgs(lib, manifest), '--remote', 'local', '--report', join(work, 'plain.md')], { env: { XDG_CACHE_HOME: cache } });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await stat(join(lib, 'big.mp4'))).size).toBeLessThan(bigBytes.length);
+    expect(await decodes(join(lib, 'big.mp4'))).toEqual({ codec: 'h264', width: 640, audio: true });
+    expect(await decodes(join(lib, 'sub/clip.mov'))).toMatchObject({ codec: 'h264', audio: false });
+    expect((await readFile(join(lib, 'broken.mp4'))).length).toBe(100_000);
+    expect((await readdir(lib, { recursive: true })).filter((f) => String(f).includes('.mtk-'))).toEqual([]);
+    const m = JSON.parse(await readFile(manifest, 'utf8'));
+    expect(Object.values(m.entries).map((e) => (e as { state: string }).state).sort()).toEqual(['done', 'done', 'failed']);
+    const report = JSON.parse(await readFile(join(work, 'plain.json'), 'utf8'));
+    expect(report.files.find((f: { key: string }) => f.key === 'big.mp4').status).toBe('replaced');
+    const again = await runCli([...inPlaceArgs(lib, manifest), '--remote', 'local'], { env: { XDG_CACHE_HOME: cache } });
+    expect(again.stderr).toMatch(/skipped\s+big\.mp4\s+\(already optimized \(manifest\)\)/);
+  });
+
+  for (const step of ['staged', 'backed-up', 'replaced']) {
+    it(`a crash right after "${step}" leaves a whole file at the path, and the rerun completes`, async () => {
+      const lib = join(work, `crash-${step}`);
+      await cp(seed, lib, { recursive: true });
+      const manifest = join(work, `crash-${step}.json`);
+      const crashed = await runCli([...inPlaceArgs(lib, manifest), '--remote', 'local'], { env: { XDG_CACHE_HOME: cache, MEDIA_TOOLKIT_TEST_CRASH_AT: step } });
+      expect(crashed.code, crashed.stderr).not.toBe(0);
+      const m = JSON.parse(await readFile(manifest, 'utf8'));
+      expect(Object.values(m.entries).map((e) => (e as { state: string }).state)).toEqual([{ staged: 'staging', 'backed-up': 'backing-up', replaced: 'replacing' }[step]]);
+      // the path holds the original or the new file, complete either way
+      const now = await readFile(join(lib, 'big.mp4'));
+      expect(step === 'replaced' ? now.length < bigBytes.length : now.equals(bigBytes)).toBe(true);
+      expect(await decodes(join(lib, 'big.mp4'))).toMatchObject({ codec: 'h264', audio: true });
+      const rerun = await runCli([...inPlaceArgs(lib, manifest), '--remote', 'local', '--report', join(work, `crash-${step}-report.json`)], { env: { XDG_CACHE_HOME: cache } });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toMatch(/recovered big\.mp4/);
+      expect((await stat(join(lib, 'big.mp4'))).size).toBeLessThan(bigBytes.length);
+      expect(await decodes(join(lib, 'big.mp4'))).toMatchObject({ codec: 'h264', width: 640, audio: true });
+      expect((await readdir(lib)).filter((f) => f.includes('.mtk-'))).toEqual([]);
+      const m2 = JSON.parse(await readFile(manifest, 'utf8'));
+      expect(Object.values(m2.entries).map((e) => (e as { state: string }).state)).toEqual(['done']);
+    });
+  }
+});
+
+describe('in place on the real S3 server', () => {
+  let s3: S3TestServer;
+  beforeAll(async () => {
+    s3 = await startS3Server();
+  });
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  const keys = async (bucket: string) =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+  const body = async (bucket: string, key: string) =>
+    Buffer.from(await (await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
+  const s3Args = (bucket: string, manifest: string) => [...inPlaceArgs(bucket, manifest), '--remote', 's3', '--endpoint', s3.endpoint];
+
+  it('replaces a verified object, reports a broken one, and leaves no temp or backup keys', async () => {
+    await s3.createBucket('plain');
+    await s3.putObjects('plain', [{ key: 'videos/big.mp4', body: bigBytes }, { key: 'videos/broken.mp4', body: Buffer.alloc(100_000, 'x') }]);
+    const manifest = join(work, 's3-plain.json');
+    const r = await runCli([...s3Args('plain', manifest), '--report', join(work, 's3-plain-report.json')], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await keys('plain')).toEqual(['videos/big.mp4', 'videos/broken.mp4']);
+    const now = await body('plain', 'videos/big.mp4');
+    expect(now.length).toBeLessThan(bigBytes.length);
+    await writeFile(join(work, 's3-plain-out.mp4'), now);
+    expect(await decodes(join(work, 's3-plain-out.mp4'))).toEqual({ codec: 'h264', width: 640, audio: true });
+    expect((await body('plain', 'videos/broken.mp4')).length).toBe(100_000);
+    const report = JSON.parse(await readFile(join(work, 's3-plain-report.json'), 'utf8'));
+    expect(report.files.map((f: { status: string }) => f.status).sort()).toEqual(['failed', 'replaced']);
+    // copies under a prefix in the bucket
+    await s3.createBucket('copies');
+    await s3.putObjects('copies', [{ key: 'a/big.mp4', body: bigBytes }]);
+    const c = await runCli([...s3Args('copies', join(work, 's3-copies.json')).filter((a) => a !== '--optimize-in-place'), '--optimize-videos', '--output-prefix', 'optimized'], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
+    expect(c.code, c.stderr).toBe(0);
+    expect(await keys('copies')).toEqual(['a/big.mp4', 'optimized/a/big.mp4']);
+    expect((await body('copies', 'a/big.mp4')).equals(bigBytes)).toBe(true);
+  });
+
+  for (const step of ['uploaded', 'replaced']) {
+    it(`a crash right after "${step}" keeps the key whole, and the rerun completes and cleans up`, async () => {
+      const bucket = `crash-${step}`;
+      await s3.createBucket(bucket);
+      await s3.putObjects(bucket, [{ key: 'big.mp4', body: bigBytes }]);
+      const manifest = join(work, `s3-crash-${step}.json`);
+      const crashed = await runCli(s3Args(bucket, manifest), { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache, MEDIA_TOOLKIT_TEST_CRASH_AT: step } });
+      expect(crashed.code, crashed.stderr).not.toBe(0);
+      const now = await body(bucket, 'big.mp4');
+      if (step === 'uploaded') {
+        expect(now.equals(bigBytes)).toBe(true);
+        expect(await keys(bucket)).toEqual(['.media-toolkit-tmp/big.mp4', 'big.mp4']);
+      } else {
+        expect(now.length).toBeLessThan(bigBytes.length);
+        expect(await keys(bucket)).toEqual(['.media-toolkit-backup/big.mp4', '.media-toolkit-tmp/big.mp4', 'big.mp4']);
+      }
+      const rerun = await runCli(s3Args(bucket, manifest), { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toMatch(/recovered big\.mp4/);
+      expect(await keys(bucket)).toEqual(['big.mp4']);
+      const after = await body(bucket, 'big.mp4');
+      expect(after.length).toBeLessThan(bigBytes.length);
+      await writeFile(join(work, `s3-${step}.mp4`), after);
+      expect(await decodes(join(work, `s3-${step}.mp4`))).toMatchObject({ codec: 'h264', audio: true });
+    });
+  }
+});
