@@ -2,6 +2,7 @@
 // and Range handling -> body (source file, synthetic bytes or ffmpeg render).
 // Kept lean: the benchmarks send millions of requests; nothing is logged per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
@@ -30,6 +31,8 @@ export interface HandlerContext {
   bytesPerWidth: number;
   cache: EdgeCache;
   renderer?: Renderer;
+  /** Sources from a bucket instead of realRoot. */
+  remote?: RemoteSource;
   /** Every key exists with a synthetic source; the folder is never read (benchmarks with millions of keys). */
   virtual?: boolean;
   /** Start time, the Last-Modified of virtual sources. */
@@ -39,15 +42,34 @@ export interface HandlerContext {
   stats: OriginStats;
 }
 
+/** Bytes [start, end] of a stored body (a local file or a remote object). */
+export type OpenRange = (start: number, end: number) => Promise<Readable>;
+
+/** A source found in the root or a remote bucket, or a virtual one (no open) in --virtual mode. */
+export interface Source {
+  size: number;
+  mtimeMs: number;
+  open?: OpenRange;
+  /** A local file with the source's bytes, for ffmpeg (a remote object is downloaded once). */
+  localPath?: () => Promise<string>;
+}
+
+/** Where sources come from when they are not in the local root (--remote s3). */
+export interface RemoteSource {
+  head(key: string): Promise<Source | null>;
+}
+
 interface Body {
   size: number;
   etag: string;
   lastModified: string;
   contentType: string;
-  /** File to stream, or undefined for synthetic bytes. */
-  path?: string;
+  /** Stored bytes to stream, or undefined for synthetic bytes. */
+  open?: OpenRange;
   shift: number;
 }
+
+const openFile = (path: string): OpenRange => async (start, end) => createReadStream(path, { start, end });
 
 function sendStatus(res: ServerResponse, status: number, message: string, extra: Record<string, string | number> = {}): void {
   const body = `${message}\n`;
@@ -71,7 +93,7 @@ function resolveFile(realRoot: string, segments: string[]): Source | null {
     if (!real.startsWith(realRoot + sep)) return null;
     const st = statSync(real, { throwIfNoEntry: false });
     if (!st || !st.isFile()) return null;
-    return { path: real, size: st.size, mtimeMs: st.mtimeMs };
+    return { size: st.size, mtimeMs: st.mtimeMs, open: openFile(real), localPath: async () => real };
   } catch {
     return null;
   }
@@ -91,24 +113,17 @@ function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
 
-/** A file found in the root, or a virtual source (no path) in --virtual mode. */
-interface Source {
-  path?: string;
-  size: number;
-  mtimeMs: number;
-}
-
 async function bodyFor(ctx: HandlerContext, key: string, cacheKey: string, t: Transform | null, file: Source): Promise<Body> {
   const sourceTag = `${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}`;
   const lastModified = new Date(file.mtimeMs).toUTCString();
   const ext = extensionOf(key);
-  if (!t) return { size: file.size, etag: `"${sourceTag}"`, lastModified, contentType: contentTypeFor(ext), path: file.path, shift: file.path ? 0 : bodyShift(key) };
+  if (!t) return { size: file.size, etag: `"${sourceTag}"`, lastModified, contentType: contentTypeFor(ext), open: file.open, shift: bodyShift(key) };
   const contentType = t.format && t.format !== 'auto' ? contentTypeFor(t.format) : contentTypeFor(ext);
-  if (ctx.mode === 'ffmpeg' && ctx.renderer && file.path) {
-    const out = await ctx.renderer.render({ sourcePath: file.path, key, transform: t, sourceSize: file.size, sourceMtimeMs: file.mtimeMs });
+  if (ctx.mode === 'ffmpeg' && ctx.renderer && file.localPath) {
+    const out = await ctx.renderer.render({ sourcePath: await file.localPath(), key, transform: t, sourceSize: file.size, sourceMtimeMs: file.mtimeMs });
     const st = await stat(out);
     const tag = `${fnv1a(cacheKey).toString(16)}-${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}`;
-    return { size: st.size, etag: `"r-${tag}"`, lastModified: new Date(st.mtimeMs).toUTCString(), contentType: contentTypeFor(extensionOf(out)), path: out, shift: 0 };
+    return { size: st.size, etag: `"r-${tag}"`, lastModified: new Date(st.mtimeMs).toUTCString(), contentType: contentTypeFor(extensionOf(out)), open: openFile(out), shift: 0 };
   }
   const width = syntheticWidth(t);
   // A format change without resize keeps the source's size.
@@ -134,7 +149,9 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
 
     const file: Source | null = ctx.virtual
       ? { size: 1920 * ctx.bytesPerWidth, mtimeMs: ctx.startedAt ?? 0 }
-      : resolveFile(ctx.realRoot, parsed.segments);
+      : ctx.remote
+        ? await ctx.remote.head(parsed.key)
+        : resolveFile(ctx.realRoot, parsed.segments);
     if (!file) return sendStatus(res, 404, 'not found');
     const body = await bodyFor(ctx, parsed.key, parsed.cacheKey, parsed.transform, file);
 
@@ -186,8 +203,8 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
         setImmediate(cut);
         return;
       }
-      if (body.path) {
-        const rs = createReadStream(body.path, { start, end: start + half - 1 });
+      if (body.open) {
+        const rs = await body.open(start, start + half - 1);
         rs.on('error', cut);
         rs.on('end', () => setImmediate(cut));
         rs.pipe(res, { end: false });
@@ -197,16 +214,21 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       return;
     }
 
-    res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
     if (req.method === 'HEAD' || length === 0) {
+      res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
       res.end();
       return;
     }
-    if (body.path) {
-      const rs = createReadStream(body.path, { start, end });
+    if (body.open) {
+      // Opened before the status is sent, so a failing bucket read is still a clean 500.
+      const rs = await body.open(start, end);
+      res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
       rs.on('error', () => res.destroy());
+      // A client that leaves early must not keep a file or a bucket download open.
+      res.on('close', () => rs.destroy());
       rs.pipe(res);
     } else {
+      res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
       streamSynthetic(res, body.shift, start, end);
     }
   };
