@@ -315,6 +315,7 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     if (o.targetSsim !== undefined) {
       const found = await searchCrf(ctx.ffmpeg, sourcePath, probe, settings, o.targetSsim, workDir, o.signal);
       settings.crf = found.crf;
+      base.crfSearch = found.tried;
       if (!found.met) warn(`${obj.key}: no CRF in the search window reached SSIM ${o.targetSsim} on the samples; using CRF ${found.crf}`);
     }
     base.crf = settings.crf;

@@ -31,6 +31,8 @@ export interface FileReport {
   command?: string;
   webm?: { output: string; size: number; command: string; ok: boolean };
   segments?: number;
+  /** --target-ssim: CRF tried -> mean SSIM of the sample encodes. */
+  crfSearch?: { crf: number; ssim: number }[];
 }
 
 export interface OptimizeTotals {
