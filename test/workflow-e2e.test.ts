@@ -1,0 +1,146 @@
+// The workflow end to end on the sample library and the local origin: every stage
+// runs as its real subcommand; then resume after a failed stage, a dry run that runs
+// nothing, and --interactive without a terminal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startOrigin } from '../origin/index.js';
+import type { RunningOrigin } from '../origin/types.js';
+import { makeSampleLibrary } from '../demo/sample-library.js';
+import type { WorkflowState } from '../workflow/state.js';
+import { runCli } from './helpers/cli.js';
+
+let dir: string;
+let library: string;
+let origin: RunningOrigin;
+
+const STAGES = ['analysis', 'prewarm', 'errors', 'loadtest', 'optimize'];
+
+async function state(out: string): Promise<WorkflowState> {
+  return JSON.parse(await readFile(join(out, 'workflow-state.json'), 'utf8')) as WorkflowState;
+}
+
+/** Small and quick: a 2-VU k6 run of a few seconds, the largest video re-encoded to 360p. */
+function quick(out: string): string[] {
+  return [
+    '--remote', 'local', '--bucket', library, '--base-url', origin.url, '--output-dir', out,
+    '--workers', '4', '--retry', '0',
+    '--stage1-users', '2', '--stage1-duration', '3s', '--stage2-users', '0', '--stage2-duration', '1s',
+    '--optimize-threshold', '1', '--optimize-quality', 'efficient', '--optimize-resolution', '360p', '--optimize-preset', 'ultrafast', '--optimize-workers', '1',
+  ];
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mt-workflow-'));
+  // Reused between runs through its manifest: only the first run pays for ffmpeg.
+  library = join(tmpdir(), 'media-toolkit-test-sample-library', 'library');
+  await makeSampleLibrary(library);
+  origin = await startOrigin({ root: library, host: '127.0.0.1', port: 0, mode: 'synthetic', syntheticBytesPerWidth: 64 });
+});
+
+afterAll(async () => {
+  await origin?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('media-toolkit workflow', () => {
+  it('runs every stage on the origin and ends with an index of every report', async () => {
+    const out = join(dir, 'full');
+    // Some options from a configuration file, as a person would keep them.
+    const cfg = join(dir, 'workflow.yaml');
+    await writeFile(cfg, 'thresholds:\n  size_threshold: 0.2\nanalysis_format: markdown\nload_test:\n  request_timeout: 20s\n');
+    const before = origin.stats().requests;
+    const r = await runCli(['--config', cfg, 'workflow', ...quick(out)], { timeoutMs: 170_000 });
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const s = await state(out);
+    for (const name of STAGES) expect(s.stages[name as keyof WorkflowState['stages']].status, `${name}: ${s.stages[name as keyof WorkflowState['stages']].message}`).toBe('done');
+    // Every stage ran the real subcommand, with flags from the contract and the config file.
+    expect(s.stages.analysis.commands?.join('\n')).toContain('analyze --listing-file');
+    expect(s.stages.analysis.commands?.join('\n')).toContain('--size-threshold 0.2');
+    expect(s.stages.loadtest.commands?.[0]).toContain('--request-timeout 20s');
+    expect(origin.stats().requests - before).toBeGreaterThan(20);
+
+    for (const f of ['listing.jsonl', 'analysis.md', 'analysis.json', 'prewarm-results.json', 'errors.md', 'exclusion-list.json', 'loadtest-summary.json', 'optimize-report.md', 'optimize-report.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const md = await readFile(join(out, 'index.md'), 'utf8');
+    const results = JSON.parse(await readFile(join(out, 'prewarm-results.json'), 'utf8'));
+    const listing = (await readFile(join(out, 'listing.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    // Headline figures, read from the stage outputs.
+    expect(md).toContain(`| Objects | ${listing.length} objects`);
+    expect(md).toContain(`of ${results.records.length} requests succeeded`);
+    expect(md).toMatch(/\| Cache status \| (miss|hit) \d+/);
+    expect(md).toMatch(/\| Errors \| \d+ failed requests? on \d+ keys?/);
+    expect(md).toMatch(/\| Load test \(k6\) \| thresholds passed, p95 [\d.]+ ms/);
+    expect(md).toMatch(/\| Optimization \| saved [\d.]+ (KiB|MiB) \(\d+\.\d%\)/);
+    // Every link points at a file that exists; the HTML needs nothing from outside the folder.
+    const links = [...md.matchAll(/\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
+    expect(links.length).toBeGreaterThanOrEqual(10);
+    for (const l of links) expect(existsSync(join(out, l)), l).toBe(true);
+    const html = await readFile(join(out, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/<(script|link|img)\b/i);
+    expect(html).not.toMatch(/(src|href)="https?:/i);
+    expect(html).toContain('thresholds passed');
+    expect(r.stdout).toContain(join(out, 'index.html'));
+  });
+
+  it('continues after a failed stage with --resume without redoing finished ones', async () => {
+    const out = join(dir, 'resume');
+    const skipTail = ['--skip-loadtest', '--skip-optimize'];
+    // The errors stage fails: its comparison input does not exist.
+    const first = await runCli(['workflow', ...quick(out), ...skipTail, '--compare-file', join(dir, 'missing-kv.json')]);
+    expect(first.code).toBe(1);
+    const s1 = await state(out);
+    expect(s1.stages.prewarm.status).toBe('done');
+    expect(s1.stages.errors.status).toBe('failed');
+    expect(first.stdout).toMatch(/errors\s+failed/);
+    const resultsMtime = (await stat(join(out, 'prewarm-results.json'))).mtimeMs;
+
+    const requestsBefore = origin.stats().requests;
+    const second = await runCli(['workflow', ...quick(out), ...skipTail, '--resume']);
+    expect(second.code, second.stderr.slice(-2000)).toBe(0);
+    const s2 = await state(out);
+    expect(s2.stages.analysis).toMatchObject({ status: 'done', startedAt: s1.stages.analysis.startedAt });
+    expect(s2.stages.prewarm).toMatchObject({ status: 'done', startedAt: s1.stages.prewarm.startedAt });
+    expect(s2.stages.errors.status).toBe('done');
+    expect(s2.stages.errors.startedAt).not.toBe(s1.stages.errors.startedAt);
+    // Pre-warming was not redone: no request reached the origin, the results file is untouched.
+    expect(origin.stats().requests).toBe(requestsBefore);
+    expect((await stat(join(out, 'prewarm-results.json'))).mtimeMs).toBe(resultsMtime);
+    expect(second.stdout).toMatch(/prewarm\s+done \(kept from the saved run\)/);
+    expect(existsSync(join(out, 'errors.md'))).toBe(true);
+  });
+
+  it('--dry-run prints every stage\'s command and inputs, writes nothing and sends no request', async () => {
+    const out = join(dir, 'dry');
+    const before = origin.stats().requests;
+    const r = await runCli(['workflow', ...quick(out), '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const cmd of ['list', 'analyze', 'prewarm', 'errors', 'loadtest', 'optimize']) expect(r.stdout).toContain(`$ media-toolkit ${cmd} `);
+    expect(r.stdout).toContain(`reads: local:${library}`);
+    expect(r.stdout).toContain(join(out, 'prewarm-results.json'));
+    expect(existsSync(out)).toBe(false);
+    expect(origin.stats().requests).toBe(before);
+
+    // On the finished run's folder: the later stages would read its results; nothing there changes.
+    const full = join(dir, 'full');
+    const snapshot = async () => Promise.all((await readdir(full)).sort().map(async (n) => `${n} ${(await stat(join(full, n))).mtimeMs}`));
+    const was = await snapshot();
+    const from = await runCli(['workflow', ...quick(full), '--dry-run', '--resume-from', 'loadtest']);
+    expect(from.code).toBe(0);
+    expect(from.stdout).toMatch(/1\. analysis[^\n]*\n\s+not run: before --resume-from loadtest/);
+    expect(from.stdout).toContain(`--results-file ${join(full, 'prewarm-results.json')}`);
+    expect(from.stdout).toContain(`--error-report-file ${join(full, 'exclusion-list.json')}`);
+    expect(await snapshot()).toEqual(was);
+    expect(origin.stats().requests).toBe(before);
+  });
+
+  it('--interactive without a terminal is a usage error', async () => {
+    const r = await runCli(['workflow', ...quick(join(dir, 'tty')), '--interactive']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('needs a terminal');
+    expect(existsSync(join(dir, 'tty'))).toBe(false);
+  });
+});
