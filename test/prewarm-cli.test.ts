@@ -1,0 +1,236 @@
+// The prewarm CLI end to end against the real local origin (origin/index.ts) and its fault knobs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startOrigin, type RunningOrigin } from '../origin/index.js';
+import { CLI, ROOT, runCli } from './helpers/cli.js';
+import { runPrewarmJob, type PrewarmJobOptions } from '../prep/prewarm/prewarm-job.js';
+import { DEFAULT_DERIVATIVES } from '../common/derivatives.js';
+import { selectImageVariants } from '../common/image-variants.js';
+import { parseShard } from '../prep/prewarm/shard.js';
+import type { ResultsFile, ResultsRecord } from '../common/results-record.js';
+
+let dir: string;
+let bucket: string;
+let origin: RunningOrigin;
+
+const ODD_KEY = 'ünï cødé/a+b#c%d?e.mp4';
+
+function put(rel: string, bytes: number) {
+  const full = join(bucket, rel);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, Buffer.alloc(bytes, 1));
+}
+
+function lines(path: string): ResultsRecord[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultsRecord);
+}
+
+function pairs(records: ResultsRecord[]): string[] {
+  return records.map((r) => `${r.key}|${r.derivative}`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mt-prewarm-cli-'));
+  bucket = join(dir, 'bucket');
+  put('a b.mp4', 3000);
+  put(ODD_KEY, 2000);
+  put('img/p.jpg', 500);
+  put('notes.txt', 10);
+  for (let i = 0; i < 40; i++) put(`many/v${String(i).padStart(2, '0')}.mp4`, 1000 + i);
+  origin = await startOrigin({ root: bucket, syntheticBytesPerWidth: 8, seed: 42 });
+});
+
+afterAll(async () => {
+  await origin?.close();
+});
+
+const common = () => ['--remote', 'local', '--bucket', bucket, '--base-url', origin.url, '--progress', 'false'];
+
+describe('prewarm CLI', () => {
+  it('warms every derivative and variant, odd keys included, and writes JSONL, results JSON and summary', async () => {
+    origin.setFaults({});
+    const out = join(dir, 'basic', 'r.json');
+    const res = await runCli(['prewarm', ...common(), '--directory', '', '--workers', '8', '--timeout', '10', '--retry', '2', '--output', out, '--limit', '3']);
+    expect(res.code, res.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
+    // --limit 3 files: the listing is sorted, so 'a b.mp4', 'img/p.jpg', then 'many/v00.mp4' (notes.txt is neither video nor image).
+    expect(file.records).toHaveLength(3 + 5 + 3);
+    expect(file.records.every((r) => r.ok && r.status === 200)).toBe(true);
+    const img = file.records.filter((r) => r.key === 'img/p.jpg');
+    expect(img.map((r) => r.derivative).sort()).toEqual(['large', 'medium', 'small', 'thumbnail', 'webp']);
+    expect(img.every((r) => r.kind === 'variant')).toBe(true);
+    const desktop = file.records.find((r) => r.key === 'a b.mp4' && r.derivative === 'desktop')!;
+    expect(desktop).toMatchObject({ url: `${origin.url}/a%20b.mp4?imwidth=1920`, bytesReceived: 1920 * 8, contentLength: 1920 * 8, width: 1920, height: 1080, cacheStatus: 'miss' });
+    expect(lines(join(dir, 'basic', 'r.jsonl'))).toHaveLength(11);
+    const summary = JSON.parse(readFileSync(join(dir, 'basic', 'r.summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ version: 1, files: 3, requests: 11, totalRecords: 11, interrupted: false });
+    expect(summary.stats.overall.ok).toBe(11);
+    expect(summary.stats.byDerivative.desktop.requests).toBe(2);
+    expect(res.stdout).toMatch(/prewarm: 11 request\(s\) for 3 file\(s\)/);
+    expect(res.stdout).toMatch(/\| all \| 11 \| 11 \| 0 \|/);
+  });
+
+  it('reaches odd keys in all three URL formats and a template, and sees cache hits the second time', async () => {
+    const job = (output: string, over: Partial<PrewarmJobOptions>) =>
+      runPrewarmJob({
+        objects: (async function* () {
+          yield { key: ODD_KEY, size: 2000, lastModified: '', etag: '' };
+        })(),
+        baseUrl: origin.url, mediaType: 'auto', derivatives: DEFAULT_DERIVATIVES, variants: selectImageVariants(undefined), urlFormat: 'imwidth',
+        thresholds: { smallMiB: 50, mediumMiB: 200 }, workers: 4, timeoutMs: 10_000, retries: 1, keepAliveMs: 1000, output, ...over,
+      });
+    const forms: Partial<PrewarmJobOptions>[] = [{ urlFormat: 'imwidth' }, { urlFormat: 'derivative' }, { urlFormat: 'query' }, { urlTemplate: '{base}/{key}?derivative={derivative}' }];
+    for (const [i, over] of forms.entries()) {
+      const out = join(dir, `fmt-${i}.json`);
+      const { summary } = await job(out, over);
+      expect(summary.requests).toBe(3);
+      const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+      // A 404 would mean the key was mangled on the way.
+      for (const r of recs) expect(r, `${r.url} ${r.errorMessage}`).toMatchObject({ ok: true, status: 200 });
+    }
+    const again = join(dir, 'fmt-again.json');
+    await job(again, {});
+    const recs = (JSON.parse(readFileSync(again, 'utf8')) as ResultsFile).records;
+    expect(recs.every((r) => r.cacheStatus === 'hit')).toBe(true);
+  });
+
+  it('HEAD for size gets the length without the body', async () => {
+    const out = join(dir, 'head.json');
+    await runPrewarmJob({
+      location: { remote: 'local', bucket, directory: 'many' }, limit: 2, useHead: true, baseUrl: origin.url, mediaType: 'auto', derivatives: DEFAULT_DERIVATIVES,
+      variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 }, workers: 4, timeoutMs: 10_000, retries: 1, keepAliveMs: 1000, output: out,
+    });
+    const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+    expect(recs).toHaveLength(6);
+    for (const r of recs) expect(r).toMatchObject({ ok: true, bytesReceived: 0, contentLength: (r.width ?? 0) * 8 });
+  });
+
+  it('splits the work between shards that together cover everything, with pools by size', async () => {
+    const got: string[][] = [];
+    const categories = new Set<string>();
+    for (const s of ['1/2', '2/2']) {
+      const out = join(dir, `shard-${s.replace('/', 'of')}.json`);
+      const { summary } = await runPrewarmJob({
+        location: { remote: 'local', bucket, directory: 'many' }, shard: parseShard(s), optimizeBySize: true, baseUrl: origin.url, mediaType: 'auto',
+        derivatives: [DEFAULT_DERIVATIVES[2]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 0.00097, mediumMiB: 0.00098 }, workers: 6,
+        timeoutMs: 10_000, retries: 1, keepAliveMs: 1000, output: out,
+      });
+      expect(summary.workers).toEqual([2, 2, 2]);
+      Object.keys(summary.stats.bySizeCategory).forEach((c) => categories.add(c));
+      got.push(pairs((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records));
+    }
+    expect(got[0].length).toBeGreaterThan(5);
+    expect(got[1].length).toBeGreaterThan(5);
+    expect(new Set([...got[0], ...got[1]]).size).toBe(40);
+    expect(got[0].length + got[1].length).toBe(40);
+    expect([...categories].sort()).toEqual(['large', 'medium', 'small']);
+  });
+
+  it('prints the image variant catalogue', async () => {
+    const res = await runCli(['prewarm', '--list-variants']);
+    expect(res.code).toBe(0);
+    expect(res.stdout.split('\n').filter((l) => /^\w+\s+(size|mobile|aspect|format|social|akamai|path|compact|effect|smart)\s/.test(l)).length).toBeGreaterThanOrEqual(60);
+    expect(res.stdout).toContain('im=resize=width:400,height:300,mode:fit');
+  });
+
+  it('rejects bad input with exit 2 and one line', async () => {
+    const cases: [string[], RegExp][] = [
+      [['prewarm', '--remote', 'local', '--bucket', bucket], /--base-url is required/],
+      [['prewarm', '--base-url', 'http://127.0.0.1:1'], /no storage given/],
+      [['prewarm', '--bucket', bucket, '--base-url', 'not a url'], /not a valid URL/],
+      [['prewarm', '--bucket', bucket, '--base-url', origin.url, '--workers', '-5'], /at least 1/],
+      [['prewarm', '--bucket', bucket, '--base-url', origin.url, '--derivatives', 'huge'], /unknown derivative "huge"/],
+    ];
+    for (const [args, msg] of cases) {
+      const res = await runCli(args);
+      expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
+      expect(res.stderr).toMatch(msg);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('prewarm reliability on the real origin', () => {
+  it('30% 503 with Retry-After plus connection resets: exactly one final record per URL, most successful after retries', async () => {
+    origin.setFaults({ errorRate: 0.3, errorStatuses: [503], retryAfterSeconds: 1, resetRate: 0.1 });
+    const out = join(dir, 'faults', 'r.json');
+    const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--workers', '40', '--retry', '3', '--timeout', '10', '--output', out]);
+    origin.setFaults({});
+    expect(res.code, res.stderr).toBe(0);
+    const log = lines(join(dir, 'faults', 'r.jsonl'));
+    const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+    expect(log).toHaveLength(120);
+    expect(new Set(pairs(log)).size).toBe(120);
+    expect(pairs(recs).sort()).toEqual(pairs(log).sort());
+    const ok = recs.filter((r) => r.ok).length;
+    expect(ok).toBeGreaterThanOrEqual(108);
+    expect(recs.some((r) => r.ok && r.attempts > 1)).toBe(true);
+    for (const r of recs.filter((x) => !x.ok)) expect(['server_error', 'connection_error', 'incomplete_body']).toContain(r.errorClass);
+    expect(origin.stats().errorsInjected).toBeGreaterThan(10);
+    expect(origin.stats().resets).toBeGreaterThan(0);
+  });
+
+  it('classifies a slow origin as timeouts', async () => {
+    origin.setFaults({ latencyMs: 1500 });
+    const out = join(dir, 'timeouts.json');
+    const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--limit', '2', '--timeout', '0.3', '--retry', '1', '--output', out]);
+    origin.setFaults({});
+    expect(res.code, res.stderr).toBe(0);
+    const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+    expect(recs).toHaveLength(6);
+    for (const r of recs) expect(r).toMatchObject({ ok: false, status: 0, attempts: 2, errorClass: 'timeout' });
+  });
+
+  it('kill -9 in the middle, then --resume: the union is complete with no duplicates', async () => {
+    origin.setFaults({ latencyMs: 60 });
+    const sub = join(dir, 'kill');
+    const out = join(sub, 'r.json');
+    const args = [CLI, 'prewarm', ...common(), '--directory', 'many', '--workers', '3', '--output', out];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+    const jsonl = join(sub, 'r.jsonl');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (!existsSync(jsonl) || lines(jsonl).length < 15)) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const before = lines(jsonl).length;
+    expect(before).toBeGreaterThanOrEqual(15);
+    expect(before).toBeLessThan(120);
+    expect(existsSync(out)).toBe(false);
+    origin.setFaults({});
+    const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--workers', '8', '--output', out, '--resume']);
+    expect(res.code, res.stderr).toBe(0);
+    const log = lines(jsonl);
+    expect(log).toHaveLength(120);
+    expect(new Set(pairs(log)).size).toBe(120);
+    const summary = JSON.parse(readFileSync(join(sub, 'r.summary.json'), 'utf8'));
+    expect(summary.resumedRecords).toBeGreaterThanOrEqual(before);
+    expect(summary.requests).toBe(120 - summary.resumedRecords);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records).toHaveLength(120);
+  });
+
+  it('SIGINT: takes no new work, finishes what is in flight, writes results and summary, exits 130', async () => {
+    origin.setFaults({ latencyMs: 150 });
+    const sub = join(dir, 'sigint');
+    const out = join(sub, 'r.json');
+    const child = spawn(process.execPath, [CLI, 'prewarm', ...common(), '--directory', 'many', '--workers', '4', '--output', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const jsonl = join(sub, 'r.jsonl');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (!existsSync(jsonl) || lines(jsonl).length < 8)) await new Promise((r) => setTimeout(r, 30));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    origin.setFaults({});
+    expect(code).toBe(130);
+    const log = lines(jsonl);
+    expect(log.length).toBeLessThan(120);
+    // Requests in flight at the signal finished normally: no aborted records.
+    expect(log.every((r) => r.ok)).toBe(true);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records).toHaveLength(log.length);
+    expect(JSON.parse(readFileSync(join(sub, 'r.summary.json'), 'utf8')).interrupted).toBe(true);
+    expect(stdout).toMatch(/INTERRUPTED/);
+  });
+});
