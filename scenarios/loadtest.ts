@@ -16,13 +16,17 @@ import { recordIndex } from './lib/pick.js';
 import { playerSession, randomRangeRequest } from './lib/patterns.js';
 import { seededRng, type Rng } from './lib/random.js';
 import { loadSettings } from './lib/settings.js';
-import { missingSettings } from './lib/config.js';
+import { durationMs, missingSettings } from './lib/config.js';
+import { setUpExpectedStatuses } from './lib/request.js';
 import { junitXml, markdownSummary, summarize, textSummary, type K6SummaryData } from './lib/summary.js';
 import { buildThresholds } from './lib/thresholds.js';
 
 const cfg = loadSettings();
 const data = loadRecords(cfg);
 const metrics = createMetrics();
+setUpExpectedStatuses();
+const ctx = { metrics, timeoutMs: durationMs(cfg.requestTimeout) };
+const recordCount = data.records.length;
 
 // Per-derivative submetrics (no threshold of their own) so the summary can break figures down.
 const perDerivative: Record<string, never[]> = {};
@@ -51,8 +55,7 @@ export default function (): void {
   // Per-VU randomness: seeded by SEED and the VU's number in the whole test, when asked.
   rng ??= cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + exec.vu.idInTest);
   const i = exec.scenario.iterationInTest;
-  const rec = data.records[recordIndex(i, data.records.length, cfg.sequential, cfg.seed ?? 0)];
-  const ctx = { metrics, timeout: cfg.requestTimeout };
+  const rec = data.records[recordIndex(i, recordCount, cfg.sequential, cfg.seed ?? 0)];
   if (cfg.mode === 'player' && !cfg.sequential) playerSession(rec, cfg, ctx, rng);
   else randomRangeRequest(rec, cfg, ctx, rng);
 }

@@ -103,7 +103,7 @@ describe('k6 scenario against the origin', () => {
     expect(s.failedRate).toBe(1); // 206 was expected per request
     const rangeCheck = s.checks.list.find((c) => /Content-Range/.test(c.name));
     expect(rangeCheck).toMatchObject({ passes: 0, fails: 8 });
-    expect(r.stdout).toMatch(/x Content-Range and Content-Length match the range asked: 8 failed of 8/);
+    expect(r.stdout).toMatch(/x range: 206 with Content-Range and Content-Length matching the range asked: 8 failed of 8/);
   });
 
   it('two execution segments cover every record once (all MISS), then an archive run elsewhere finds them all HIT', async () => {

@@ -122,6 +122,15 @@ function optionalNumber(value: string | undefined, name: string, min = 0, max = 
 
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "1m30s" -> 90000, "500ms" -> 500. */
+export function durationMs(text: string): number {
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
+  return total;
+}
+
 function duration(value: string | undefined, name: string, dflt: string): string {
   if (value === undefined) return dflt;
   const v = /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}s` : value.trim();

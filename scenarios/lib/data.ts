@@ -10,6 +10,10 @@ import type { LoadtestConfig } from './config.js';
 import { parseCsv } from './csv.js';
 import { parseExclusionList } from './exclusions.js';
 import { parseResultsText, selectRecords, type LoadRecord } from './records.js';
+import { recordUrl } from './urls.js';
+
+/** A record with its URL, built once at init through the common module (not on every request). */
+export type TargetRecord = LoadRecord & { url: string };
 
 /** open() that turns k6's "no such file" into one clear line naming the setting. */
 export function openFile(path: string, setting: string): string {
@@ -25,7 +29,7 @@ export function openFile(path: string, setting: string): string {
 // Filled while the first VU builds the SharedArray, read by the second array's builder.
 let derivativesSeen: string[] = [];
 
-function build(cfg: LoadtestConfig): LoadRecord[] {
+function build(cfg: LoadtestConfig): TargetRecord[] {
   if (!cfg.resultsFile) return []; // reported by setup(): see missingSettings
   const text = openFile(cfg.resultsFile, 'RESULTS_FILE');
   if (text.trim() === '') throw new Error(`RESULTS_FILE is empty: ${cfg.resultsFile}`);
@@ -47,19 +51,19 @@ function build(cfg: LoadtestConfig): LoadRecord[] {
   const seen = new Set<string>();
   for (const r of sel.records) seen.add(r.derivative);
   derivativesSeen = [...seen].sort();
-  return sel.records;
+  return sel.records.map((r) => ({ ...r, url: recordUrl(r, cfg) }));
 }
 
 export interface LoadedData {
   /** Index it (records[i]); never .map/.filter it in a VU: each element is decoded on access. */
-  records: readonly LoadRecord[];
+  records: readonly TargetRecord[];
   /** Distinct derivative names, for per-derivative summary figures. */
   derivatives: readonly string[];
 }
 
 /** Call once at module level (init context). Throws in init on a missing or empty file: k6 stops with that message. */
 export function loadRecords(cfg: LoadtestConfig): LoadedData {
-  const records = new SharedArray<LoadRecord>('media-toolkit records', () => build(cfg));
+  const records = new SharedArray<TargetRecord>('media-toolkit records', () => build(cfg));
   const derivatives = new SharedArray<string>('media-toolkit derivatives', () => derivativesSeen);
   return { records, derivatives };
 }

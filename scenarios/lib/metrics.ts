@@ -2,9 +2,9 @@
 // pre-warmer uses), bytes per derivative and range correctness. Tagged by
 // derivative and size category only: few distinct values, never the URL.
 import { Counter, Rate, Trend } from 'k6/metrics';
-import { isCacheHit, parseCacheStatus } from '../../common/cache-status.js';
+import { isCacheHit } from '../../common/cache-status.js';
 import type { CacheStatus } from '../../common/results-record.js';
-import { k6HeaderLookup } from './headers.js';
+import { cacheStatusOf } from './cache-status-memo.js';
 import { METRIC } from './metric-names.js';
 
 export interface MediaMetrics {
@@ -38,7 +38,7 @@ export function recordResponse(
   rangeOk: boolean | null,
   bodyBytes: number,
 ): CacheStatus {
-  const cache = parseCacheStatus(k6HeaderLookup(res.headers));
+  const cache = cacheStatusOf(res.headers);
   if (res.status !== 0) {
     m.ttfb.add(res.timings.waiting, tags);
     m.cacheHit.add(isCacheHit(cache), tags);

@@ -5,25 +5,23 @@ import type { LoadtestConfig } from './config.js';
 import { planPlayerSession } from './player.js';
 import { pickRequestRange } from './ranges.js';
 import { uniform, type Rng } from './random.js';
-import type { LoadRecord } from './records.js';
+import type { TargetRecord } from './data.js';
 import { mediaRequest, type RequestContext } from './request.js';
-import { recordUrl } from './urls.js';
 
 /** One request: a range 80% of the time (unless sequential), then a random pause. */
-export function randomRangeRequest(rec: LoadRecord, cfg: LoadtestConfig, ctx: RequestContext, rng: Rng): void {
+export function randomRangeRequest(rec: TargetRecord, cfg: LoadtestConfig, ctx: RequestContext, rng: Rng): void {
   const range = cfg.sequential ? null : pickRequestRange(rec.size, rng, cfg.ranges);
-  mediaRequest(recordUrl(rec, cfg), rec, range, ctx);
+  mediaRequest(rec.url, rec, range, ctx);
   const pause = uniform(rng, cfg.minSleep, cfg.maxSleep);
   if (pause > 0) sleep(pause);
 }
 
 /** A player session: `bytes=0-`, then chunks paced by the bitrate, with seeks, for a drawn watch time. */
-export function playerSession(rec: LoadRecord, cfg: LoadtestConfig, ctx: RequestContext, rng: Rng): void {
-  const url = recordUrl(rec, cfg);
+export function playerSession(rec: TargetRecord, cfg: LoadtestConfig, ctx: RequestContext, rng: Rng): void {
   const steps = planPlayerSession(rec.size, rec.width, rng, cfg.player);
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
-    const r = mediaRequest(url, rec, step.range, ctx);
+    const r = mediaRequest(rec.url, rec, step.range, ctx);
     if (r.status === 0 || r.status >= 400) break; // a player gives up on an error
     // The chunk covers pauseSeconds of playback; the download time already counted.
     const wait = step.pauseSeconds * cfg.player.timeScale - r.durationMs / 1000;

@@ -10,16 +10,38 @@ import { verifyResponse } from './response-check.js';
 
 export interface RequestContext {
   metrics: MediaMetrics;
-  timeout: string;
+  /** Per-request timeout, ms. */
+  timeoutMs: number;
 }
 
-// Built once: http.expectedStatuses allocates, and it is the same two callbacks every time.
-let expect200: ReturnType<typeof http.expectedStatuses> | undefined;
-let expect206: ReturnType<typeof http.expectedStatuses> | undefined;
+/** Check names: constant strings, so they make a handful of series. One check per request keeps k6's overhead low. */
+export const CHECK_WHOLE = 'whole file: status 200';
+export const CHECK_RANGE = 'range: 206 with Content-Range and Content-Length matching the range asked';
 
-/** Check names: constant strings, so they make a handful of series. */
-export const CHECK_STATUS = 'status is 200 (whole file) or 206 (range)';
-export const CHECK_RANGE = 'Content-Range and Content-Length match the range asked';
+// Callbacks built once, in init. Most requests are ranges, so 206 is the VU's
+// default and whole-file requests name 200 on the request itself: every
+// request still has its own expected status.
+let expect200: ReturnType<typeof http.expectedStatuses> | undefined;
+
+/** Call in init context. */
+export function setUpExpectedStatuses(): void {
+  expect200 = http.expectedStatuses(200);
+  http.setResponseCallback(http.expectedStatuses(206));
+}
+
+// Tag objects per derivative and size category, reused (few distinct values).
+const tagCache: Record<string, { request: Record<string, string>; metric: Record<string, string> }> = {};
+
+function tagsFor(rec: LoadRecord): { request: Record<string, string>; metric: Record<string, string> } {
+  const id = `${rec.derivative}\u0000${rec.sizeCategory}`;
+  let t = tagCache[id];
+  if (!t) {
+    const metric = { derivative: rec.derivative, size_category: rec.sizeCategory };
+    // `name` groups every URL of a derivative into one series (k6 reports it as the url tag too).
+    t = tagCache[id] = { metric, request: { name: `media ${rec.derivative}`, ...metric } };
+  }
+  return t;
+}
 
 export interface MediaResult {
   status: number;
@@ -28,25 +50,24 @@ export interface MediaResult {
   durationMs: number;
 }
 
+const isTrue = (v: boolean) => v;
+const RANGE_CHECK = { [CHECK_RANGE]: isTrue };
+const WHOLE_CHECK = { [CHECK_WHOLE]: isTrue };
+
 export function mediaRequest(url: string, rec: LoadRecord, range: ByteRange | null, ctx: RequestContext): MediaResult {
-  expect200 ??= http.expectedStatuses(200);
-  expect206 ??= http.expectedStatuses(206);
-  const tags = { derivative: rec.derivative, size_category: rec.sizeCategory };
-  const res = http.get(url, {
-    headers: range ? { Range: rangeHeader(range) } : {},
-    // `name` groups every URL of a derivative into one series (k6 then reports it as the url tag too).
-    tags: { name: `media ${rec.derivative}`, ...tags },
-    responseCallback: range ? expect206 : expect200,
-    timeout: ctx.timeout,
-  });
+  if (!expect200) throw new Error('call setUpExpectedStatuses() in init context first');
+  const t = tagsFor(rec);
+  const tags = t.metric;
+  const res = range
+    ? http.get(url, { headers: { Range: rangeHeader(range) }, tags: t.request, timeout: ctx.timeoutMs })
+    : http.get(url, { tags: t.request, responseCallback: expect200, timeout: ctx.timeoutMs });
   const verdict = verifyResponse(range, rec.size, {
     status: res.status,
     contentRange: res.headers['Content-Range'],
     contentLength: res.headers['Content-Length'],
   });
-  const checks: Record<string, () => boolean> = { [CHECK_STATUS]: () => verdict.statusOk };
-  if (verdict.rangeOk !== null) checks[CHECK_RANGE] = () => verdict.rangeOk === true;
-  const passed = check(null, checks, tags);
+  const ok = range ? verdict.rangeOk === true && verdict.statusOk : verdict.statusOk;
+  const passed = check(ok, range ? RANGE_CHECK : WHOLE_CHECK, tags);
   const announced = Number(res.headers['Content-Length']);
   const bodyBytes = Number.isFinite(announced) && announced > 0 ? announced : range && rec.size > 0 ? expectedSpan(range, rec.size).length : 0;
   recordResponse(ctx.metrics, res, tags, verdict.rangeOk, res.status === 0 ? 0 : bodyBytes);
