@@ -10,6 +10,7 @@ import { createEdgeCache } from './cache-status.js';
 import { createHandler, type OriginStats } from './server.js';
 import { seededRandom, validateFaults } from './faults.js';
 import { createRenderer } from './ffmpeg-render.js';
+import { createS3Source } from './s3-source.js';
 
 export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
 
@@ -21,29 +22,33 @@ export function normaliseBasePath(p: string | undefined): string {
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
+async function checkedRoot(root: string | undefined): Promise<string> {
+  if (!root) throw new Error('origin needs a root folder (or a remote bucket)');
+  const st = await stat(root).catch(() => undefined);
+  if (!st) throw new Error(`origin root ${root} does not exist`);
+  if (!st.isDirectory()) throw new Error(`origin root ${root} is not a folder`);
+  return realpath(root);
+}
+
 export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
-  let rootStat;
-  try {
-    rootStat = await stat(opts.root);
-  } catch {
-    throw new Error(`origin root ${opts.root} does not exist`);
-  }
-  if (!rootStat.isDirectory()) throw new Error(`origin root ${opts.root} is not a folder`);
-  const realRoot = await realpath(opts.root);
+  const realRoot = opts.remote ? '' : await checkedRoot(opts.root);
   const mode = opts.mode ?? 'synthetic';
   const bytesPerWidth = opts.syntheticBytesPerWidth ?? 1024;
+  if (opts.virtual && mode !== 'synthetic') throw new Error('virtual keys need synthetic mode (ffmpeg needs real sources)');
   if (!(bytesPerWidth >= 0)) throw new Error(`syntheticBytesPerWidth must be >= 0, got ${bytesPerWidth}`);
   let faults: OriginFaults = { ...(opts.faults ?? {}) };
   validateFaults(faults);
   const basePath = normaliseBasePath(opts.basePath);
   // Without a cacheDir, renders go to a temp folder removed on close.
   const tempCache = mode === 'ffmpeg' && !opts.cacheDir ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')) : undefined;
-  const renderer = mode === 'ffmpeg' ? createRenderer((opts.cacheDir ?? tempCache) as string) : undefined;
+  const renderDir = (opts.cacheDir ?? tempCache) as string;
+  const renderer = mode === 'ffmpeg' ? createRenderer(renderDir) : undefined;
+  const remote = opts.remote ? createS3Source(opts.remote, mode === 'ffmpeg' ? renderDir : undefined) : undefined;
   const stats: OriginStats = { requests: 0, hits: 0, misses: 0, errorsInjected: 0, resets: 0 };
 
-  if (opts.virtual && mode !== 'synthetic') throw new Error('virtual keys need synthetic mode (ffmpeg needs real sources)');
   const handler = createHandler({
     realRoot,
+    remote,
     virtual: Boolean(opts.virtual),
     startedAt: Date.now(),
     basePath,

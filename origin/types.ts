@@ -15,9 +15,24 @@ export interface OriginFaults {
   ignoreRange?: boolean;
 }
 
+/** Sources from an S3-compatible bucket instead of a local folder. */
+export interface OriginS3Remote {
+  type: 's3';
+  bucket: string;
+  /** Folder inside the bucket that is served (default: the whole bucket). */
+  prefix?: string;
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  /** Path-style addressing (default: true when an endpoint is given). */
+  forcePathStyle?: boolean;
+}
+
 export interface OriginOptions {
-  /** Folder served as the bucket. */
-  root: string;
+  /** Folder served as the bucket. Required unless `remote` is set. */
+  root?: string;
+  /** Serve sources from a bucket (credentials from the standard AWS chain). */
+  remote?: OriginS3Remote;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
