@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { DEFAULT_DERIVATIVES, selectDerivatives } from '../../common/derivatives.js';
 import { IMAGE_VARIANTS, selectImageVariants, VARIANT_GROUPS } from '../../common/image-variants.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
@@ -105,7 +106,8 @@ async function action(flags: PrewarmFlags): Promise<void> {
   const paths = resultsPaths(flags.output);
   if (flags.onlyCompare) {
     if (!flags.compare) throw new UsageError('--only-compare needs --compare KV.json (and --output naming the existing results file)');
-    await compareAfter(flags, paths.json);
+    // The results JSON, or the JSONL log of a run that did not get to write it.
+    await compareAfter(flags, existsSync(paths.json) || !existsSync(paths.jsonl) ? paths.json : paths.jsonl);
     return;
   }
   const baseUrl = checkBaseUrl(flags.baseUrl);
@@ -220,7 +222,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
 }
 
 async function compareAfter(flags: PrewarmFlags, resultsFile: string): Promise<void> {
-  const out = flags.comparisonOutput ?? resultsFile.replace(/\.json$/i, '') + (flags.comparisonFormat === 'json' ? '.comparison.json' : '.comparison.md');
+  const out = flags.comparisonOutput ?? resultsFile.replace(/\.jsonl?$/i, '') + (flags.comparisonFormat === 'json' ? '.comparison.json' : '.comparison.md');
   const c = await runComparison({ resultsFile, kvFile: flags.compare!, output: out, format: flags.comparisonFormat, tolerancePercent: flags.tolerance });
   process.stdout.write(`${c.oneLine}\ncomparison: ${out}\n`);
 }
