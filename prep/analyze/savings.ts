@@ -33,11 +33,15 @@ export interface SavingsEstimate extends CodecAssumption {
 }
 
 export function estimateSavings(bytes: number): SavingsEstimate[] {
-  return CODEC_ASSUMPTIONS.map((a) => ({
-    ...a,
-    estimatedSizeAfterBytes: Math.round(bytes * a.assumedRelativeSize),
-    estimatedSavingsBytes: Math.round(bytes * (1 - a.assumedRelativeSize)),
-    savingsLowBytes: Math.round(bytes * (1 - a.relativeSizeHigh)),
-    savingsHighBytes: Math.round(bytes * (1 - a.relativeSizeLow)),
-  }));
+  // Savings = bytes - size after, so the two always add up to the bytes.
+  return CODEC_ASSUMPTIONS.map((a) => {
+    const after = Math.round(bytes * a.assumedRelativeSize);
+    return {
+      ...a,
+      estimatedSizeAfterBytes: after,
+      estimatedSavingsBytes: bytes - after,
+      savingsLowBytes: bytes - Math.round(bytes * a.relativeSizeHigh),
+      savingsHighBytes: bytes - Math.round(bytes * a.relativeSizeLow),
+    };
+  });
 }

@@ -93,46 +93,25 @@ function toObject(v: unknown, where: string): StoredObject {
 }
 
 async function* readCsv(path: string): AsyncGenerator<StoredObject> {
-  // papaparse in streaming mode, paused per chunk so rows never pile up in memory.
-  const rows: Record<string, string>[] = [];
-  let error: Error | null = null;
-  let done = false;
-  let wake: (() => void) | null = null;
-  let parser: Papa.Parser | null = null;
-  const stream = createReadStream(path);
-  stream.on('error', (err) => {
-    error = err;
-    wake?.();
-  });
-  Papa.parse<Record<string, string>>(stream as unknown as File, {
-    header: true,
-    skipEmptyLines: true,
-    chunk(results, p) {
-      parser = p;
-      rows.push(...results.data);
-      p.pause();
-      wake?.();
-    },
-    complete() {
-      done = true;
-      wake?.();
-    },
-    error(err: Error) {
-      error = err;
-      wake?.();
-    },
-  });
+  // papaparse's Node duplex stream: rows come out as objects, with backpressure, never all at once.
+  const file = createReadStream(path);
+  const rows = file.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: true }));
+  const failed = new Promise<never>((_, reject) => file.once('error', reject));
+  failed.catch(() => undefined);
   let line = 1;
-  for (;;) {
-    while (rows.length === 0 && !done && !error) {
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
+  try {
+    const it = rows[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([it.next(), failed]);
+      if (next.done) return;
+      yield toObject(next.value, `${path} row ${++line}`);
     }
-    if (error) throw new RuntimeError(`cannot read listing file ${path}: ${(error as Error).message}`);
-    if (rows.length === 0 && done) return;
-    const batch = rows.splice(0, rows.length);
-    for (const row of batch) yield toObject(row, `${path} row ${++line}`);
-    if (!done) (parser as Papa.Parser | null)?.resume();
+  } catch (err) {
+    if (err instanceof RuntimeError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RuntimeError(code === 'ENOENT' ? `listing file ${path} does not exist` : `cannot read listing file ${path}: ${code ?? (err as Error).message}`);
+  } finally {
+    file.destroy();
   }
 }
 
