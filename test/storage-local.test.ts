@@ -1,0 +1,100 @@
+// The local folder backend and rclone's `local` type over the same folder.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, rm, symlink, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './helpers/cli.js';
+import { listObjects } from '../prep/storage/index.js';
+import { compareKeys } from '../prep/storage/key-order.js';
+
+describe('local folder backend', () => {
+  let root: string;
+  let bucket: string;
+  let outside: string;
+  const files: Record<string, number> = {
+    'a.mp4': 10,
+    'a/b.mov': 0,
+    'a/c/d e.JPG': 7,
+    'a.b/x.webm': 3,
+    'ünï/😀 +#%?.mp4': 5,
+    'z/deep/deeper/file.MP4': 12,
+  };
+  let expected: Array<{ key: string; size: number }>;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mt-local-'));
+    bucket = join(root, 'bucket');
+    outside = join(root, 'outside');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'secret.mp4'), 'do not list me');
+    for (const [key, size] of Object.entries(files)) {
+      await mkdir(join(bucket, key, '..'), { recursive: true });
+      await writeFile(join(bucket, key), Buffer.alloc(size, 1));
+    }
+    // Symbolic links out of the folder (a folder and a file) and one inside it: none are followed.
+    await symlink(outside, join(bucket, 'escape-dir'));
+    await symlink(join(outside, 'secret.mp4'), join(bucket, 'a', 'escape.mp4'));
+    await symlink(join(bucket, 'a'), join(bucket, 'inner-link'));
+    expected = Object.entries(files)
+      .map(([key, size]) => ({ key, size }))
+      .sort((x, y) => compareKeys(x.key, y.key));
+  });
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('lists recursively in key order, never through symbolic links', async () => {
+    const r = await runCli(['list', '--remote', 'local', '--bucket', bucket, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const got = JSON.parse(r.stdout);
+    expect(got.map((o: { key: string; size: number }) => ({ key: o.key, size: o.size }))).toEqual(expected);
+    const mtime = (await stat(join(bucket, 'a.mp4'))).mtime.toISOString();
+    expect(got.find((o: { key: string }) => o.key === 'a.mp4')).toEqual({ key: 'a.mp4', size: 10, lastModified: mtime, etag: '' });
+    expect(r.stdout).not.toContain('secret');
+  });
+
+  it('--directory lists a subfolder with keys relative to the bucket, and may not leave it', async () => {
+    const keys: string[] = [];
+    for await (const o of listObjects({ remote: 'local', bucket, directory: 'a' })) keys.push(o.key);
+    expect(keys).toEqual(['a/b.mov', 'a/c/d e.JPG']);
+    const none: string[] = [];
+    for await (const o of listObjects({ remote: 'local', bucket, directory: 'no-such-folder' })) none.push(o.key);
+    expect(none).toEqual([]);
+
+    const up = await runCli(['list', '--remote', 'local', '--bucket', bucket, '--directory', '../outside']);
+    expect(up.code).toBe(2);
+    expect(up.stderr.trim()).toBe('media-toolkit: --directory "../outside" leaves the bucket folder');
+    await expect(async () => {
+      for await (const _ of listObjects({ remote: 'local', bucket, directory: 'escape-dir' })) void _;
+    }).rejects.toThrow('--directory "escape-dir" goes through a symbolic link (escape-dir): not followed');
+  });
+
+  it('a missing folder is one clear line with exit 1', async () => {
+    const r = await runCli(['list', '--remote', 'local', '--bucket', join(root, 'missing')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`media-toolkit: error: local bucket folder "${join(root, 'missing')}" does not exist`);
+  });
+
+  it("rclone's local type over the same folder lists the same files (one lsjson call, symlinks skipped)", async () => {
+    const saved = process.env.RCLONE_CONFIG_LOCALDISK_TYPE;
+    process.env.RCLONE_CONFIG_LOCALDISK_TYPE = 'local';
+    try {
+      const got: Array<{ key: string; size: number }> = [];
+      for await (const o of listObjects({ remote: 'localdisk', bucket })) {
+        got.push({ key: o.key, size: o.size });
+        expect(o.lastModified).toBe((await stat(join(bucket, o.key))).mtime.toISOString());
+      }
+      expect(got.sort((x, y) => compareKeys(x.key, y.key))).toEqual(expected);
+      const sub: string[] = [];
+      for await (const o of listObjects({ remote: 'localdisk', bucket, directory: 'a', extensions: ['.jpg'] })) sub.push(o.key);
+      expect(sub).toEqual(['a/c/d e.JPG']);
+      await expect(async () => {
+        for await (const _ of listObjects({ remote: 'localdisk', bucket: join(root, 'missing') })) void _;
+      }).rejects.toThrow(/localdisk:.*missing not found/);
+    } finally {
+      if (saved === undefined) delete process.env.RCLONE_CONFIG_LOCALDISK_TYPE;
+      else process.env.RCLONE_CONFIG_LOCALDISK_TYPE = saved;
+    }
+  });
+});
