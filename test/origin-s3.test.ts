@@ -8,6 +8,8 @@ import { startS3Server, type S3TestServer } from './fixtures/s3-server.js';
 import { startOrigin, type RunningOrigin } from '../origin/index.js';
 import { objectUrl } from '../common/url.js';
 import { requireTool } from '../lib/tools.js';
+import { spawn } from 'node:child_process';
+import { CLI, ROOT, runCli } from './helpers/cli.js';
 
 describe('origin --remote s3', () => {
   let s3: S3TestServer;
@@ -74,5 +76,37 @@ describe('origin --remote s3', () => {
     } finally {
       await o.close();
     }
+  });
+
+  it('runs from the CLI with --remote s3 --bucket --directory --endpoint, and needs --bucket', async () => {
+    const child = spawn(process.execPath, [CLI, 'origin', '--remote', 's3', '--bucket', 'media', '--directory', 'site', '--endpoint', s3.endpoint], {
+      cwd: ROOT,
+      env: { ...process.env, ...s3.awsEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('no URL line')), 30_000);
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) {
+          clearTimeout(timer);
+          resolve(out.split('\n')[0]);
+        }
+      });
+    });
+    try {
+      const base = line.replace('origin listening on ', '');
+      const r = await fetch(objectUrl(base, 'videos/clip one.mp4'), { headers: { Range: 'bytes=-10' } });
+      expect(r.status).toBe(206);
+      expect(Buffer.from(await r.arrayBuffer()).equals(body.subarray(body.length - 10))).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const bad = await runCli(['origin', '--remote', 's3'], { timeoutMs: 60_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--bucket');
   });
 });

@@ -9,6 +9,12 @@ import type { OriginFaults } from '../../origin/types.js';
 
 interface OriginFlags {
   root?: string;
+  remote: 'local' | 's3';
+  bucket?: string;
+  directory?: string;
+  endpoint?: string;
+  region?: string;
+  profile?: string;
   host: string;
   port: number;
   basePath: string;
@@ -48,7 +54,13 @@ export function register(program: Command): void {
         'Range headers, from a seeded generator so runs repeat. Several ranges in one header get the first range.\n' +
         'Prints "origin listening on <url>" as its first stdout line; stops cleanly on Ctrl-C or SIGTERM.',
     )
-    .option('--root <dir>', 'folder served as the bucket (required)')
+    .option('--root <dir>', 'folder served as the bucket (required unless --remote s3)')
+    .addOption(choiceOption('--remote <type>', 'where sources are: a local folder (--root) or an S3-compatible bucket', ['local', 's3'], 'local'))
+    .option('--bucket <name>', 'bucket to serve with --remote s3')
+    .option('--directory <prefix>', 'folder inside the bucket that is served (--remote s3)')
+    .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...); credentials from the standard AWS chain')
+    .option('--region <region>', 'S3 region')
+    .option('--profile <name>', 'AWS profile')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port (0 picks a free one)', intArg(0, 65535), 0)
     .option('--base-path <path>', 'path prefix of the served URLs, e.g. /videos', '')
@@ -69,13 +81,20 @@ export function register(program: Command): void {
         '  $ media-toolkit origin --root ./demo-output/library --port 8080\n' +
         '  $ curl -sI "http://127.0.0.1:8080/videos/clip.mp4?imwidth=854" -H "Range: bytes=0-1023"\n' +
         '  $ media-toolkit origin --root ./media --mode ffmpeg --cache-dir ./.origin-cache\n' +
-        '  $ media-toolkit origin --root ./media --latency-ms 50 --error-rate 0.05 --reset-rate 0.01 --seed 7\n',
+        '  $ media-toolkit origin --root ./media --latency-ms 50 --error-rate 0.05 --reset-rate 0.01 --seed 7\n' +
+        '  $ media-toolkit origin --remote s3 --bucket media --directory videos --endpoint https://ACCOUNT.r2.cloudflarestorage.com\n',
     )
     .action(async (flags: OriginFlags) => {
-      if (!flags.root) throw new UsageError('origin: --root <dir> is required (the folder to serve)');
-      const st = await stat(flags.root).catch(() => undefined);
-      if (!st) throw new UsageError(`origin: --root ${flags.root} does not exist`);
-      if (!st.isDirectory()) throw new UsageError(`origin: --root ${flags.root} is not a folder`);
+      const s3 = flags.remote === 's3';
+      if (s3) {
+        if (!flags.bucket) throw new UsageError('origin: --remote s3 needs --bucket <name>');
+        if (flags.virtual) throw new UsageError('origin: --virtual serves no source, it cannot be combined with --remote s3');
+      } else {
+        if (!flags.root) throw new UsageError('origin: --root <dir> is required (the folder to serve)');
+        const st = await stat(flags.root).catch(() => undefined);
+        if (!st) throw new UsageError(`origin: --root ${flags.root} does not exist`);
+        if (!st.isDirectory()) throw new UsageError(`origin: --root ${flags.root} is not a folder`);
+      }
       if (flags.virtual && flags.mode !== 'synthetic') throw new UsageError('origin: --virtual needs --mode synthetic');
       const faults: OriginFaults = {
         latencyMs: flags.latencyMs,
@@ -86,7 +105,10 @@ export function register(program: Command): void {
         ignoreRange: Boolean(flags.ignoreRange),
       };
       const origin = await startOrigin({
-        root: flags.root,
+        root: s3 ? undefined : flags.root,
+        remote: s3
+          ? { type: 's3', bucket: flags.bucket as string, prefix: flags.directory, endpoint: flags.endpoint, region: flags.region, profile: flags.profile }
+          : undefined,
         host: flags.host,
         port: flags.port,
         basePath: flags.basePath,
@@ -98,7 +120,8 @@ export function register(program: Command): void {
         seed: flags.seed,
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
-      info(flags.virtual ? 'serving virtual keys (synthetic sources and derivatives); Ctrl-C stops' : `serving ${flags.root} (${flags.mode} derivatives); Ctrl-C stops`);
+      const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
+      info(`serving ${what} (${flags.mode} derivatives); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
