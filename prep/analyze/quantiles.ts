@@ -87,7 +87,8 @@ export function createQuantileSketch(opts: SketchOptions = {}): QuantileSketch {
       for (const i of keys) {
         seen += buckets.get(i)!;
         if (seen >= rank) {
-          const estimate = (2 * Math.pow(gamma, i)) / (gamma + 1);
+          // The bucket's midpoint (relative error <= alpha), in whole bytes.
+          const estimate = Math.round((2 * Math.pow(gamma, i)) / (gamma + 1));
           return Math.min(max, Math.max(min, estimate));
         }
       }
