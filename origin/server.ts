@@ -194,15 +194,12 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
 
     if (fault.reset) {
       ctx.stats.resets++;
+      const cut = (): void => void res.socket?.destroy();
+      // Nothing to cut in half (HEAD, 0-1 byte bodies): the connection drops before any answer.
+      if (req.method === 'HEAD' || length <= 1) return cut();
       // Promise a full body, send about half of it, then cut the connection.
       res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
       const half = Math.max(1, Math.floor(length / 2));
-      const cut = () => res.socket?.destroy();
-      if (req.method === 'HEAD' || length <= 1) {
-        res.flushHeaders();
-        setImmediate(cut);
-        return;
-      }
       if (body.open) {
         const rs = await body.open(start, start + half - 1);
         rs.on('error', cut);

@@ -84,7 +84,9 @@ describe('origin fault knobs', () => {
       })();
       await expect(attempt, path).rejects.toThrow();
     }
-    expect(o.stats().resets).toBe(2);
+    const head = request(`${o.url}/clip.mp4`, { method: 'HEAD' });
+    await expect(head).rejects.toThrow();
+    expect(o.stats().resets).toBe(3);
     o.setFaults({});
     expect(await statuses(o, 3, '/clip.mp4')).toEqual([200, 200, 200]);
   });
