@@ -42,9 +42,15 @@ export async function encodeSegmented(ffmpeg: string, source: string, output: st
     '-reset_timestamps', '1', '-segment_format', 'matroska', join(o.workDir, 'src-%05d.mkv')];
   await run(splitArgs);
   const parts = (await readdir(o.workDir)).filter((f) => /^src-\d{5}\.mkv$/.test(f)).sort();
-  // 2. Encode the segments in parallel (video only; audio goes in whole at the end).
+  // 2. Encode the segments in parallel (video only), and 3. the audio once from the whole source
+  // (no seams) alongside them: it is light and would otherwise add its time at the end.
   const done = new Array<number>(parts.length).fill(0);
   let geometry: OutputGeometry | undefined;
+  const audioOut = join(o.workDir, 'audio.mka');
+  const audioJob = probe.audio
+    ? run(['-i', source, '-vn', '-map', '0:a?', ...audioArgs(probe.audio, s.audioProfile, s.container).args, '-f', 'matroska', audioOut])
+    : Promise.resolve(undefined);
+  audioJob.catch(() => undefined);
   const encoded = await runPool(parts, o.workers, async (name, i) => {
     const out = join(o.workDir, `enc-${String(i).padStart(5, '0')}.mkv`);
     const plan = planEncode(join(o.workDir, name), out, probe, { ...s, container: 'mkv' }, { videoOnly: true });
@@ -55,14 +61,11 @@ export async function encodeSegmented(ffmpeg: string, source: string, output: st
     });
     return out;
   });
-  // 3. Audio once, from the whole source, so it has no seams.
+  await audioJob;
   const inputs = ['-f', 'concat', '-safe', '0', '-i', join(o.workDir, 'list.txt')];
   await writeFile(join(o.workDir, 'list.txt'), `${encoded.map(concatLine).join('\n')}\n`);
   const maps = ['-map', '0:v:0'];
   if (probe.audio) {
-    const audioOut = join(o.workDir, 'audio.mka');
-    const a = audioArgs(probe.audio, s.audioProfile, s.container);
-    await run(['-i', source, '-vn', '-map', '0:a?', ...a.args, '-f', 'matroska', audioOut]);
     inputs.push('-i', audioOut);
     maps.push('-map', '1:a?');
   }

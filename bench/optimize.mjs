@@ -1,0 +1,135 @@
+// Optimize benchmarks, each a ratio against a reference measured in the same run:
+// 1. wrapper overhead: runFfmpeg (progress parsing, stderr tail) vs the same argv spawned directly;
+//    alternating runs, median of several.
+// 2. segment scaling with single-threaded encoders: 2 segments in parallel vs one after the other.
+// 3. the CLI's --segment-parallel (multi-threaded default) vs one ffmpeg process on the whole file,
+//    plus frame count and SSIM of the joined output against the one-process output.
+// Prints `RESULT <name> | <figure> | <target> | pass|fail`.
+import { build } from 'esbuild';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'mt-bench-optimize-'));
+const reps = Number(process.env.BENCH_REPS ?? 5);
+const log = (m) => process.stderr.write(`${m}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const result = (name, figure, target, pass) => console.log(`RESULT ${name} | ${figure} | ${target} | ${pass ? 'pass' : 'fail'}`);
+
+function which(name) {
+  return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+}
+const ffmpeg = process.env.FFMPEG_PATH || which('ffmpeg');
+
+// The wrapper as shipped, bundled from the TypeScript source.
+await build({ entryPoints: [join(root, 'optimize/ffmpeg.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'ffmpeg.mjs'), logLevel: 'error' });
+const { runFfmpeg, ffmpegArgv } = await import(join(work, 'ffmpeg.mjs'));
+
+function direct(argv) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t) / 1e6) : reject(new Error(`ffmpeg exit ${code}`))));
+  });
+}
+async function wrapped(args, opts = {}) {
+  const t = process.hrtime.bigint();
+  let blocks = 0;
+  await runFfmpeg(ffmpeg, args, { onProgress: () => blocks++, ...opts });
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, blocks };
+}
+
+function make(path, seconds, size = '640x360', gop = 25) {
+  execFileSync(ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${size}:r=25:d=${seconds}`, '-f', 'lavfi', '-i', `sine=f=440:d=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '14', '-g', String(gop), '-keyint_min', String(gop), '-c:a', 'aac', '-shortest', path]);
+  return path;
+}
+
+try {
+  // 1. Wrapper overhead.
+  const src = make(join(work, 'src.mp4'), 10);
+  const args = ['-i', src, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-c:a', 'copy', '-f', 'mp4', join(work, 'out-overhead.mp4')];
+  const argv = ffmpegArgv(ffmpeg, args, true);
+  await wrapped(args); // warm the page cache
+  const d = [];
+  const w = [];
+  let blocks = 0;
+  for (let i = 0; i < reps; i++) {
+    d.push(await direct(argv));
+    const r = await wrapped(args);
+    w.push(r.ms);
+    blocks = r.blocks;
+  }
+  const overhead = median(w) / median(d) - 1;
+  log(`wrapper: direct median ${median(d).toFixed(0)} ms, wrapper median ${median(w).toFixed(0)} ms, ${blocks} progress blocks, runs d=[${d.map((x) => x.toFixed(0))}] w=[${w.map((x) => x.toFixed(0))}]`);
+  result('optimize: wrapper overhead vs direct ffmpeg (median)', `${(overhead * 100).toFixed(1)}%`, '<= 3%', overhead <= 0.03);
+
+  // 2. Scaling of single-threaded segment encodes: 2 at once vs one after the other.
+  const long = make(join(work, 'long.mp4'), 16, '640x360', 25);
+  const segDir = join(work, 'segs');
+  mkdirSync(segDir, { recursive: true });
+  await runFfmpeg(ffmpeg, ['-i', long, '-map', '0:v:0', '-c', 'copy', '-f', 'segment', '-segment_time', '8', '-reset_timestamps', '1', '-segment_format', 'matroska', join(segDir, 'src-%03d.mkv')]);
+  const segs = readdirSync(segDir).filter((f) => f.startsWith('src-')).sort().map((f) => join(segDir, f));
+  const encodeOne = (seg, i) => runFfmpeg(ffmpeg, ['-threads', '1', '-filter_threads', '1', '-i', seg, '-c:v', 'libx264', '-preset', 'fast', '-crf', '23',
+    '-threads', '1', '-x264-params', 'threads=1:lookahead-threads=1', '-f', 'matroska', join(segDir, `enc-${i}.mkv`)]);
+  const seq = [];
+  const par = [];
+  for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)); i++) {
+    let t = Date.now();
+    for (const [j, s] of segs.slice(0, 2).entries()) await encodeOne(s, j);
+    seq.push(Date.now() - t);
+    t = Date.now();
+    await Promise.all(segs.slice(0, 2).map((s, j) => encodeOne(s, j)));
+    par.push(Date.now() - t);
+  }
+  const scaling = median(seq) / median(par);
+  log(`scaling: ${segs.length} segments; 2 sequential median ${median(seq)} ms, 2 parallel median ${median(par)} ms (cpus ${availableParallelism()})`);
+  result('optimize: 2 single-threaded segments in parallel vs sequential', `${scaling.toFixed(2)}x (${((scaling / 2) * 100).toFixed(0)}% efficiency)`, '>= 1.80x', scaling >= 1.8);
+
+  // 3. The CLI: --segment-parallel vs one process on the whole file (encode time from the report).
+  const lib = join(work, 'lib');
+  mkdirSync(lib, { recursive: true });
+  make(join(lib, 'movie.mp4'), 16, '640x360', 25);
+  const cache = join(work, 'cache');
+  const cli = (extra, name) => new Promise((resolve, reject) => {
+    const report = join(work, `${name}.json`);
+    const child = spawn(process.execPath, [join(root, 'bin/media-toolkit.js'), 'optimize', '--remote', 'local', '--bucket', lib, '--size-threshold', '0',
+      '--optimize-videos', '--optimized-videos-dir', join(work, `out-${name}`), '--codec', 'h264', '--quality', 'balanced', '--preset', 'fast',
+      '--target-resolution', '360p', '--hardware-acceleration', 'none', '--measure-ssim', '--no-progress', '--manifest', join(work, `${name}-manifest.json`),
+      '--report', report, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cache } });
+    let err = '';
+    child.stderr.on('data', (b) => (err += b));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`optimize exited ${code}: ${err}`));
+      rmSync(join(work, `${name}-manifest.json`), { force: true });
+      resolve(JSON.parse(readFileSync(report, 'utf8')).files[0]);
+    });
+  });
+  const oneT = [];
+  const segT = [];
+  let one;
+  let seg;
+  for (let i = 0; i < 3; i++) {
+    one = await cli(['--workers', '1'], 'one');
+    seg = await cli(['--segment-parallel', '--segment-duration', '4', '--workers', '2'], 'seg');
+    oneT.push(one.timeSec);
+    segT.push(seg.timeSec);
+  }
+  const speedup = median(oneT) / median(segT);
+  log(`segment-parallel: one process ${oneT.map((x) => x.toFixed(2))} s, segmented ${segT.map((x) => x.toFixed(2))} s (${seg.segments} segments)`);
+  result('optimize: --segment-parallel vs one process (encode wall time)', `${speedup.toFixed(2)}x`, '>= 1.00x (never slower)', speedup >= 1.0);
+  const frames = (f) => f.verification.checks.find((c) => c.name === 'frame count').detail;
+  const framesOk = seg.verification.ok && /^(\d+) \(source \1\)$/.test(frames(seg));
+  result('optimize: joined output frame count = source', frames(seg), 'equal', framesOk);
+  const dSsim = Math.abs(seg.ssim - one.ssim);
+  result('optimize: joined output SSIM vs one-process output', `${seg.ssim.toFixed(4)} vs ${one.ssim.toFixed(4)} (diff ${dSsim.toFixed(4)})`, 'diff <= 0.005', dSsim <= 0.005);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
