@@ -22,9 +22,15 @@ export interface ClipOptions {
 export async function makeClip(path: string, o: ClipOptions): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   const fps = o.fps ?? 25;
-  const args = ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${o.width}x${o.height}:r=${fps}:d=${o.seconds}`];
+  // testsrc2 only draws even sizes, and 4:2:0 cannot hold odd ones: an odd size is drawn even,
+  // scaled in 4:4:4 to the odd size, and stored as 4:4:4 H.264 (really 1001x563 in the file).
+  const odd = o.width % 2 === 1 || o.height % 2 === 1;
+  const src = odd
+    ? `testsrc2=s=${o.width + (o.width % 2)}x${o.height + (o.height % 2)}:r=${fps}:d=${o.seconds},format=yuv444p,scale=${o.width}:${o.height}`
+    : `testsrc2=s=${o.width}x${o.height}:r=${fps}:d=${o.seconds}`;
+  const args = ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', src];
   if (o.audio !== false) args.push('-f', 'lavfi', '-i', `sine=f=440:sample_rate=48000:d=${o.seconds}`);
-  args.push(...(o.video ?? ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '12', '-pix_fmt', 'yuv420p']));
+  args.push(...(o.video ?? ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '12', '-pix_fmt', odd ? 'yuv444p' : 'yuv420p']));
   if (o.gop) args.push('-g', String(o.gop), '-keyint_min', String(o.gop));
   if (o.audio !== false) args.push('-c:a', 'aac', '-b:a', '192k', '-shortest');
   args.push(path);

@@ -96,6 +96,8 @@ describe('fit modes on real ffmpeg', () => {
       return { name: `${c.w}x${c.h} ${c.target} ${c.fit}`, got: [v.width, v.height], want: [g.width, g.height] };
     });
     for (const r of results) expect(r.got, r.name).toEqual(r.want);
+    const oddProbe = await probeFile(ffprobe, odd);
+    expect([oddProbe.video?.width, oddProbe.video?.height]).toEqual([1001, 563]); // a truly odd source
     // spot values worked out by hand
     expect(results[0].got).toEqual([640, 360]);
     expect(results[4].got).toEqual([480, 854]);
