@@ -44,14 +44,14 @@ export function register(program: Command): void {
     .command('origin')
     .summary('Local media-transforming CDN in front of a folder (demo target and test fixture)')
     .description(
-      'Serve a local folder the way a media-transforming CDN serves a bucket: the source at <base>/<key>,\n' +
-        'video derivatives at <key>?imwidth=W, <key>/<derivative>/ and <key>?derivative=NAME, image variants\n' +
-        'as query (width, h, format, q, fit), Akamai im=resize=... and path (/_width=800/_format=webp/<key>) forms.\n' +
-        'Answers Range (206/416), HEAD, ETag/If-None-Match (304), and simulates an edge cache: cf-cache-status MISS on\n' +
-        'the first request for a derivative, HIT with Age afterwards. Derivative bodies are synthetic bytes whose size\n' +
-        'is proportional to the width (fast, the default), or the source really scaled by ffmpeg (--mode ffmpeg,\n' +
-        'rendered once into --cache-dir). Fault knobs inject latency, error statuses, connection resets and ignored\n' +
-        'Range headers, from a seeded generator so runs repeat. Several ranges in one header get the first range.\n' +
+      'Serve a local folder (or a bucket) the way a media-transforming CDN does: the source at <base>/<key>, ' +
+        'video derivatives at <key>?imwidth=W, <key>/<derivative>/ and <key>?derivative=NAME, image variants in the ' +
+        'query (width, h, format, q, fit), Akamai (im=resize=...) and path (/_width=800/_format=webp/<key>) forms.\n\n' +
+        'Answers Range (206, 416; several ranges get the first satisfiable one), HEAD and If-None-Match (304), and ' +
+        'simulates an edge cache: cf-cache-status MISS on the first request for a derivative, HIT with Age afterwards.\n\n' +
+        'Derivative bodies are synthetic bytes whose size is proportional to the width (fast, the default), or the ' +
+        'source really scaled by ffmpeg (--mode ffmpeg, rendered once into --cache-dir). Fault knobs inject latency, ' +
+        'error statuses, connection resets and ignored Range headers from a seeded generator, so runs repeat.\n\n' +
         'Prints "origin listening on <url>" as its first stdout line; stops cleanly on Ctrl-C or SIGTERM.',
     )
     .option('--root <dir>', 'folder served as the bucket (required unless --remote s3)')
