@@ -173,7 +173,8 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       try {
         r = await processFile(ctx, obj);
       } catch (err) {
-        r = { key: obj.key, status: 'failed', sizeBefore: obj.size, reason: (err as Error).message };
+        const reason = o.signal?.aborted ? `interrupted: ${(err as Error).message}` : (err as Error).message;
+        r = { key: obj.key, status: 'failed', sizeBefore: obj.size, reason };
         await recordFinal(ctx, obj, 'failed', r.reason).catch(() => undefined);
       }
       if (r.timeSec === undefined && r.status !== 'skipped' && r.status !== 'planned') r.timeSec = (Date.now() - started) / 1000;
@@ -234,6 +235,7 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
   const base: FileReport = { key: obj.key, status: 'failed', sizeBefore: obj.size };
   const remote = o.location?.remote ?? 'local';
   const entry = ctx.manifest?.get(id);
+  if (o.signal?.aborted) return { ...base, status: 'skipped', reason: 'not started: the run was interrupted' };
 
   // A replacement a crash interrupted: finish it (or undo it) before anything else.
   if (entry && !FINAL_STATES.includes(entry.state) && !o.dryRun && o.location) {
@@ -273,6 +275,7 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     try {
       probe = await probeFile(ctx.ffprobe, sourcePath, o.signal);
     } catch (err) {
+      if (o.signal?.aborted) throw err;
       const reason = `corrupt or unreadable source: ${(err as Error).message}`;
       await recordFinal(ctx, obj, 'failed', reason);
       return { ...base, reason };

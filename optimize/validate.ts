@@ -108,7 +108,7 @@ export async function validateFile(tools: { ffmpeg: string; ffprobe: string }, p
   if (!(probe.durationSec > 0)) return { ...base, status: 'corrupt', reason: 'no duration' };
   const decode = await decodeCheck(tools.ffmpeg, path, undefined, threads);
   base.frames = decode.frames;
-  if (!decode.ok) return { ...base, status: 'corrupt', reason: `decode error after ${decode.frames} frames: ${decode.error}` };
+  if (!decode.ok) return { ...base, status: 'corrupt', reason: `decode error: ${decode.error}` };
   if (decode.frames === 0) return { ...base, status: 'corrupt', reason: 'no frame decodes' };
   const exp = expectedFrames(probe);
   if (exp.exact && decode.frames < exp.frames) return { ...base, status: 'corrupt', reason: `truncated: ${decode.frames} of ${exp.frames} frames decode` };

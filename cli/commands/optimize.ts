@@ -140,6 +140,11 @@ export function register(program: Command): void {
       if (opts.optimizeVideos && opts.optimizeInPlace) throw new UsageError('choose one of --optimize-videos and --optimize-in-place');
       if (!opts.dryRun && !opts.optimizeVideos && !opts.optimizeInPlace) throw new UsageError('say what to do: --optimize-videos, --optimize-in-place, or --dry-run');
       if (!opts.bucket && !opts.listingFile) throw new UsageError('give --bucket (with --remote) or --listing-file');
+      // Ctrl-C or SIGTERM: kill the running ffmpegs, record what happened, write the report, exit 130.
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       const report = await runOptimize({
         location: opts.bucket
           ? { remote: opts.remote, bucket: opts.bucket, directory: opts.directory, endpoint: opts.endpoint, region: opts.region, forcePathStyle: opts.forcePathStyle }
@@ -177,7 +182,12 @@ export function register(program: Command): void {
         ffmpegPath: opts.ffmpegPath,
         ffprobePath: opts.ffprobePath,
         progress: opts.progress,
+        signal: ac.signal,
+      }).finally(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       });
-      if (opts.failOnError && report.totals.failed > 0) process.exitCode = 1;
+      if (ac.signal.aborted) process.exitCode = 130;
+      else if (opts.failOnError && report.totals.failed > 0) process.exitCode = 1;
     });
 }
