@@ -36,15 +36,18 @@ function scaleFilter(t: Transform, ext: string): string | undefined {
   // Video encoders want even dimensions; images keep the exact size asked.
   const even = mediaTypeOf(`x${ext}`) !== 'image';
   const round = even ? 2 : 1;
+  // Like Akamai and Cloudflare, a width or a fit-inside box never enlarges the source.
+  const atMost = (n: number, side: 'iw' | 'ih') => (even ? `'trunc(min(${n},${side})/2)*2'` : `'min(${n},${side})'`);
   if (t.width && t.height) {
-    const fit = t.fit === 'cover' || t.fit === 'crop' || t.fit === 'fill';
-    if (t.fit === 'fill' || t.fit === 'stretch') return `scale=${evenize(t.width, round)}:${evenize(t.height, round)}`;
-    return fit
-      ? `scale=${t.width}:${t.height}:force_original_aspect_ratio=increase,crop=${evenize(t.width, round)}:${evenize(t.height, round)}`
-      : `scale=${t.width}:${t.height}:force_original_aspect_ratio=decrease${even ? ':force_divisible_by=2' : ''}`;
+    const w = evenize(t.width, round);
+    const h = evenize(t.height, round);
+    if (t.fit === 'fill' || t.fit === 'stretch') return `scale=${w}:${h}`;
+    // cover/crop fill the exact box, cropping what overflows.
+    if (t.fit === 'cover' || t.fit === 'crop') return `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`;
+    return `scale=${atMost(w, 'iw')}:${atMost(h, 'ih')}:force_original_aspect_ratio=decrease${even ? ':force_divisible_by=2' : ''}`;
   }
-  if (t.width) return `scale=${evenize(t.width, round)}:-${round}`;
-  if (t.height) return `scale=-${round}:${evenize(t.height, round)}`;
+  if (t.width) return `scale=${atMost(t.width, 'iw')}:-${round}`;
+  if (t.height) return `scale=-${round}:${atMost(t.height, 'ih')}`;
   return undefined;
 }
 

@@ -74,8 +74,10 @@ describe('origin --mode ffmpeg', () => {
     expect(all.every((r) => r.status === 200 && r.size === all[0].size && r.size > 0)).toBe(true);
     expect(origin.stats().renders - before).toBe(1);
     const { path } = await fetchTo(url, 'mobile.mp4');
-    // mobile is 854x640: the 16:9 source fits inside it at 854 wide.
-    expect(probe(path).width).toBe(854);
+    // mobile is 854x640: the 320x180 source already fits inside it and is never enlarged.
+    expect(probe(path)).toMatchObject({ width: 320, height: 180 });
+    const cover = await fetchTo(`${origin.url}/pic.png?width=120&height=120&fit=cover`, 'cover.png');
+    expect(probe(cover.path)).toMatchObject({ width: 120, height: 120 });
   });
 
   it('renders image variants in the format asked', async () => {
