@@ -62,7 +62,7 @@ describe('media-toolkit workflow', () => {
     expect(s.stages.loadtest.commands?.[0]).toContain('--request-timeout 20s');
     expect(origin.stats().requests - before).toBeGreaterThan(20);
 
-    for (const f of ['listing.jsonl', 'analysis.md', 'analysis.json', 'prewarm-results.json', 'errors.md', 'exclusion-list.json', 'loadtest-summary.json', 'optimize-report.md', 'optimize-report.json']) {
+    for (const f of ['listing.jsonl', 'analysis.md', 'prewarm-results.json', 'errors.md', 'exclusion-list.json', 'loadtest-summary.json', 'optimize-report.md', 'optimize-report.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const md = await readFile(join(out, 'index.md'), 'utf8');

@@ -7,7 +7,6 @@ export const FILES = {
   indexHtml: 'index.html',
   logs: 'logs',
   listing: 'listing.jsonl',
-  analysisJson: 'analysis.json',
   results: 'prewarm-results.json',
   resultsJsonl: 'prewarm-results.jsonl',
   resultsSummary: 'prewarm-results.summary.json',

@@ -102,16 +102,14 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       const analyze = (format: string, file: string) => [
         'analyze', '--listing-file', listing, '--size-threshold', String(o.sizeThreshold), '--format', format, '--output', out(file), ...common,
       ];
+      // The index takes object count and bytes from the listing, so one report in the asked format is enough.
       const steps: Step[] = [{ args: list }, { args: analyze(o.analysisFormat, analysisFile(o.analysisFormat)) }];
-      // The index reads the JSON form, whatever format the person asked for.
-      if (o.analysisFormat !== 'json') steps.push({ args: analyze('json', FILES.analysisJson) });
       return {
         ...base,
         steps,
         inputs: [`${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`],
         reports: [
           { label: 'Size analysis', file: analysisFile(o.analysisFormat) },
-          ...(o.analysisFormat !== 'json' ? [{ label: 'Size analysis (JSON)', file: FILES.analysisJson }] : []),
           { label: 'Object listing (JSON Lines)', file: FILES.listing },
         ],
       };

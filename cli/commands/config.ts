@@ -31,12 +31,14 @@ export function register(program: Command): void {
     .command('config')
     .summary('Show the effective options of a subcommand (defaults, --config file, MEDIA_TOOLKIT_* variables, flags)')
     .description(
-      'Show the options a subcommand would run with, and where each value came from:\n' +
-        'default < configuration file (--config, YAML or JSON) < MEDIA_TOOLKIT_* variable < flag.\n' +
-        'Pass the subcommand and its flags after `config` exactly as you would run them; nothing is run.\n' +
-        'Secrets (anything named like key, secret, token, password or credential, and signed query strings) are masked.\n\n' +
-        'Configuration file keys are the options\' names in snake_case (base_url, workers, size_threshold...)\n' +
-        'plus the sections thresholds, worker_allocation, optimization, load_test, validation and logging.\n' +
+      'Show the options a subcommand would run with, and where each value came\n' +
+        'from: default < configuration file (--config) < MEDIA_TOOLKIT_* < flag.\n' +
+        'Give the subcommand and its flags after `config` as you would run them;\n' +
+        'nothing is run. Secrets are masked: options named like key, secret, token,\n' +
+        'password or credential, and signed query strings in URLs.\n\n' +
+        'File keys (YAML or JSON) are option names in snake_case (base_url, workers,\n' +
+        'size_threshold...) plus the sections thresholds, worker_allocation,\n' +
+        'optimization, load_test, validation and logging (see examples/).\n' +
         'An unknown key is an error naming the file and the closest known key.',
     )
     .argument('[command]', 'the subcommand to show', 'workflow')

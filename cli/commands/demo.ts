@@ -30,11 +30,12 @@ export function register(program: Command): void {
     .command('demo')
     .summary('Make a sample library, start the local origin and run every stage on it (no credentials needed)')
     .description(
-      'The whole job on your machine: ffmpeg makes a small sample library (videos and images in nested folders,\n' +
-        'one clearly oversized video) in --output-dir/library, the local CDN origin serves it on 127.0.0.1, and\n' +
-        '`workflow` runs analysis, prewarm, errors, a short k6 load test and optimize against it. Reports go to\n' +
-        '--output-dir/reports with index.html linking them all. Takes one to three minutes on two cores.\n' +
-        'With --keep the origin stays up afterwards so you can explore it with curl or a browser (Ctrl-C stops it).',
+      'The whole job on your machine, no credentials: ffmpeg makes a small sample\n' +
+        'library (videos and images in nested folders, one clearly oversized video)\n' +
+        'in --output-dir/library, the local CDN origin serves it on 127.0.0.1, and\n' +
+        '`workflow` runs analysis, prewarm, errors, a short k6 load test and optimize\n' +
+        'against it. Reports go to --output-dir/reports, index.html links them all.\n' +
+        'With --keep the origin stays up afterwards to explore (Ctrl-C stops it).',
     )
     .option('--output-dir <dir>', 'where the library, the origin\'s cache and the reports go', 'demo-output')
     .addOption(choiceOption('--mode <mode>', 'origin derivatives: ffmpeg renders real scaled videos and images; synthetic sends sized placeholder bytes (fastest)', ['ffmpeg', 'synthetic'], 'ffmpeg'))

@@ -7,11 +7,13 @@ export function register(program: Command): void {
     .command('merge')
     .summary('Join the results files of sharded pre-warming runs (prewarm --shard i/n) into one')
     .description(
-      'Join results files into one, as if a single unsharded run had written it: JSON results files, JSON Lines\n' +
-        'logs, or folders of them (FILE.json is preferred over its own FILE.jsonl; *.summary.json is ignored).\n' +
-        'One record is kept per key and derivative: a successful record beats a failed one, and among equals the\n' +
-        'latest (startedAt) wins, so a shard that was retried counts once. Writes FILE.json (what loadtest and\n' +
-        'errors read), FILE.jsonl and FILE.summary.json, each atomically.',
+      'Join results files into one, as if a single unsharded run had written it.\n' +
+        'Inputs: results JSON, JSON Lines logs, or folders of them (FILE.json is\n' +
+        'preferred over its own FILE.jsonl; summaries and other JSON are skipped).\n' +
+        'One record is kept per key and derivative: a success beats a failure, and\n' +
+        'among equals the latest (startedAt) wins, so a retried shard counts once.\n' +
+        'Writes FILE.json (what errors and loadtest read), FILE.jsonl and\n' +
+        'FILE.summary.json, each atomically.',
     )
     .argument('<inputs...>', 'results files (.json, .jsonl) or folders holding them')
     .option('--output <file>', 'merged results file; FILE.jsonl and FILE.summary.json go beside it', 'merged-results.json')

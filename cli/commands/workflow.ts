@@ -105,17 +105,19 @@ export function register(program: Command): void {
     .command('workflow')
     .summary('Run analysis, prewarm, errors, loadtest and optimize in order, with saved progress and an index page')
     .description(
-      'Run the whole job in five stages, each as the subcommand you would type yourself:\n' +
+      'Run the whole job in five stages, each as the subcommand you would type:\n' +
         '  1 analysis  list + analyze the bucket (size report)\n' +
         '  2 prewarm   request every derivative/variant so the CDN caches it\n' +
-        '  3 errors    error report and exclusion list from the pre-warming results (+ compare with --compare-file)\n' +
-        '  4 loadtest  k6 replays the warmed URLs (exit 99 when thresholds are breached)\n' +
-        '  5 optimize  re-encode videos above --optimize-threshold\n' +
-        'Every stage writes into --output-dir; the run ends with index.md and index.html there, linking every report\n' +
-        'with the headline figures. Progress is saved after each stage (workflow-state.json): after a failure, fix the\n' +
-        'cause and run again with --resume to continue without redoing finished stages, or pick a stage with --resume-from.\n' +
-        'A stage whose subcommand is not available in this build is reported as "skipped (not available yet)".\n' +
-        'Options left unset are not passed on, so each subcommand\'s own default applies.',
+        '  3 errors    error report and exclusion list (+ compare with --compare-file)\n' +
+        '  4 loadtest  k6 replays the warmed URLs (exit 99: thresholds breached)\n' +
+        '  5 optimize  re-encode videos above --optimize-threshold\n\n' +
+        'Every stage writes into --output-dir; the run ends with index.md and\n' +
+        'index.html there, linking every report under the headline figures.\n' +
+        'Progress is saved after each stage (workflow-state.json): after a failure,\n' +
+        'fix the cause and run again with --resume to go on without redoing the\n' +
+        'finished stages, or start at a stage with --resume-from.\n' +
+        'Options left unset are not passed on: each subcommand\'s default applies.\n' +
+        'A stage whose subcommand this build lacks is "skipped (not available yet)".',
     );
 
   cmd
