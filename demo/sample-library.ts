@@ -4,8 +4,8 @@
 // (high bitrate) so `optimize --size-threshold 1` has a candidate.
 // Reused when the manifest beside the folder says it is complete.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { requireTool } from '../lib/tools.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
@@ -110,7 +110,7 @@ async function reusable(dir: string): Promise<SampleFile[] | null> {
   }
 }
 
-async function make(ffmpeg: string, ffprobe: string, dir: string, spec: SampleSpec): Promise<SampleFile> {
+async function makeOne(ffmpeg: string, ffprobe: string, dir: string, spec: SampleSpec): Promise<SampleFile> {
   const target = join(dir, ...spec.key.split('/'));
   await mkdir(dirname(target), { recursive: true });
   const ext = spec.key.slice(spec.key.lastIndexOf('.'));
@@ -127,26 +127,78 @@ async function make(ffmpeg: string, ffprobe: string, dir: string, spec: SampleSp
   return { key: spec.key, size: st.size, kind: spec.kind, ...shape, duration: spec.kind === 'image' ? 0 : shape.duration };
 }
 
-/**
- * Creates the sample library in dir (two ffmpeg jobs at a time, a few seconds
- * on two cores), or returns the existing one when its manifest is complete.
- */
-export async function makeSampleLibrary(dir: string): Promise<SampleFile[]> {
-  const existing = await reusable(dir);
-  if (existing) return existing;
-  const ffmpeg = requireTool('ffmpeg');
-  const ffprobe = requireTool('ffprobe');
+/** The lock file beside the folder: one process makes the library, others wait and reuse it. */
+function lockPath(dir: string): string {
+  return join(dirname(dir), `.${basename(dir)}.sample-library.lock`);
+}
+
+const LOCK_STALE_MS = 120_000;
+
+/** Takes the lock (exclusive create), waiting while another live maker holds it. */
+async function acquireLock(dir: string): Promise<() => Promise<void>> {
+  const path = lockPath(dir);
+  await mkdir(dirname(path), { recursive: true });
+  const deadline = Date.now() + LOCK_STALE_MS * 2;
+  for (;;) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A maker that died leaves its lock behind: after LOCK_STALE_MS it no longer counts.
+      const st = await stat(path).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await rm(path, { force: true });
+      if (Date.now() > deadline) throw new Error(`sample library ${dir} is locked by ${path}; remove it if no other run is making the library`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function make(ffmpeg: string, ffprobe: string, dir: string): Promise<SampleFile[]> {
   await mkdir(dir, { recursive: true });
   const files: SampleFile[] = new Array(SAMPLE_SPECS.length);
   let next = 0;
   const worker = async () => {
     while (next < SAMPLE_SPECS.length) {
       const i = next++;
-      files[i] = await make(ffmpeg, ffprobe, dir, SAMPLE_SPECS[i]);
+      files[i] = await makeOne(ffmpeg, ffprobe, dir, SAMPLE_SPECS[i]);
     }
   };
   await Promise.all([worker(), worker()]);
   const manifest = { version: MANIFEST_VERSION, complete: true, createdAt: new Date().toISOString(), files };
   await writeFileAtomic(manifestPath(dir), `${JSON.stringify(manifest, null, 2)}\n`);
   return files;
+}
+
+// Calls in one process for the same folder share one run.
+const running = new Map<string, Promise<SampleFile[]>>();
+
+/**
+ * Creates the sample library in dir (two ffmpeg jobs at a time, a few seconds
+ * on two cores), or returns the existing one when its manifest is complete.
+ * Safe to call from several processes at once (test workers): one makes it,
+ * the others wait for it and reuse it.
+ */
+export async function makeSampleLibrary(dir: string): Promise<SampleFile[]> {
+  const existing = await reusable(dir);
+  if (existing) return existing;
+  const key = resolve(dir);
+  let p = running.get(key);
+  if (!p) {
+    p = (async () => {
+      const ffmpeg = requireTool('ffmpeg');
+      const ffprobe = requireTool('ffprobe');
+      const release = await acquireLock(dir);
+      try {
+        // Another process may have finished it while this one waited for the lock.
+        return (await reusable(dir)) ?? (await make(ffmpeg, ffprobe, dir));
+      } finally {
+        await release();
+      }
+    })().finally(() => running.delete(key));
+    running.set(key, p);
+  }
+  return p;
 }

@@ -89,4 +89,22 @@ describe('makeSampleLibrary', () => {
     expect(remade.size).toBe(onDisk);
     expect((await stat(manifestPath(dir))).isFile()).toBe(true);
   });
+
+  it('waits while another maker holds the lock, and shares one run between concurrent calls', async () => {
+    const other = join(parent, 'other');
+    const lock = join(parent, '.other.sample-library.lock');
+    await writeFile(lock, '999999\n');
+    let settled = false;
+    const both = Promise.all([makeSampleLibrary(other), makeSampleLibrary(other)]).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(settled).toBe(false);
+    await expect(stat(manifestPath(other))).rejects.toThrow();
+    await rm(lock);
+    const [a, b] = await both;
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(files.length);
+    await expect(stat(lock)).rejects.toThrow();
+    const made = (await readdir(other, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(made).toHaveLength(files.length);
+  });
 });
