@@ -167,7 +167,8 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       'cf-cache-status': hit ? 'HIT' : 'MISS',
     };
     if (hit) headers.Age = ageSeconds;
-    if (parsed.transform) headers['x-media-transform'] = transformId(parsed.transform);
+    // Header values must be printable ASCII: anything else in a parameter is percent-encoded.
+    if (parsed.transform) headers['x-media-transform'] = transformId(parsed.transform).replace(/[^\x20-\x7e]+/g, (c) => encodeURIComponent(c));
 
     const inm = req.headers['if-none-match'];
     if (inm && etagMatches(inm, body.etag)) {

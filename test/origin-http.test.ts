@@ -132,6 +132,9 @@ describe('origin HTTP', () => {
       const r = await get(`${objectUrl(origin.url, 'photo.jpg')}${q}`);
       expect(r.body.length, q).toBe(width * BPW);
     }
+    const odd = await get(`${objectUrl(origin.url, 'photo.jpg')}?width=90&blur=%C3%A9%0A`);
+    expect(odd.status).toBe(200);
+    expect(odd.headers['x-media-transform']).toBe('w=90&x=blur=%C3%A9%0A');
     const path = await get(`${origin.url}/_w=333/_quality=50/photo.jpg`);
     expect(path.body.length).toBe(333 * BPW);
   });
