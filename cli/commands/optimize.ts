@@ -28,6 +28,7 @@ interface Opts {
   listingFile?: string;
   sizeThreshold: number;
   extension?: string[];
+  extensions?: string[];
   limit?: number;
   dryRun?: boolean;
   optimizeVideos?: boolean;
@@ -93,6 +94,7 @@ export function register(program: Command): void {
     .option('--listing-file <file>', 'take candidates from a `list` output (JSON or JSON Lines) instead of listing')
     .option('--size-threshold <MiB>', 'only files at or above this size, MiB (fractions allowed)', floatArg(0), 256)
     .option('--extension <list>', 'video extensions, comma-separated (default mp4,m4v,mov,mkv,webm)', listArg)
+    .addOption(new Option('--extensions <list>', 'same as --extension').argParser(listArg).hideHelp())
     .option('--limit <n>', 'at most this many files, largest first', intArg(1))
     .option('--dry-run', 'list the candidates with predicted savings; change nothing')
     .option('--optimize-videos', 'write optimized copies (to --optimized-videos-dir, or --output-prefix in the bucket)')
@@ -151,7 +153,7 @@ export function register(program: Command): void {
           : undefined,
         listingFile: opts.listingFile,
         sizeThresholdMiB: opts.sizeThreshold,
-        extensions: normaliseExtensions(opts.extension),
+        extensions: normaliseExtensions([...(opts.extension ?? []), ...(opts.extensions ?? [])]),
         limit: opts.limit,
         dryRun: Boolean(opts.dryRun),
         mode: opts.optimizeInPlace ? 'in-place' : 'copy',
