@@ -10,7 +10,8 @@ import { startOrigin } from '../origin/index.js';
 import type { RunningOrigin } from '../origin/types.js';
 import { makeSampleLibrary } from '../demo/sample-library.js';
 import type { WorkflowState } from '../workflow/state.js';
-import { runCli } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli } from './helpers/cli.js';
 
 let dir: string;
 let library: string;
@@ -137,10 +138,24 @@ describe('media-toolkit workflow', () => {
     expect(origin.stats().requests).toBe(before);
   });
 
-  it('--interactive without a terminal is a usage error', async () => {
+  it('--interactive asks before each stage on a terminal, and is a usage error without one', async () => {
     const r = await runCli(['workflow', ...quick(join(dir, 'tty')), '--interactive']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('needs a terminal');
     expect(existsSync(join(dir, 'tty'))).toBe(false);
+
+    // On a pseudo-terminal (util-linux `script`): yes to analysis, no to prewarm, quit at the next question.
+    const out = join(dir, 'pty');
+    const command = [process.execPath, CLI, 'workflow', ...quick(out), '--interactive'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const before = origin.stats().requests;
+    const pty = spawnSync('script', ['-qec', command, '/dev/null'], { input: 'y\nn\nq\n', encoding: 'utf8', timeout: 60_000 });
+    expect(pty.status, pty.stdout.slice(-2000)).toBe(0);
+    expect(pty.stdout).toContain('Run stage "analysis"? [Y]es / [n]o, skip it / [q]uit:');
+    const s = await state(out);
+    expect(s.stages.analysis.status).toBe('done');
+    expect(s.stages.prewarm).toMatchObject({ status: 'skipped', message: 'declined at the prompt' });
+    expect(s.stages.optimize.status).toBe('pending');
+    expect(s.stages.optimize.message).toBe('stopped at the prompt');
+    expect(origin.stats().requests).toBe(before);
   });
 });

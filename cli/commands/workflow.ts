@@ -87,16 +87,21 @@ export function toWorkflowOptions(raw: RawOptions, globals: { config?: string; v
   };
 }
 
-/** A terminal prompt for --interactive, or undefined without a TTY. */
-export function terminalAsk(): ((q: string) => Promise<string>) | undefined {
+/**
+ * A terminal prompt for --interactive, or undefined without a TTY. One line reader for
+ * the whole run, so answers typed ahead are kept for the next question.
+ */
+export function terminalAsk(): { ask: (q: string) => Promise<string>; close: () => void } | undefined {
   if (!process.stdin.isTTY) return undefined;
-  return async (question: string) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  return {
+    ask: async (question: string) => {
+      process.stderr.write(question);
+      const next = await lines.next();
+      return next.done ? 'q' : String(next.value);
+    },
+    close: () => rl.close(),
   };
 }
 
@@ -198,14 +203,16 @@ export function register(program: Command): void {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
+      const terminal = o.interactive ? terminalAsk() : undefined;
       try {
         const result = await runWorkflow(o, {
-          ask: o.interactive ? terminalAsk() : undefined,
+          ask: terminal?.ask,
           print: (t) => process.stdout.write(t),
           signal: controller.signal,
         });
         process.exitCode = result.exitCode;
       } finally {
+        terminal?.close();
         process.off('SIGINT', onSigint);
       }
     });
