@@ -337,6 +337,22 @@ describe('list and analyze on a real S3 server (versitygw)', () => {
     );
   });
 
+  it('--profile takes the credentials of that profile from the AWS files', async () => {
+    const creds = join(tmp, 'aws-credentials');
+    await writeFile(creds, `[media]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`);
+    const r = await runCli(['list', ...s3Args, '--bucket', BUCKET, '--directory', 'special', '--profile', 'media', '--format', 'jsonl'], {
+      // No keys in the environment and no default profile: only [media] can sign.
+      env: { ...env, AWS_SHARED_CREDENTIALS_FILE: creds, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).key)).toEqual(expected.filter((e) => e.key.startsWith('special/')).map((e) => e.key));
+    const noProfile = await runCli(['list', ...s3Args, '--bucket', BUCKET, '--profile', 'nosuchprofile'], { env: { ...env, AWS_SHARED_CREDENTIALS_FILE: creds, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+    expect(noProfile.code).toBe(1);
+    expect(noProfile.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noProfile.stderr.trim()).toBe('media-toolkit: error: no AWS credentials found for profile "nosuchprofile" in the AWS config and credentials files');
+  });
+
   it('rclone backend: an rclone S3 remote from RCLONE_CONFIG_* variables lists the same objects in one streamed call', async () => {
     const rcloneEnv = {
       ...env,

@@ -44,7 +44,7 @@ export async function* listLocation(opts: ListOptions, tuning: S3ListTuning = {}
   }
   const client = createS3Client(opts);
   try {
-    yield* listS3(client, opts.bucket, directoryPrefix(opts.directory), { concurrency: opts.concurrency, ...tuning }, opts.endpoint);
+    yield* listS3(client, opts.bucket, directoryPrefix(opts.directory), { concurrency: opts.concurrency, ...tuning }, opts.endpoint, opts.profile);
   } finally {
     client.destroy();
   }

@@ -56,12 +56,13 @@ function networkCode(err: unknown): string | undefined {
 }
 
 /** One clear line for a failed listing, naming the bucket and endpoint, never a secret. */
-export function describeS3Error(err: unknown, bucket: string, endpoint: string | undefined): RuntimeError {
+export function describeS3Error(err: unknown, bucket: string, endpoint: string | undefined, profile?: string): RuntimeError {
   const where = endpoint ? redactUrl(endpoint) : 'AWS S3';
   const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name ?? '';
   const status = e?.$metadata?.httpStatusCode;
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e?.message ?? '')) {
+    if (profile) return new RuntimeError(`no AWS credentials found for profile "${profile}" in the AWS config and credentials files`);
     return new RuntimeError(`no AWS credentials found for --remote s3: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --profile NAME`);
   }
   if (name === 'NoSuchBucket' || e?.Code === 'NoSuchBucket') return new RuntimeError(`bucket "${bucket}" does not exist at ${where}`);
@@ -105,7 +106,7 @@ function toStored(o: { Key?: string; Size?: number; LastModified?: Date; ETag?: 
 }
 
 /** Streams the objects under a prefix of a bucket. The client is not destroyed here. */
-export async function* listS3(client: S3Client, bucket: string, prefix: string, tuning: S3ListTuning = {}, endpoint?: string): AsyncGenerator<StoredObject> {
+export async function* listS3(client: S3Client, bucket: string, prefix: string, tuning: S3ListTuning = {}, endpoint?: string, profile?: string): AsyncGenerator<StoredObject> {
   const concurrency = Math.max(1, tuning.concurrency ?? 16);
   const budget = tuning.budget ?? concurrency * 2000;
   const maxTreeNodes = tuning.maxTreeNodes ?? concurrency * 16;
@@ -214,7 +215,7 @@ export async function* listS3(client: S3Client, bucket: string, prefix: string, 
           pump();
         });
       }
-      if (failure) throw describeS3Error(failure, bucket, endpoint);
+      if (failure) throw describeS3Error(failure, bucket, endpoint, profile);
       if (node.head >= node.items.length) return;
       const item = node.items[node.head];
       node.items[node.head++] = undefined as unknown as Item;
