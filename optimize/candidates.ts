@@ -1,6 +1,7 @@
 // Which files to optimize: videos at or above the size threshold, from a live
 // listing (any backend) or a listing file written by `list` (JSON or JSON Lines).
 import { readFile } from 'node:fs/promises';
+import Papa from 'papaparse';
 import { UsageError } from '../lib/errors.js';
 import { listObjects, type ListOptions, type StoredObject } from '../prep/storage/index.js';
 
@@ -36,10 +37,14 @@ function objectFrom(raw: unknown): StoredObject | undefined {
   return { key, size, lastModified: String(r.lastModified ?? r.LastModified ?? ''), etag: String(r.etag ?? r.ETag ?? '').replace(/"/g, '') };
 }
 
-/** Parses a listing file: a JSON array, a JSON object holding one array of objects, or JSON Lines. */
+/** Parses a listing file: a JSON array, a JSON object holding one array of objects, JSON Lines, or CSV with key and size columns. */
 export function parseListing(text: string, name = 'listing file'): StoredObject[] {
   const trimmed = text.trim();
   if (!trimmed) return [];
+  if (/^"?key"?,/i.test(trimmed)) {
+    const parsed = Papa.parse<Record<string, string>>(trimmed, { header: true, skipEmptyLines: true });
+    return parsed.data.map(objectFrom).filter((o): o is StoredObject => Boolean(o));
+  }
   let items: unknown[] | undefined;
   try {
     const data: unknown = JSON.parse(trimmed);
