@@ -81,6 +81,8 @@ export function register(program: Command): void {
     .addOption(choiceOption('--format <format>', 'report format (html: one self-contained page with SVG charts)', REPORT_FORMATS, 'markdown'))
     .option('--output <file>', 'write the report to this file (atomically) instead of stdout')
     .addOption(new Option('--size-report-output <file>', 'same as --output (the older name)'))
+    // The older tools needed --list-files to get the size-sorted list; the report always has it.
+    .addOption(new Option('--list-files', 'accepted for compatibility: the report always lists the largest files').hideHelp())
     .option('--no-progress', 'no progress line on stderr')
     .addHelpText(
       'after',

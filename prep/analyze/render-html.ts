@@ -12,8 +12,9 @@ function histogramSvg(r: SizeReport): string {
   const w = 760;
   const h = 260;
   const left = 50;
+  const right = 60; // room for the last rotated tick label
   const bottom = 70;
-  const plotW = w - left - 10;
+  const plotW = w - left - right;
   const plotH = h - bottom - 20;
   const most = Math.max(...rows.map((x) => x.count), 1);
   const bw = plotW / rows.length;
@@ -32,7 +33,7 @@ function histogramSvg(r: SizeReport): string {
     .join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Files per power-of-two size bucket">` +
-    `<line x1="${left}" y1="${20 + plotH}" x2="${w - 10}" y2="${20 + plotH}" class="axis"/>` +
+    `<line x1="${left}" y1="${20 + plotH}" x2="${left + plotW}" y2="${20 + plotH}" class="axis"/>` +
     `<line x1="${left}" y1="20" x2="${left}" y2="${20 + plotH}" class="axis"/>` +
     `<text x="${left - 6}" y="26" class="ylab">${num(most)}</text><text x="${left - 6}" y="${20 + plotH}" class="ylab">0</text>` +
     bars +
@@ -44,8 +45,8 @@ function categorySvg(r: SizeReport): string {
   const w = 760;
   const rowH = 34;
   const h = r.categories.length * rowH * 2 + 30;
-  const left = 170;
-  const plotW = w - left - 130;
+  const left = 250;
+  const plotW = w - left - 140;
   const colors: Record<string, string> = { small: '#4e9a06', medium: '#c4a000', large: '#cc0000' };
   let y = 10;
   const parts: string[] = [];
@@ -128,7 +129,7 @@ export function renderHtml(r: SizeReport): string {
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 table { border-collapse: collapse; margin: .5rem 0; } th, td { padding: .25rem .6rem; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } td { word-break: break-all; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; } td { overflow-wrap: anywhere; }
 .meta, .note { color: #555; font-size: .9rem; } code { background: #f4f4f4; padding: 0 .2rem; }
 svg { max-width: 100%; height: auto; display: block; margin: .5rem 0; font-family: inherit; }
 svg .bar { fill: #3465a4; } svg .axis { stroke: #888; } svg .track { fill: #eee; }
