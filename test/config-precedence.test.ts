@@ -125,6 +125,23 @@ describe('configuration precedence', () => {
     expect(r2.stdout.trim().split('\n').map((l) => JSON.parse(l).key)).toEqual(['photo.jpg']);
   });
 
+  it('reads the flat config.yaml of the Go version, durations for seconds included', async () => {
+    const flat = join(dir, 'go-flat.yaml');
+    await writeFile(
+      flat,
+      ['remote: r2', 'bucket: media', 'connection_close_delay: 15s', 'timeout: 2m', 'optimize_by_size: true', 'small_file_workers: 200',
+        'codec: h265', 'quality: efficient', 'target_resolution: 720p', 'stage2_users: 50', 'stage2_duration: 2m', ''].join('\n'),
+    );
+    const wf = await show(['--config', flat, 'config', '--json', 'workflow'], CLEAN);
+    expect(opt(wf, 'connectionCloseDelay')).toMatchObject({ source: 'config', value: 15 });
+    expect(opt(wf, 'timeout')).toMatchObject({ source: 'config', value: 120 });
+    expect(opt(wf, 'optimizeBySize')).toMatchObject({ source: 'config', value: true });
+    expect(opt(wf, 'optimizeCodec')).toMatchObject({ source: 'config', from: 'codec', value: 'h265' });
+    expect(opt(wf, 'optimizeQuality')).toMatchObject({ value: 'efficient' });
+    expect(opt(wf, 'optimizeResolution')).toMatchObject({ value: '720p' });
+    expect(opt(wf, 'stage2Duration')).toMatchObject({ source: 'config', value: '2m' });
+  });
+
   it('masks values of options named like secrets', () => {
     expect(maskValue('secretAccessKey', 'abc')).toBe('********');
     expect(maskValue('apiToken', 'abc')).toBe('********');

@@ -63,7 +63,8 @@ export function register(program: Command): void {
         const entries = configEntries(file, parsed.parent as Command);
         const used = new Set([...valuesFor(parsed, entries, file).values()].map((v) => v.path));
         const usedByRoot = new Set([...valuesFor(parsed.parent as Command, entries, file).values()].map((v) => v.path));
-        unused = entries.map((e) => e.path).filter((p) => !used.has(p) && !usedByRoot.has(p));
+        // logging.* applies to the whole program, whatever the command.
+        unused = entries.map((e) => e.path).filter((p) => !used.has(p) && !usedByRoot.has(p) && !p.startsWith('logging.'));
       }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ command: name, configFile: configPath ?? null, options: rows, unusedKeys: unused }, null, 2)}\n`);

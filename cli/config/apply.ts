@@ -9,6 +9,7 @@ import { boolArg } from '../options.js';
 import { closest } from './levenshtein.js';
 import { NOT_CONFIGURABLE, SECTIONS, TOP_LEVEL_ALIASES, attrFor, snakeCase, topLevelTarget, type KeyTarget } from './keys.js';
 import type { ConfigFile } from './load.js';
+import { durationSeconds } from '../../workflow/duration.js';
 
 /** One key of the file with where it goes. */
 export interface ConfigEntry {
@@ -117,6 +118,9 @@ function optionValue(cmd: Command, attr: string, entry: ConfigEntry, file: Confi
     throw new UsageError(`${where}: expected a value for --${opt.long?.replace(/^--(no-)?/, '')}, got ${describeType(v)}`);
   }
   if (!opt.parseArg) return text;
+  // The reference config.yaml writes some seconds as durations (connection_close_delay: 15s).
+  const seconds = /<seconds>/i.test(opt.flags) && typeof v === 'string' ? durationSeconds(v) : undefined;
+  if (seconds !== undefined && !/^\s*[\d.]+\s*$/.test(text)) text = String(seconds);
   try {
     return opt.parseArg(text, undefined as unknown as never);
   } catch (err) {
@@ -190,11 +194,20 @@ export function applyValues(cmd: Command, values: Map<string, { value: unknown; 
   configOrigins.set(cmd, origins);
 }
 
+// One notice per key per process (`config` parses a second time).
+const warned = new Set<string>();
+
 /** Validates the whole file, then applies it to the program's own options and to the subcommand about to run. */
 export function applyConfig(file: ConfigFile, program: Command, sub: Command): void {
   const entries = configEntries(file, program);
   validateEntries(entries, file, program);
-  for (const e of entries) if (e.target.ignored) warn(`${file.path}: ${e.path} is accepted but not used: ${e.target.ignored}`);
+  for (const e of entries) {
+    const id = `${file.path}:${e.path}`;
+    if (e.target.ignored && !warned.has(id)) {
+      warned.add(id);
+      warn(`${file.path}: ${e.path} is accepted but not used: ${e.target.ignored}`);
+    }
+  }
   applyValues(program, valuesFor(program, entries, file));
   applyValues(sub, valuesFor(sub, entries, file));
 }
