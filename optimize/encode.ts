@@ -83,7 +83,7 @@ export function videoCodecArgs(s: EncodeSettings, width: number, height: number,
         '-pix_fmt', 'yuv420p', ...threads];
     }
     case 'libsvtav1':
-      return ['-c:v', 'libsvtav1', '-crf', crf, '-preset', String(SVTAV1_PRESET[s.preset]), '-pix_fmt', 'yuv420p'];
+      return ['-c:v', 'libsvtav1', '-crf', crf, '-preset', String(SVTAV1_PRESET[s.preset]), '-pix_fmt', 'yuv420p', ...threads];
     case 'libaom-av1':
       return ['-c:v', 'libaom-av1', '-crf', crf, '-b:v', '0', '-cpu-used', String(AOM_CPU_USED[s.preset]), '-row-mt', '1',
         '-pix_fmt', 'yuv420p', ...threads];
@@ -119,7 +119,10 @@ export function planEncode(input: string, output: string, probe: ProbeInfo, s: E
   args.push('-i', input, '-map', '0:v:0');
   const audio = o.videoOnly ? { args: ['-an'], copied: false } : audioArgs(probe.audio, s.audioProfile, s.container);
   if (!o.videoOnly && probe.audio) args.push('-map', '0:a?');
-  args.push('-map_metadata', '0', '-vf', videoFilter(geometry), ...videoCodecArgs(s, geometry.width, geometry.height, v.fps));
+  // passthrough: every source frame is kept with its timestamp (no duplicates or drops on variable
+  // frame rate phone videos), so the frame count verification compares like with like.
+  // (-vsync rather than -fps_mode: ffmpeg 4.x, as on Ubuntu 22.04, knows only -vsync.)
+  args.push('-map_metadata', '0', '-vsync', 'passthrough', '-vf', videoFilter(geometry), ...videoCodecArgs(s, geometry.width, geometry.height, v.fps));
   args.push(...audio.args, '-sn', '-dn', ...containerArgs(s.container), output);
   return { geometry, args, audioCopied: audio.copied };
 }

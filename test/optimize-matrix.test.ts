@@ -126,6 +126,20 @@ describe('audio and verification', () => {
     expect(v.checks.find((c) => c.name === 'audio streams')?.detail).toBe('0 (source 0)');
   });
 
+  it('keeps every frame of a variable frame rate source (frame count and duration verify)', async () => {
+    const vfr = join(dir, 'vfr.mp4');
+    // 30 fps with a half-second pause after frame 20: 60 frames over 2.5 s
+    await runFfmpeg(ffmpeg, ['-f', 'lavfi', '-i', "testsrc2=s=160x90:r=30:d=2,setpts='PTS+if(gt(N\\,20)\\,0.5/TB\\,0)'", '-vsync', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', vfr]);
+    const source = await probeFile(ffprobe, vfr);
+    expect(source.video?.frames).toBe(60);
+    const out = join(dir, 'vfr-out.mp4');
+    await runFfmpeg(ffmpeg, planEncode(vfr, out, source, settings('h264', 'libx264', 'mp4')).args);
+    const size = (await stat(out)).size;
+    const v = await verifyOutput(tools, source, size * 10, out, size, { codec: 'h264', width: 160, height: 90, maxOutputRatio: 0.95, checkSize: true });
+    expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(v.outputFrames).toBe(60);
+  });
+
   it('fails outputs with the wrong size, a truncation, or too many bytes', async () => {
     const source = await probeFile(ffprobe, small);
     const out = join(dir, 'verify.mp4');
