@@ -37,7 +37,7 @@ import {
 } from './profiles.js';
 import { continueLocal, continueS3, replaceLocal, replaceS3, type S3Target } from './replace.js';
 import { computeTotals, writeOptimizeReport, type FileReport, type OptimizeReport } from './report.js';
-import { downloadObject, makeS3Client, uploadFile } from './s3-objects.js';
+import { downloadHead, downloadObject, makeS3Client, uploadFile } from './s3-objects.js';
 import { encodeSegmented } from './segment.js';
 import { measureSsim } from './ssim.js';
 import { searchCrf } from './target-quality.js';
@@ -96,6 +96,9 @@ export function defaultWorkers(cpus = availableParallelism(), memBytes = totalme
 export function threadsPerWorker(workers: number, cpus = availableParallelism()): number {
   return Math.max(1, Math.floor(cpus / Math.max(1, workers)));
 }
+
+/** Bytes a dry run reads from the head of each S3 object to probe it. */
+const DRY_RUN_HEAD_BYTES = 4 * MIB;
 
 const CONTENT_TYPE: Record<ContainerName, string> = { mp4: 'video/mp4', webm: 'video/webm', mkv: 'video/x-matroska', mov: 'video/quicktime' };
 
@@ -264,18 +267,30 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
   await mkdir(workDir, { recursive: true });
   try {
     let sourcePath: string;
-    if (remote === 'local' && o.location) sourcePath = sourcePathOf(ctx, obj.key);
+    // A dry run on S3 probes only the head of each object (MP4 with faststart, MKV and WebM keep their index there).
+    let partial = false;
+    if (remote === 's3' && ctx.s3 && o.dryRun) {
+      sourcePath = join(workDir, `head-${safeBaseName(obj.key)}`);
+      await downloadHead(ctx.s3.client, ctx.s3.bucket, obj.key, sourcePath, DRY_RUN_HEAD_BYTES, o.signal);
+      partial = obj.size > DRY_RUN_HEAD_BYTES;
+    } else if (remote === 'local' && o.location) sourcePath = sourcePathOf(ctx, obj.key);
     else if (remote === 's3' && ctx.s3 && !o.dryRun) {
       sourcePath = join(workDir, `source-${safeBaseName(obj.key)}`);
       const got = await downloadObject(ctx.s3.client, ctx.s3.bucket, obj.key, sourcePath, o.signal);
       if (!obj.etag) obj = { ...obj, etag: got.etag };
-    } else return { ...base, status: 'planned', reason: 'remote source not probed on a dry run (prediction needs a download)' };
+    } else return { ...base, status: 'planned', reason: `not probed: remote "${remote}" is only listed on a dry run` };
 
     let probe: ProbeInfo;
     try {
       probe = await probeFile(ctx.ffprobe, sourcePath, o.signal);
+      if (partial && probe.video && probe.durationSec > 0) {
+        // The head says nothing true about the whole file's size: take the bitrate from the listed size.
+        probe.bitrate = (obj.size * 8) / probe.durationSec;
+        probe.video.bitrate = Math.max(0, probe.bitrate - (probe.audio?.bitrate ?? 0));
+      }
     } catch (err) {
       if (o.signal?.aborted) throw err;
+      if (partial) return { ...base, status: 'planned', reason: `not predicted: the first ${DRY_RUN_HEAD_BYTES / MIB} MiB do not hold the index (${(err as Error).message})` };
       const reason = `corrupt or unreadable source: ${(err as Error).message}`;
       await recordFinal(ctx, obj, 'failed', reason);
       return { ...base, reason };

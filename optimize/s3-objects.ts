@@ -65,6 +65,14 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   return { size: Number(r.ContentLength ?? 0), etag: (r.ETag ?? '').replace(/"/g, '') };
 }
 
+/** Downloads the first `bytes` of a key (enough for ffprobe when the index is at the front). */
+export async function downloadHead(client: S3Client, bucket: string, key: string, path: string, bytes: number, signal?: AbortSignal): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }), { abortSignal: signal });
+  if (!r.Body) throw new RuntimeError(`empty body for ${key}`);
+  await pipeline(r.Body as Readable, createWriteStream(path));
+}
+
 /** Uploads a file with lib-storage (multipart above PART_SIZE). */
 export async function uploadFile(client: S3Client, bucket: string, key: string, path: string, contentType: string, signal?: AbortSignal): Promise<void> {
   const upload = new Upload({

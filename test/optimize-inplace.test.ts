@@ -104,6 +104,10 @@ describe('in place on the real S3 server', () => {
     await s3.createBucket('plain');
     await s3.putObjects('plain', [{ key: 'videos/big.mp4', body: bigBytes }, { key: 'videos/broken.mp4', body: Buffer.alloc(100_000, 'x') }]);
     const manifest = join(work, 's3-plain.json');
+    const dry = await runCli([...s3Args('plain', manifest), '--dry-run'], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/planned\s+videos\/big\.mp4\s+[\d.]+ MiB -> ~[\d.]+ MiB predicted/);
+    expect((await body('plain', 'videos/big.mp4')).equals(bigBytes)).toBe(true);
     const r = await runCli([...s3Args('plain', manifest), '--report', join(work, 's3-plain-report.json')], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
     expect(r.code, r.stderr).toBe(0);
     expect(await keys('plain')).toEqual(['videos/big.mp4', 'videos/broken.mp4']);
