@@ -12,7 +12,7 @@ import { loadRecords } from './lib/data.js';
 import { buildScenarios } from './lib/load-shape.js';
 import { createMetrics } from './lib/metrics.js';
 import { METRIC } from './lib/metric-names.js';
-import { recordIndex } from './lib/pick.js';
+import { recordIndex, vuRecordIndex } from './lib/pick.js';
 import { playerSession, randomRangeRequest } from './lib/patterns.js';
 import { seededRng, type Rng } from './lib/random.js';
 import { loadSettings } from './lib/settings.js';
@@ -26,7 +26,7 @@ const data = loadRecords(cfg);
 const metrics = createMetrics();
 setUpExpectedStatuses();
 const ctx = { metrics, timeoutMs: durationMs(cfg.requestTimeout) };
-const recordCount = data.records.length;
+const recordCount = data.count;
 
 // Per-derivative submetrics (no threshold of their own) so the summary can break figures down.
 const perDerivative: Record<string, never[]> = {};
@@ -36,7 +36,7 @@ for (let i = 0; i < data.derivatives.length && i < 20; i++) {
 }
 
 export const options = {
-  scenarios: buildScenarios(cfg, data.records.length),
+  scenarios: buildScenarios(cfg, data.count),
   thresholds: { ...perDerivative, ...buildThresholds(cfg.thresholds) },
   discardResponseBodies: true,
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
@@ -50,12 +50,20 @@ export function setup(): void {
 }
 
 let rng: Rng | undefined;
+let vuId = 0;
+let vuIteration = 0;
 
 export default function (): void {
   // Per-VU randomness: seeded by SEED and the VU's number in the whole test, when asked.
-  rng ??= cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + exec.vu.idInTest);
-  const i = exec.scenario.iterationInTest;
-  const rec = data.records[recordIndex(i, recordCount, cfg.sequential, cfg.seed ?? 0)];
+  if (!rng) {
+    vuId = exec.vu.idInTest;
+    rng = cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + vuId);
+  }
+  // Sequential: the iteration's number in the whole test; random: the VU's number and its own count.
+  const index = cfg.sequential
+    ? recordIndex(exec.scenario.iterationInTest, recordCount, true)
+    : vuRecordIndex(vuId, vuIteration++, recordCount, cfg.seed ?? 0);
+  const rec = data.target(index);
   if (cfg.mode === 'player' && !cfg.sequential) playerSession(rec, cfg, ctx, rng);
   else randomRangeRequest(rec, cfg, ctx, rng);
 }
@@ -67,7 +75,7 @@ export function handleSummary(raw: K6SummaryData): Record<string, string> {
     mode: cfg.sequential ? 'sequential' : cfg.mode,
     loadMode: cfg.smoke ? 'smoke' : cfg.loadMode,
     stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),
-    records: data.records.length,
+    records: data.count,
   });
   if (missingSettings(cfg)) return { stdout: textSummary(s) };
   return {

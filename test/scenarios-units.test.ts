@@ -6,13 +6,14 @@ import Papa from 'papaparse';
 import { seededRng, mix32 } from '../scenarios/lib/random.js';
 import { pickRange, pickRequestRange, pickRegion, rangeHeader, REGION_BOUNDS, KB, type RangeOptions } from '../scenarios/lib/ranges.js';
 import { verifyResponse, parseContentRange } from '../scenarios/lib/response-check.js';
-import { parseResultsText, selectRecords } from '../scenarios/lib/records.js';
+import { parseResultsText, selectRecords, selectRecordsFromText } from '../scenarios/lib/records.js';
+import { decodeTarget, encodeTarget } from '../scenarios/lib/target.js';
 import { parseExclusionList } from '../scenarios/lib/exclusions.js';
 import { resolveConfig, missingSettings } from '../scenarios/lib/config.js';
 import { buildScenarios } from '../scenarios/lib/load-shape.js';
 import { buildThresholds } from '../scenarios/lib/thresholds.js';
 import { planPlayerSession, nominalBitrate } from '../scenarios/lib/player.js';
-import { recordIndex } from '../scenarios/lib/pick.js';
+import { recordIndex, vuRecordIndex } from '../scenarios/lib/pick.js';
 import { recordUrl } from '../scenarios/lib/urls.js';
 import { canonicalHeaderName, k6HeaderLookup } from '../scenarios/lib/headers.js';
 import { summarize, textSummary, markdownSummary, junitXml, type K6SummaryData } from '../scenarios/lib/summary.js';
@@ -140,6 +141,25 @@ describe('records', () => {
     expect(sel.records).toEqual([{ key: 'videos/a b.mp4', derivative: 'mobile', kind: 'derivative', size: 4096, sizeCategory: 'small', width: 854, height: 640 }]);
   });
 
+  it('reads a results JSON one record at a time, braces inside strings included, same answer as the whole-file parse', () => {
+    const records = [rec({ key: 'a.mp4' }), rec({ key: 'b {1}.mp4', errorMessage: 'odd } text {' }), rec({ key: 'c.mp4', ok: false }), rec({ key: 'd.mp4' })];
+    const file = { version: 1, generatedAt: 'x', baseUrl: 'b', urlFormat: 'imwidth', records };
+    for (const text of [JSON.stringify(file), JSON.stringify(file, null, 2), JSON.stringify(records)]) {
+      const streamed = selectRecordsFromText(text, { exclude: ['d.mp4'] });
+      expect(streamed).toEqual(selectRecords(parseResultsText(text), { exclude: ['d.mp4'] }));
+      expect(streamed.records.map((r) => r.key)).toEqual(['a.mp4', 'b {1}.mp4']);
+    }
+    expect(selectRecordsFromText('   ').total).toBe(0);
+    expect(() => selectRecordsFromText('{"nope":[]}')).toThrow(/records/);
+    expect(() => selectRecordsFromText('{"records":[{"key":"a.mp4",')).toThrow(/not valid JSON near record 1/);
+  });
+
+  it('keeps each record as one short string and reads it back', () => {
+    const t = { url: 'http://h/a%20b.mp4?imwidth=854', derivative: 'mobile', sizeCategory: 'small' as const, size: 4096, width: 854, height: 640 };
+    expect(decodeTarget(encodeTarget(t))).toEqual(t);
+    expect(decodeTarget(encodeTarget({ ...t, width: undefined, height: undefined, size: 0 }))).toEqual({ url: t.url, derivative: 'mobile', sizeCategory: 'small', size: 0 });
+  });
+
   it('parses exclusion lists in every accepted form', () => {
     expect(parseExclusionList('{"version":1,"generatedAt":"x","keys":["a.mp4","b c.mp4"]}')).toEqual(['a.mp4', 'b c.mp4']);
     expect(parseExclusionList('["a.mp4"]')).toEqual(['a.mp4']);
@@ -241,6 +261,12 @@ describe('record picking, URLs, headers', () => {
     const hits = new Array(10).fill(0);
     for (let i = 0; i < 10_000; i++) hits[recordIndex(i, 10, false)]++;
     for (const h of hits) expect(h).toBeGreaterThan(800);
+    // Per VU (id in the whole test) and its own iteration count: spread too, and VUs differ.
+    const perVu = new Array(10).fill(0);
+    for (let vu = 1; vu <= 50; vu++) for (let it = 0; it < 200; it++) perVu[vuRecordIndex(vu, it, 10)]++;
+    for (const h of perVu) expect(h).toBeGreaterThan(800);
+    const firsts = Array.from({ length: 20 }, (_, vu) => Array.from({ length: 5 }, (_, it) => vuRecordIndex(vu + 1, it, 1000)).join());
+    expect(new Set(firsts).size).toBe(20);
     expect(mix32(5)).not.toBe(mix32(6));
   });
 

@@ -9,11 +9,9 @@ import { SharedArray } from 'k6/data';
 import type { LoadtestConfig } from './config.js';
 import { parseCsv } from './csv.js';
 import { parseExclusionList } from './exclusions.js';
-import { parseResultsText, selectRecords, type LoadRecord } from './records.js';
+import { selectRecordsFromText } from './records.js';
+import { decodeTarget, encodeTarget, type RequestTarget } from './target.js';
 import { recordUrl } from './urls.js';
-
-/** A record with its URL, built once at init through the common module (not on every request). */
-export type TargetRecord = LoadRecord & { url: string };
 
 /** open() that turns k6's "no such file" into one clear line naming the setting. */
 export function openFile(path: string, setting: string): string {
@@ -29,41 +27,45 @@ export function openFile(path: string, setting: string): string {
 // Filled while the first VU builds the SharedArray, read by the second array's builder.
 let derivativesSeen: string[] = [];
 
-function build(cfg: LoadtestConfig): TargetRecord[] {
+function build(cfg: LoadtestConfig): string[] {
   if (!cfg.resultsFile) return []; // reported by setup(): see missingSettings
   const text = openFile(cfg.resultsFile, 'RESULTS_FILE');
-  if (text.trim() === '') throw new Error(`RESULTS_FILE is empty: ${cfg.resultsFile}`);
+  if (!/\S/.test(text)) throw new Error(`RESULTS_FILE is empty: ${cfg.resultsFile}`);
   let exclude: string[] = [];
   if (cfg.useErrorReport) {
     if (!cfg.errorReportFile) throw new Error('USE_ERROR_REPORT=true needs ERROR_REPORT_FILE (the exclusion list from `media-toolkit errors`)');
     exclude = parseExclusionList(openFile(cfg.errorReportFile, 'ERROR_REPORT_FILE'));
   }
-  const raw = parseResultsText(text, parseCsv);
-  const sel = selectRecords(raw, { exclude, skipLargeFiles: cfg.skipLargeFiles, largeFileThresholdMb: cfg.largeFileThresholdMb });
-  if (sel.records.length === 0) {
+  const seen: Record<string, true> = {};
+  const out: string[] = [];
+  const sel = selectRecordsFromText(text, { exclude, skipLargeFiles: cfg.skipLargeFiles, largeFileThresholdMb: cfg.largeFileThresholdMb }, parseCsv, (r) => {
+    seen[r.derivative] = true;
+    out.push(encodeTarget({ url: recordUrl(r, cfg), derivative: r.derivative, sizeCategory: r.sizeCategory, size: r.size, width: r.width, height: r.height }));
+  });
+  if (out.length === 0) {
     throw new Error(
       `RESULTS_FILE has no records to load-test: ${cfg.resultsFile} (${sel.total} records, ${sel.failed} not successful, ${sel.excluded} excluded, ${sel.large} large files skipped)`,
     );
   }
   console.log(
-    `loadtest: ${sel.records.length} records to request (${sel.total} in the results file, ${sel.failed} not successful, ${sel.excluded} excluded by the error report, ${sel.large} large files skipped)`,
+    `loadtest: ${out.length} records to request (${sel.total} in the results file, ${sel.failed} not successful, ${sel.excluded} excluded by the error report, ${sel.large} large files skipped)`,
   );
-  const seen = new Set<string>();
-  for (const r of sel.records) seen.add(r.derivative);
-  derivativesSeen = [...seen].sort();
-  return sel.records.map((r) => ({ ...r, url: recordUrl(r, cfg) }));
+  derivativesSeen = Object.keys(seen).sort();
+  return out;
 }
 
 export interface LoadedData {
-  /** Index it (records[i]); never .map/.filter it in a VU: each element is decoded on access. */
-  records: readonly TargetRecord[];
+  /** How many records there are. */
+  count: number;
+  /** Record i (0 <= i < count), decoded. Pick by index; never .map/.filter the array in a VU. */
+  target(i: number): RequestTarget;
   /** Distinct derivative names, for per-derivative summary figures. */
   derivatives: readonly string[];
 }
 
 /** Call once at module level (init context). Throws in init on a missing or empty file: k6 stops with that message. */
 export function loadRecords(cfg: LoadtestConfig): LoadedData {
-  const records = new SharedArray<TargetRecord>('media-toolkit records', () => build(cfg));
+  const encoded = new SharedArray<string>('media-toolkit records', () => build(cfg));
   const derivatives = new SharedArray<string>('media-toolkit derivatives', () => derivativesSeen);
-  return { records, derivatives };
+  return { count: encoded.length, target: (i) => decodeTarget(encoded[i]), derivatives };
 }

@@ -38,12 +38,15 @@ export function recordResponse(
   rangeOk: boolean | null,
   bodyBytes: number,
 ): CacheStatus {
-  const cache = cacheStatusOf(res.headers);
-  if (res.status !== 0) {
-    m.ttfb.add(res.timings.waiting, tags);
-    m.cacheHit.add(isCacheHit(cache), tags);
-    if (bodyBytes > 0) m.bytes.add(bodyBytes, tags);
+  if (res.status === 0) {
+    // No response at all: nothing to time or count, but a range asked is a range not served.
+    if (rangeOk !== null) m.rangeOk.add(rangeOk, tags);
+    return 'unknown';
   }
+  const cache = cacheStatusOf(res.headers);
+  m.ttfb.add(res.timings.waiting, tags);
+  m.cacheHit.add(isCacheHit(cache), tags);
+  if (bodyBytes > 0) m.bytes.add(bodyBytes, tags);
   if (rangeOk !== null) m.rangeOk.add(rangeOk, tags);
   return cache;
 }

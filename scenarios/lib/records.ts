@@ -73,42 +73,110 @@ function isOk(r: Partial<ResultsRecord>): boolean {
 
 const CATEGORIES: readonly string[] = ['small', 'medium', 'large'];
 
-/** Successful records, minus excluded keys and (optionally) large files, in file order. */
-export function selectRecords(raw: readonly Partial<ResultsRecord>[], filter: RecordFilter = {}): RecordSelection {
+export interface RecordSelector {
+  /** The small record for a results record, or null when it is left out (counted). */
+  take(r: Partial<ResultsRecord> | null | undefined): LoadRecord | null;
+  counts(): Omit<RecordSelection, 'records'>;
+}
+
+/** The filtering rules, one record at a time (so a huge results file never has to be held as objects). */
+export function recordSelector(filter: RecordFilter = {}): RecordSelector {
   const exclude = new Set(filter.exclude ?? []);
   const thresholdBytes = (filter.largeFileThresholdMb ?? 256) * MIB;
-  const out: LoadRecord[] = [];
+  let total = 0;
   let failed = 0;
   let excluded = 0;
   let large = 0;
+  return {
+    take(r) {
+      total++;
+      if (!r || typeof r.key !== 'string' || r.key === '' || !isOk(r)) {
+        failed++;
+        return null;
+      }
+      if (exclude.has(r.key)) {
+        excluded++;
+        return null;
+      }
+      // The derivative's real size: what the server announced, else what arrived.
+      const size = num(r.contentLength) || num(r.bytesReceived);
+      const sourceSize = num(r.sourceSize);
+      if (filter.skipLargeFiles && (sourceSize || size) > thresholdBytes) {
+        large++;
+        return null;
+      }
+      const rec: LoadRecord = {
+        key: r.key,
+        derivative: typeof r.derivative === 'string' && r.derivative !== '' ? r.derivative : 'original',
+        kind: r.kind === 'variant' ? 'variant' : 'derivative',
+        size,
+        sizeCategory: CATEGORIES.includes(String(r.sizeCategory)) ? (r.sizeCategory as SizeCategory) : sizeCategory(sourceSize || size),
+      };
+      const width = num(r.width);
+      const height = num(r.height);
+      if (width > 0) rec.width = width;
+      if (height > 0) rec.height = height;
+      return rec;
+    },
+    counts: () => ({ total, failed, excluded, large }),
+  };
+}
+
+/** Successful records, minus excluded keys and (optionally) large files, in file order. */
+export function selectRecords(raw: readonly Partial<ResultsRecord>[], filter: RecordFilter = {}): RecordSelection {
+  const sel = recordSelector(filter);
+  const records: LoadRecord[] = [];
   for (const r of raw) {
-    if (!r || typeof r.key !== 'string' || r.key === '' || !isOk(r)) {
-      failed++;
-      continue;
-    }
-    if (exclude.has(r.key)) {
-      excluded++;
-      continue;
-    }
-    // The derivative's real size: what the server announced, else what arrived.
-    const size = num(r.contentLength) || num(r.bytesReceived);
-    const sourceSize = num(r.sourceSize);
-    if (filter.skipLargeFiles && (sourceSize || size) > thresholdBytes) {
-      large++;
-      continue;
-    }
-    const rec: LoadRecord = {
-      key: r.key,
-      derivative: typeof r.derivative === 'string' && r.derivative !== '' ? r.derivative : 'original',
-      kind: r.kind === 'variant' ? 'variant' : 'derivative',
-      size,
-      sizeCategory: CATEGORIES.includes(String(r.sizeCategory)) ? (r.sizeCategory as SizeCategory) : sizeCategory(sourceSize || size),
-    };
-    const width = num(r.width);
-    const height = num(r.height);
-    if (width > 0) rec.width = width;
-    if (height > 0) rec.height = height;
-    out.push(rec);
+    const rec = sel.take(r);
+    if (rec) records.push(rec);
   }
-  return { records: out, total: raw.length, failed, excluded, large };
+  return { records, ...sel.counts() };
+}
+
+/**
+ * Reads a results file and selects its records in one pass. JSON is read one
+ * record at a time (each record object is cut out and parsed alone), so a
+ * 100,000-record file never exists as 100,000 full objects at once: k6's JS
+ * runtime is slow and memory-hungry with one huge JSON.parse.
+ */
+export function selectRecordsFromText(text: string, filter: RecordFilter = {}, parseCsv?: CsvParse, onRecord?: (r: LoadRecord) => void): RecordSelection {
+  const sel = recordSelector(filter);
+  const records: LoadRecord[] = [];
+  const keep = (r: LoadRecord | null) => {
+    if (!r) return;
+    if (onRecord) onRecord(r);
+    else records.push(r);
+  };
+  const first = /\S/.exec(text);
+  if (!first) return { records, ...sel.counts() };
+  if (first[0] === '{' || first[0] === '[') {
+    let from = first.index;
+    if (first[0] === '{') {
+      const at = text.indexOf('"records"');
+      if (at < 0) throw new Error('results file has no "records" array (expected the pre-warming results JSON)');
+      from = at;
+    }
+    // Results records are flat objects: from each '{' to the first '}' that
+    // closes valid JSON (a '}' inside a string value just means trying the next one).
+    let pos = from;
+    for (;;) {
+      const start = text.indexOf('{', pos);
+      if (start < 0) break;
+      let end = text.indexOf('}', start);
+      let r: Partial<ResultsRecord> | undefined;
+      while (r === undefined) {
+        if (end < 0) throw new Error(`results file is not valid JSON near record ${sel.counts().total + 1}`);
+        try {
+          r = JSON.parse(text.substring(start, end + 1)) as Partial<ResultsRecord>;
+        } catch {
+          end = text.indexOf('}', end + 1);
+        }
+      }
+      keep(sel.take(r));
+      pos = end + 1;
+    }
+    return { records, ...sel.counts() };
+  }
+  for (const r of parseResultsText(text, parseCsv)) keep(sel.take(r));
+  return { records, ...sel.counts() };
 }

@@ -3,7 +3,7 @@
 // known size, metrics tagged by derivative and size category.
 import { check } from 'k6';
 import http from 'k6/http';
-import type { LoadRecord } from './records.js';
+import type { RequestTarget } from './target.js';
 import { recordResponse, type MediaMetrics } from './metrics.js';
 import { rangeHeader, expectedSpan, type ByteRange } from './ranges.js';
 import { verifyResponse } from './response-check.js';
@@ -32,7 +32,7 @@ export function setUpExpectedStatuses(): void {
 // Tag objects per derivative and size category, reused (few distinct values).
 const tagCache: Record<string, { request: Record<string, string>; metric: Record<string, string> }> = {};
 
-function tagsFor(rec: LoadRecord): { request: Record<string, string>; metric: Record<string, string> } {
+function tagsFor(rec: RequestTarget): { request: Record<string, string>; metric: Record<string, string> } {
   const id = `${rec.derivative}\u0000${rec.sizeCategory}`;
   let t = tagCache[id];
   if (!t) {
@@ -54,22 +54,24 @@ const isTrue = (v: boolean) => v;
 const RANGE_CHECK = { [CHECK_RANGE]: isTrue };
 const WHOLE_CHECK = { [CHECK_WHOLE]: isTrue };
 
-export function mediaRequest(url: string, rec: LoadRecord, range: ByteRange | null, ctx: RequestContext): MediaResult {
+export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: RequestContext): MediaResult {
+  const url = rec.url;
   if (!expect200) throw new Error('call setUpExpectedStatuses() in init context first');
   const t = tagsFor(rec);
   const tags = t.metric;
   const res = range
     ? http.get(url, { headers: { Range: rangeHeader(range) }, tags: t.request, timeout: ctx.timeoutMs })
     : http.get(url, { tags: t.request, responseCallback: expect200, timeout: ctx.timeoutMs });
-  const verdict = verifyResponse(range, rec.size, {
-    status: res.status,
-    contentRange: res.headers['Content-Range'],
-    contentLength: res.headers['Content-Length'],
-  });
+  // Each read of res.headers / res.timings converts from Go again: read once.
+  const status = res.status;
+  const headers = res.headers;
+  const timings = res.timings;
+  const contentLength = headers['Content-Length'];
+  const verdict = verifyResponse(range, rec.size, { status, contentRange: headers['Content-Range'], contentLength });
   const ok = range ? verdict.rangeOk === true && verdict.statusOk : verdict.statusOk;
   const passed = check(ok, range ? RANGE_CHECK : WHOLE_CHECK, tags);
-  const announced = Number(res.headers['Content-Length']);
+  const announced = Number(contentLength);
   const bodyBytes = Number.isFinite(announced) && announced > 0 ? announced : range && rec.size > 0 ? expectedSpan(range, rec.size).length : 0;
-  recordResponse(ctx.metrics, res, tags, verdict.rangeOk, res.status === 0 ? 0 : bodyBytes);
-  return { status: res.status, ok: passed, durationMs: res.timings.duration };
+  recordResponse(ctx.metrics, { status, headers, timings }, tags, verdict.rangeOk, status === 0 ? 0 : bodyBytes);
+  return { status, ok: passed, durationMs: timings.duration };
 }

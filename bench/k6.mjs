@@ -1,0 +1,166 @@
+// k6 scenario benchmark, ratios against references measured in the same run on loopback:
+//  1. iterations/s of dist/loadtest.js vs a minimal k6 script requesting the same URLs
+//     (same ranged bytes, same VUs and stages): target >= 0.9x. Also printed: k6's CPU time
+//     per iteration of each (informational): the scenario's checks, metrics and range logic
+//     cost CPU in k6's JS runtime, which only shows in iterations/s when k6 is the bottleneck.
+//  2. k6 peak RSS with a 100,000-record results file vs a 1,000-record one at 500 VUs:
+//     target <= 1.5x (the SharedArray keeps one copy, whatever the VU count).
+// Prints `RESULT <name> | <figure> | <target> | pass|fail` lines.
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = process.env.BENCH_K6_BUNDLE || join(root, 'dist', 'loadtest.js');
+const k6bin = process.env.K6_BIN || join(root, 'tools', 'bin', 'k6');
+const VUS = Number(process.env.BENCH_K6_VUS ?? 20);
+const SECONDS = Number(process.env.BENCH_K6_SECONDS ?? 8);
+const RSS_VUS = Number(process.env.BENCH_K6_RSS_VUS ?? 500);
+// Ranges of 256 KiB: the middle of the scenario's default 50-500 KB chunks, the same for both scripts.
+const CHUNK = Number(process.env.BENCH_K6_CHUNK_KB ?? 256) * 1024;
+const log = (m) => process.stderr.write(`bench k6: ${m}\n`);
+
+function startOrigin(dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'media-toolkit.js'), 'origin', '--root', dir, '--port', '0', '--synthetic-bytes-per-width', '256'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /origin listening on (\S+)/.exec(buf);
+      if (m) resolve({ url: m[1], stop: () => child.kill('SIGTERM') });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`origin exited ${code}`)));
+  });
+}
+
+/** Runs k6; samples its VmHWM (peak RSS) from /proc while it runs. */
+function runK6(args, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(k6bin, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir() } });
+    let stderr = '';
+    let peakKb = 0;
+    let cpuTicks = 0;
+    child.stderr.on('data', (d) => (stderr += d));
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(f[11]) + Number(f[12]); // utime + stime
+      } catch {
+        /* exited */
+      }
+    };
+    const timer = setInterval(sample, 100);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      clearTimeout(kill);
+      resolve({ code, stderr, peakKb, cpuSeconds: cpuTicks / 100 });
+    });
+  });
+}
+
+function record(key, d, w, h) {
+  const size = w * 256;
+  return { key, derivative: d, kind: 'derivative', url: '', status: 200, ok: true, attempts: 1, ttfbMs: 10, totalMs: 20, bytesReceived: size, contentLength: size,
+    contentType: 'video/mp4', cacheStatus: 'miss', errorClass: null, errorMessage: null, sourceSize: 4096, sizeCategory: 'small', width: w, height: h, startedAt: '2026-01-01T00:00:00.000Z' };
+}
+
+async function writeResults(path, keys) {
+  const records = [];
+  for (const key of keys) records.push(record(key, 'desktop', 1920, 1080), record(key, 'mobile', 854, 640));
+  await writeFile(path, JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), baseUrl: 'http://x', urlFormat: 'imwidth', records }));
+  return records;
+}
+
+const REFERENCE = `
+import http from 'k6/http';
+import exec from 'k6/execution';
+import { SharedArray } from 'k6/data';
+const urls = new SharedArray('urls', () => JSON.parse(open(__ENV.URLS_FILE)));
+export const options = {
+  discardResponseBodies: true,
+  scenarios: { media: { executor: 'ramping-vus', startVUs: 0, stages: JSON.parse(__ENV.STAGES), gracefulRampDown: '5s' } },
+};
+export default function () {
+  http.get(urls[exec.scenario.iterationInTest % urls.length], { headers: { Range: 'bytes=0-${CHUNK - 1}' } });
+}
+`;
+
+const dir = await mkdtemp(join(tmpdir(), 'mt-bench-k6-'));
+let origin;
+try {
+  await mkdir(join(dir, 'bucket', 'videos'), { recursive: true });
+  const keys = Array.from({ length: 50 }, (_, i) => `videos/clip ${i}.mp4`);
+  for (const k of keys) await writeFile(join(dir, 'bucket', k), Buffer.alloc(4096, 1));
+  origin = await startOrigin(join(dir, 'bucket'));
+  const results = join(dir, 'results.json');
+  await writeResults(results, keys);
+  await writeFile(join(dir, 'urls.json'), JSON.stringify(keys.flatMap((k) => [1920, 854].map((w) => `${origin.url}/${k.split('/').map(encodeURIComponent).join('/')}?imwidth=${w}`))));
+  await writeFile(join(dir, 'reference.js'), REFERENCE);
+  const ramp = Math.max(1, Math.round(SECONDS / 8));
+  const stages = [{ target: VUS, duration: `${ramp}s` }, { target: VUS, duration: `${SECONDS}s` }];
+
+  const refCpu = [];
+  const ltCpu = [];
+  const iterRate = async (which) => {
+    const summary = join(dir, `${which}-export.json`);
+    const common = ['run', '--quiet', '--no-usage-report', '--summary-export', summary];
+    const args = which === 'reference'
+      ? [...common, '-e', `URLS_FILE=${join(dir, 'urls.json')}`, '-e', `STAGES=${JSON.stringify(stages)}`, join(dir, 'reference.js')]
+      : [...common, '-e', `BASE_URL=${origin.url}`, '-e', `RESULTS_FILE=${results}`, '-e', `STAGE1_USERS=${VUS}`, '-e', `STAGE1_DURATION=${ramp}s`,
+        '-e', `STAGE2_USERS=${VUS}`, '-e', `STAGE2_DURATION=${SECONDS}s`, '-e', 'MIN_SLEEP=0', '-e', 'MAX_SLEEP=0', '-e', 'RANGE_PROBABILITY=1',
+        '-e', `MIN_CHUNK_KB=${CHUNK / 1024}`, '-e', `MAX_CHUNK_KB=${CHUNK / 1024}`, '-e', `SUMMARY_JSON=${join(dir, 'lt.json')}`,
+        '-e', `SUMMARY_MD=${join(dir, 'lt.md')}`, '-e', `JUNIT_XML=${join(dir, 'lt.xml')}`, bundle];
+    const r = await runK6(args, dir);
+    if (r.code !== 0) throw new Error(`${which} k6 run exited ${r.code}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+    const data = JSON.parse(await readFile(summary, 'utf8'));
+    const it = data.metrics.iterations.values ?? data.metrics.iterations;
+    const cpuUs = (r.cpuSeconds / it.count) * 1e6;
+    log(`${which}: ${it.rate.toFixed(0)} it/s, k6 CPU ${cpuUs.toFixed(0)} us/iteration`);
+    (which === 'reference' ? refCpu : ltCpu).push(cpuUs);
+    return it.rate;
+  };
+
+  // Interleaved, twice each, best of each: the machine is shared.
+  const ref = [];
+  const lt = [];
+  for (let round = 0; round < 2; round++) {
+    ref.push(await iterRate('reference'));
+    lt.push(await iterRate('loadtest'));
+    log(`round ${round + 1}: reference ${ref[round].toFixed(0)} it/s, loadtest ${lt[round].toFixed(0)} it/s`);
+  }
+  const throughput = Math.max(...lt) / Math.max(...ref);
+  console.log(`RESULT k6 loadtest.js iterations/s vs minimal script (${VUS} VUs, ${CHUNK / 1024} KiB ranges) | ${throughput.toFixed(2)}x (${Math.max(...lt).toFixed(0)} vs ${Math.max(...ref).toFixed(0)} it/s) | >= 0.9x | ${throughput >= 0.9 ? 'pass' : 'fail'}`);
+
+  const cpuRatio = Math.min(...ltCpu) / Math.min(...refCpu);
+  console.log(`RESULT k6 CPU per iteration, loadtest.js vs minimal script (informational) | ${cpuRatio.toFixed(2)}x (${Math.min(...ltCpu).toFixed(0)} vs ${Math.min(...refCpu).toFixed(0)} us) | info | ${cpuRatio <= 3 ? 'pass' : 'fail'}`);
+
+  // Memory: the same 500-VU run over 1,000 and 100,000 records.
+  const rss = async (count) => {
+    const file = join(dir, `results-${count}.json`);
+    const many = Array.from({ length: count / 2 }, (_, i) => keys[i % keys.length]);
+    await writeResults(file, many);
+    const r = await runK6(['run', '--quiet', '--no-usage-report', '-e', `BASE_URL=${origin.url}`, '-e', `RESULTS_FILE=${file}`,
+      '-e', `STAGE1_USERS=${RSS_VUS}`, '-e', 'STAGE1_DURATION=3s', '-e', `STAGE2_USERS=${RSS_VUS}`, '-e', 'STAGE2_DURATION=4s',
+      '-e', 'MIN_SLEEP=1', '-e', 'MAX_SLEEP=1.5', '-e', `SUMMARY_JSON=${join(dir, 'rss.json')}`, '-e', `SUMMARY_MD=${join(dir, 'rss.md')}`,
+      '-e', `JUNIT_XML=${join(dir, 'rss.xml')}`, bundle], dir);
+    if (r.code !== 0 && r.code !== 99) throw new Error(`rss run (${count}) exited ${r.code}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+    log(`${count} records, ${RSS_VUS} VUs: peak RSS ${(r.peakKb / 1024).toFixed(0)} MiB`);
+    return r.peakKb;
+  };
+  const small = await rss(1000);
+  const large = await rss(100_000);
+  const ratio = large / small;
+  console.log(`RESULT k6 peak RSS 100k vs 1k records (${RSS_VUS} VUs) | ${ratio.toFixed(2)}x (${(large / 1024).toFixed(0)} vs ${(small / 1024).toFixed(0)} MiB) | <= 1.5x | ${ratio <= 1.5 ? 'pass' : 'fail'}`);
+} finally {
+  origin?.stop();
+  await rm(dir, { recursive: true, force: true });
+}
