@@ -1,6 +1,12 @@
 // Percentiles in bounded memory: an HDR histogram of microseconds (3 significant
 // digits, so p99 of 1234.5 ms is exact to about 1 ms), whatever the number of values.
-import { build, type Histogram } from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type { Histogram } from 'hdr-histogram-js';
+
+// The plain-JS 32-bit histogram only: the package's index also decodes its
+// WebAssembly build at load time, which costs ~15 MB of RSS for nothing here.
+type HistogramCtor = new (lowest: number, highest: number, digits: number) => Histogram;
+const Int32Histogram = (createRequire(import.meta.url)('hdr-histogram-js/dist/Int32Histogram.js') as { default: HistogramCtor }).default;
 
 export interface PercentileSnapshot {
   p50: number;
@@ -23,7 +29,10 @@ export function createPercentileTracker(): PercentileTracker {
     add(ms) {
       if (!Number.isFinite(ms) || ms < 0) return;
       // Built on first use: groups that never see a value cost nothing.
-      h ??= build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_US, numberOfSignificantValueDigits: 3, autoResize: true });
+      if (!h) {
+        h = new Int32Histogram(1, MAX_US, 3);
+        h.autoResize = true;
+      }
       h.recordValue(Math.min(MAX_US, Math.max(1, Math.round(ms * 1000))));
     },
     snapshot() {
