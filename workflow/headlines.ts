@@ -8,6 +8,8 @@ import type { CacheStatus, ResultsFile } from '../common/results-record.js';
 import { FILES } from './files.js';
 
 export interface Headlines {
+  /** Figures read from files a stage left in an earlier run (it did not run this time). */
+  earlier?: Partial<Record<'objects' | 'prewarm' | 'errors' | 'loadtest' | 'optimize', boolean>>;
   objects?: { count: number; bytes: number };
   prewarm?: { requests: number; ok: number; successRate: number; cacheStatus: Partial<Record<CacheStatus, number>> };
   errors?: { failedRequests: number; failedKeys: number; excludedKeys?: number };

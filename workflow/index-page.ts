@@ -27,18 +27,20 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** [label, text] rows of the headline table. */
 export function headlineRows(h: Headlines): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
-  if (h.objects) rows.push(['Objects', `${h.objects.count} objects, ${formatBytes(h.objects.bytes)}`]);
+  const push = rows.push.bind(rows);
+  const earlier = (k: keyof NonNullable<Headlines['earlier']>) => (h.earlier?.[k] ? ' (from an earlier run: the stage did not run this time)' : '');
+  if (h.objects) push(['Objects', `${h.objects.count} objects, ${formatBytes(h.objects.bytes)}${earlier('objects')}`]);
   if (h.prewarm) {
     const mix = Object.entries(h.prewarm.cacheStatus)
       .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
       .map(([s, n]) => `${s} ${n}`)
       .join(', ');
-    rows.push(['Pre-warming', `${pct(h.prewarm.successRate)} of ${h.prewarm.requests} requests succeeded (${h.prewarm.ok} ok)`]);
+    push(['Pre-warming', `${pct(h.prewarm.successRate)} of ${h.prewarm.requests} requests succeeded (${h.prewarm.ok} ok)${earlier('prewarm')}`]);
     rows.push(['Cache status', mix || 'no requests']);
   }
   if (h.errors) {
     const excl = h.errors.excludedKeys !== undefined ? `; ${plural(h.errors.excludedKeys, 'key')} in the exclusion list` : '';
-    rows.push(['Errors', `${plural(h.errors.failedRequests, 'failed request')} on ${plural(h.errors.failedKeys, 'key')}${excl}`]);
+    push(['Errors', `${plural(h.errors.failedRequests, 'failed request')} on ${plural(h.errors.failedKeys, 'key')}${excl}${earlier('errors')}`]);
   }
   if (h.loadtest) {
     const verdict = h.loadtest.verdict === 'passed' ? 'thresholds passed' : h.loadtest.verdict === 'breached' ? 'thresholds BREACHED' : 'verdict unknown';
@@ -46,7 +48,7 @@ export function headlineRows(h: Headlines): Array<[string, string]> {
     const reqs = h.loadtest.requests !== undefined ? `, ${h.loadtest.requests} requests` : '';
     const failed = h.loadtest.failedThresholds.length ? ` (${h.loadtest.failedThresholds.join('; ')})` : '';
     const hits = h.loadtest.cacheHitRate !== undefined ? `, cache hits ${pct(h.loadtest.cacheHitRate)}` : '';
-    rows.push(['Load test (k6)', `${verdict}${p95}${reqs}${hits}${failed}`]);
+    push(['Load test (k6)', `${verdict}${p95}${reqs}${hits}${failed}${earlier('loadtest')}`]);
   }
   if (h.optimize) {
     const o = h.optimize;
@@ -55,7 +57,7 @@ export function headlineRows(h: Headlines): Array<[string, string]> {
     if (o.bytesBefore !== undefined && o.bytesAfter !== undefined) parts.push(`${formatBytes(o.bytesBefore)} -> ${formatBytes(o.bytesAfter)}`);
     if (o.optimized !== undefined) parts.push(`${plural(o.optimized, 'file')} optimized`);
     if (o.candidates !== undefined) parts.push(plural(o.candidates, 'candidate'));
-    rows.push(['Optimization', parts.join(', ') || 'see the report']);
+    push(['Optimization', `${parts.join(', ') || 'see the report'}${earlier('optimize')}`]);
   }
   return rows;
 }
@@ -138,7 +140,9 @@ ${stage}
 }
 
 export async function writeIndex(o: WorkflowOptions, state: WorkflowState): Promise<{ md: string; html: string; headlines: Headlines }> {
-  const h = await readHeadlines(o.outputDir, state.stages.loadtest.status === 'done' || state.stages.loadtest.status === 'failed' ? state.stages.loadtest.exitCode : undefined);
+  const ran = (s: StageName) => state.stages[s].status === 'done' || state.stages[s].status === 'failed';
+  const h = await readHeadlines(o.outputDir, ran('loadtest') ? state.stages.loadtest.exitCode : undefined);
+  h.earlier = { objects: !ran('analysis'), prewarm: !ran('prewarm'), errors: !ran('prewarm'), loadtest: !ran('loadtest'), optimize: !ran('optimize') };
   const md = join(o.outputDir, FILES.indexMd);
   const html = join(o.outputDir, FILES.indexHtml);
   await writeFileAtomic(md, renderMarkdown(o, state, h));
