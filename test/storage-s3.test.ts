@@ -126,6 +126,9 @@ describe('list and analyze on a real S3 server (versitygw)', () => {
         { concurrency: 16 },
         { concurrency: 5, pageSize: 7, budget: 3, maxTreeNodes: 4 },
         { concurrency: 3, pageSize: 50, budget: 100, maxTreeNodes: 1000 },
+        // The reader descends into a folder while its parent's next page still waits for a slot.
+        { concurrency: 2, pageSize: 3, budget: 2, maxTreeNodes: 1000 },
+        { concurrency: 1, pageSize: 2, budget: 1, maxTreeNodes: 1000 },
       ]) {
         const keys: string[] = [];
         for await (const o of listS3(clientWithKeys, BUCKET, '', tuning)) keys.push(o.key);

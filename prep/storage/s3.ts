@@ -208,10 +208,11 @@ export async function* listS3(client: S3Client, bucket: string, prefix: string, 
         reading = node;
         await new Promise<void>((resolve) => {
           node.wake = resolve;
-          // A slot request made before this node became the one being read gets its priority now.
-          if (!readingWaiter) {
-            for (const w of waiters.items()) if (w.node === node && !w.granted) readingWaiter = w;
-          }
+          // A slot request made before this node became the one being read gets its priority now
+          // (replacing the priority of the node read before, which the reader no longer waits on).
+          const mine = waiters.items().find((w) => w.node === node && !w.granted);
+          if (mine) readingWaiter = mine;
+          else if (readingWaiter && readingWaiter.node !== node) readingWaiter = null;
           pump();
         });
       }
