@@ -138,6 +138,19 @@ describe('media-toolkit workflow', () => {
     expect(origin.stats().requests).toBe(before);
   });
 
+  it('keeps credentials in the base URL out of everything it writes', async () => {
+    const out = join(dir, 'secret');
+    const skips = STAGES.filter((s) => s !== 'errors').map((s) => `--skip-${s}`);
+    const r = await runCli(['workflow', '--remote', 'local', '--bucket', library, '--base-url', 'http://user:sekret-pass@127.0.0.1:9/', '--output-dir', out, ...skips]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toContain('sekret-pass');
+    for (const f of await readdir(out, { recursive: true })) {
+      const p = join(out, String(f));
+      if ((await stat(p)).isFile()) expect(await readFile(p, 'utf8'), String(f)).not.toContain('sekret-pass');
+    }
+    expect((await state(out)).target.baseUrl).toBe('http://REDACTED@127.0.0.1:9/');
+  });
+
   it('--interactive asks before each stage on a terminal, and is a usage error without one', async () => {
     const r = await runCli(['workflow', ...quick(join(dir, 'tty')), '--interactive']);
     expect(r.code).toBe(2);

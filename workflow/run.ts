@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../lib/errors.js';
-import { redactText } from '../common/redact.js';
+import { redactText, redactUrl } from '../common/redact.js';
 import { info, warn } from '../lib/log.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { STAGES, type StageName, type WorkflowOptions } from './options.js';
@@ -71,7 +71,8 @@ function dryRun(o: WorkflowOptions, previous: WorkflowState | undefined, io: Wor
 }
 
 function targetOf(o: WorkflowOptions): WorkflowState['target'] {
-  return { remote: o.remote, bucket: o.bucket, directory: o.directory, baseUrl: o.baseUrl };
+  // The state file is a report too: no signed query string in it.
+  return { remote: o.remote, bucket: o.bucket, directory: o.directory, baseUrl: o.baseUrl === undefined ? undefined : redactUrl(o.baseUrl) };
 }
 
 function formatMs(ms: number | undefined): string {
