@@ -61,15 +61,14 @@ export function register(program: Command): void {
     .command('analyze')
     .summary('Size report of a bucket or listing: distribution, histogram, largest files, savings')
     .description(
-      'A size report of a live listing (same --remote/--bucket options and filters as `list`) or of a listing\n' +
-        'file written by `list` (--listing-file, json/jsonl/csv): total and count; smallest, largest, mean, median,\n' +
-        'p90 and p99; files per size category (small < 50 MiB, medium 50 to 200 MiB, large > 200 MiB); a histogram\n' +
-        'over power-of-two buckets; a breakdown by extension; the largest files; the files above --size-threshold\n' +
-        'with their share of all bytes, and the estimated savings if those videos were re-encoded (the assumed\n' +
+      'A size report of a live listing (same --remote/--bucket options and filters as `list`) or of a listing ' +
+        'file written by `list` (--listing-file, json/jsonl/csv): total and count; smallest, largest, mean, median, ' +
+        'p90 and p99; files per size category (small < 50 MiB, medium 50 to 200 MiB, large > 200 MiB); a histogram ' +
+        'over power-of-two buckets; a breakdown by extension; the largest files; the files above --size-threshold ' +
+        'with their share of all bytes, and the estimated savings if those videos were re-encoded (the assumed ' +
         'ratio per codec is stated in the report).\n\n' +
-        'Memory stays bounded whatever the size of the listing: counts and sums are exact; quantiles are exact up to\n' +
-        '100,000 files and past that estimated within ±1% (the report says which).\n\n' +
-        LOCATION_HELP,
+        'Memory stays bounded whatever the size of the listing: counts and sums are exact; quantiles are exact up to ' +
+        '100,000 files and past that estimated within ±1% (the report says which).',
     );
   addListingOptions(cmd)
     .option('--listing-file <file>', 'analyze this listing (json, jsonl or csv as written by `list`) instead of listing a bucket')
@@ -87,6 +86,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
+${LOCATION_HELP}
+
 Examples:
   $ media-toolkit analyze --remote local --bucket ./media --size-threshold 0.2
   $ media-toolkit analyze --remote s3 --bucket videos --directory 2024 --format html --output sizes.html

@@ -123,12 +123,11 @@ export function register(program: Command): void {
     .command('list')
     .summary('List the objects in a bucket, folder or rclone remote')
     .description(
-      'List the objects (key, size, last modified, ETag) of an S3 bucket (AWS, R2, MinIO...), a local folder\n' +
+      'List the objects (key, size, last modified, ETag) of an S3 bucket (AWS, R2, MinIO...), a local folder ' +
         'or an rclone remote, filtered by extension, media type, size and glob, as a table, JSON, JSON Lines or CSV.\n\n' +
-        'The listing streams: json, jsonl and csv are written as objects arrive, in constant memory, so a bucket\n' +
-        'of millions of objects can be listed to a file. --sort size|key (and --list-files) must hold the whole\n' +
-        'listing in memory to sort it. Large S3 buckets are listed in parallel over their folders (--concurrency).\n\n' +
-        LOCATION_HELP,
+        'The listing streams: json, jsonl and csv are written as objects arrive, in constant memory, so a bucket ' +
+        'of millions of objects can be listed to a file. --sort size|key (and --list-files) must hold the whole ' +
+        'listing in memory to sort it. Large S3 buckets are listed in parallel over their folders (--concurrency).',
     );
   addListingOptions(cmd)
     .addOption(choiceOption('--format <format>', 'output format', LISTING_FORMATS, 'table'))
@@ -139,6 +138,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
+${LOCATION_HELP}
+
 Examples:
   $ media-toolkit list --remote local --bucket ./media --format table
   $ media-toolkit list --remote s3 --bucket videos --directory 2024 --extensions .mp4,.mov --format jsonl --output videos.jsonl
