@@ -5,7 +5,7 @@
 //
 // Local folder:  staging (copy beside it) -> backing-up (hard link) -> replacing (rename: atomic) -> cleaning -> done
 // S3 bucket:     uploading (temp key, size+ETag confirmed) -> backing-up (copy if ETag unchanged) -> replacing (copy) -> cleaning -> done
-import { copyFile, link, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { RuntimeError } from '../lib/errors.js';
@@ -43,6 +43,8 @@ export async function replaceLocal(m: Manifest, entry: ManifestEntry, originalPa
   // Copy beside the original (same filesystem, so the final rename is atomic), complete before it gets its name.
   const partial = `${stagedPath}.partial`;
   await copyFile(newPath, partial);
+  // The new file keeps the original's permissions.
+  await chmod(partial, (await stat(originalPath)).mode & 0o7777);
   await rename(partial, stagedPath);
   crashPoint('staged');
   e = await m.update(entry.id, { state: 'backing-up' });
@@ -124,7 +126,9 @@ export async function replaceS3(
   const { tempKey, backupKey } = s3SideKeys(key);
   const etags = await expectedEtags(newPath);
   let e = await m.update(entry.id, { state: 'uploading', tempKey, backupKey, output: { size: newSize, etag: etags.join(','), location: `s3://${s3.bucket}/${key}` } });
-  await uploadFile(s3.client, s3.bucket, tempKey, newPath, contentType, signal);
+  // The new object keeps the original's metadata and cache headers (the temp key carries them; the copy over the key keeps them).
+  const original = await headObject(s3.client, s3.bucket, key);
+  await uploadFile(s3.client, s3.bucket, tempKey, newPath, contentType, signal, original?.keep);
   const head = await headObject(s3.client, s3.bucket, tempKey);
   if (!head || head.size !== newSize || !etags.includes(head.etag)) {
     await deleteObject(s3.client, s3.bucket, tempKey).catch(() => undefined);

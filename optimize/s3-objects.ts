@@ -35,13 +35,28 @@ export function makeS3Client(loc: S3Location): S3Client {
 export interface HeadResult {
   size: number;
   etag: string;
+  /** What a replacement must carry over from the original: user metadata and HTTP headers. */
+  keep?: ObjectHeaders;
+}
+
+/** Headers and metadata of an object that an in-place replacement keeps. */
+export interface ObjectHeaders {
+  Metadata?: Record<string, string>;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentLanguage?: string;
 }
 
 /** Size and ETag (no quotes) of a key, undefined when it does not exist. */
 export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadResult | undefined> {
   try {
     const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { size: Number(r.ContentLength ?? 0), etag: (r.ETag ?? '').replace(/"/g, '') };
+    const keep: ObjectHeaders = {};
+    if (r.Metadata && Object.keys(r.Metadata).length) keep.Metadata = r.Metadata;
+    if (r.CacheControl) keep.CacheControl = r.CacheControl;
+    if (r.ContentDisposition) keep.ContentDisposition = r.ContentDisposition;
+    if (r.ContentLanguage) keep.ContentLanguage = r.ContentLanguage;
+    return { size: Number(r.ContentLength ?? 0), etag: (r.ETag ?? '').replace(/"/g, ''), keep };
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
@@ -74,10 +89,10 @@ export async function downloadHead(client: S3Client, bucket: string, key: string
 }
 
 /** Uploads a file with lib-storage (multipart above PART_SIZE). */
-export async function uploadFile(client: S3Client, bucket: string, key: string, path: string, contentType: string, signal?: AbortSignal): Promise<void> {
+export async function uploadFile(client: S3Client, bucket: string, key: string, path: string, contentType: string, signal?: AbortSignal, keep: ObjectHeaders = {}): Promise<void> {
   const upload = new Upload({
     client,
-    params: { Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
+    params: { ...keep, Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
     partSize: PART_SIZE,
     queueSize: 4,
     leavePartsOnError: false,

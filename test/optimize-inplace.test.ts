@@ -2,10 +2,10 @@
 // real S3 server (versitygw), with the process killed (SIGKILL) right after
 // each step through the CLI; the rerun finishes the job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runCli } from './helpers/cli.js';
 import { makeClip, probeJson } from './optimize-clips.js';
 import { startS3Server, type S3TestServer } from './fixtures/s3-server.js';
@@ -44,11 +44,13 @@ describe('in place on a local folder', () => {
     await cp(seed, lib, { recursive: true });
     await makeClip(join(lib, 'sub/clip.mov'), { width: 640, height: 360, seconds: 0.5, audio: false });
     await writeFile(join(lib, 'broken.mp4'), Buffer.alloc(100_000, 'not a video'));
+    await chmod(join(lib, 'big.mp4'), 0o640);
     const manifest = join(work, 'plain-manifest.json');
     const r = await runCli(['--quiet', ...inPlaceArgs(lib, manifest), '--remote', 'local', '--report', join(work, 'plain.md')], { env: { XDG_CACHE_HOME: cache } });
     expect(r.code, r.stderr).toBe(0);
     expect((await stat(join(lib, 'big.mp4'))).size).toBeLessThan(bigBytes.length);
     expect(await decodes(join(lib, 'big.mp4'))).toEqual({ codec: 'h264', width: 640, audio: true });
+    expect((await stat(join(lib, 'big.mp4'))).mode & 0o777).toBe(0o640);
     expect(await decodes(join(lib, 'sub/clip.mov'))).toMatchObject({ codec: 'h264', audio: false });
     expect((await readFile(join(lib, 'broken.mp4'))).length).toBe(100_000);
     expect((await readdir(lib, { recursive: true })).filter((f) => String(f).includes('.mtk-'))).toEqual([]);
@@ -102,7 +104,8 @@ describe('in place on the real S3 server', () => {
 
   it('replaces a verified object, reports a broken one, and leaves no temp or backup keys', async () => {
     await s3.createBucket('plain');
-    await s3.putObjects('plain', [{ key: 'videos/big.mp4', body: bigBytes }, { key: 'videos/broken.mp4', body: Buffer.alloc(100_000, 'x') }]);
+    await s3.client.send(new PutObjectCommand({ Bucket: 'plain', Key: 'videos/big.mp4', Body: bigBytes, CacheControl: 'public, max-age=600', Metadata: { owner: 'marketing' } }));
+    await s3.putObjects('plain', [{ key: 'videos/broken.mp4', body: Buffer.alloc(100_000, 'x') }]);
     const manifest = join(work, 's3-plain.json');
     const dry = await runCli([...s3Args('plain', manifest), '--dry-run'], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
     expect(dry.code, dry.stderr).toBe(0);
@@ -116,6 +119,8 @@ describe('in place on the real S3 server', () => {
     await writeFile(join(work, 's3-plain-out.mp4'), now);
     expect(await decodes(join(work, 's3-plain-out.mp4'))).toEqual({ codec: 'h264', width: 640, audio: true });
     expect((await body('plain', 'videos/broken.mp4')).length).toBe(100_000);
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'plain', Key: 'videos/big.mp4' }));
+    expect(head).toMatchObject({ CacheControl: 'public, max-age=600', Metadata: { owner: 'marketing' }, ContentType: 'video/mp4' });
     const report = JSON.parse(await readFile(join(work, 's3-plain-report.json'), 'utf8'));
     expect(report.files.map((f: { status: string }) => f.status).sort()).toEqual(['failed', 'replaced']);
     // copies under a prefix in the bucket
