@@ -18,29 +18,42 @@ export interface RequestContext {
 export const CHECK_WHOLE = 'whole file: status 200';
 export const CHECK_RANGE = 'range: 206 with Content-Range and Content-Length matching the range asked';
 
-// Callbacks built once, in init. Most requests are ranges, so 206 is the VU's
-// default and whole-file requests name 200 on the request itself: every
-// request still has its own expected status.
-let expect200: ReturnType<typeof http.expectedStatuses> | undefined;
+// Callbacks built once, in init (http.expectedStatuses allocates); each request
+// names its own: 206 for a range, 200 for the whole file.
+type Callback = ReturnType<typeof http.expectedStatuses>;
+let expect200: Callback | undefined;
+let expect206: Callback | undefined;
 
-/** Call in init context. */
+/** Call in init context, before the first mediaRequest. Leaves k6's default callback alone. */
 export function setUpExpectedStatuses(): void {
   expect200 = http.expectedStatuses(200);
-  http.setResponseCallback(http.expectedStatuses(206));
+  expect206 = http.expectedStatuses(206);
 }
 
-// Tag objects per derivative and size category, reused (few distinct values).
-const tagCache: Record<string, { request: Record<string, string>; metric: Record<string, string> }> = {};
+interface RequestShapes {
+  metric: Record<string, string>;
+  /** Params objects reused request after request (k6 copies them on each call). */
+  ranged: { headers: { Range: string }; tags: Record<string, string>; responseCallback: Callback; timeout: number };
+  whole: { tags: Record<string, string>; responseCallback: Callback; timeout: number };
+}
 
-function tagsFor(rec: RequestTarget): { request: Record<string, string>; metric: Record<string, string> } {
-  const id = `${rec.derivative}\u0000${rec.sizeCategory}`;
-  let t = tagCache[id];
-  if (!t) {
+// Per derivative and size category (few distinct values): tags and params built once per VU.
+const shapes: Record<string, RequestShapes> = {};
+
+function shapesFor(rec: RequestTarget, timeout: number): RequestShapes {
+  const id = `${rec.derivative}\u0000${rec.sizeCategory}\u0000${timeout}`;
+  let s = shapes[id];
+  if (!s) {
     const metric = { derivative: rec.derivative, size_category: rec.sizeCategory };
     // `name` groups every URL of a derivative into one series (k6 reports it as the url tag too).
-    t = tagCache[id] = { metric, request: { name: `media ${rec.derivative}`, ...metric } };
+    const tags = { name: `media ${rec.derivative}`, ...metric };
+    s = shapes[id] = {
+      metric,
+      ranged: { headers: { Range: '' }, tags, responseCallback: expect206 as Callback, timeout },
+      whole: { tags, responseCallback: expect200 as Callback, timeout },
+    };
   }
-  return t;
+  return s;
 }
 
 export interface MediaResult {
@@ -56,12 +69,16 @@ const WHOLE_CHECK = { [CHECK_WHOLE]: isTrue };
 
 export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: RequestContext): MediaResult {
   const url = rec.url;
-  if (!expect200) throw new Error('call setUpExpectedStatuses() in init context first');
-  const t = tagsFor(rec);
-  const tags = t.metric;
-  const res = range
-    ? http.get(url, { headers: { Range: rangeHeader(range) }, tags: t.request, timeout: ctx.timeoutMs })
-    : http.get(url, { tags: t.request, responseCallback: expect200, timeout: ctx.timeoutMs });
+  if (!expect200 || !expect206) throw new Error('call setUpExpectedStatuses() in init context first');
+  const shape = shapesFor(rec, ctx.timeoutMs);
+  const tags = shape.metric;
+  let res;
+  if (range) {
+    shape.ranged.headers.Range = rangeHeader(range);
+    res = http.get(url, shape.ranged);
+  } else {
+    res = http.get(url, shape.whole);
+  }
   // Each read of res.headers / res.timings converts from Go again: read once.
   const status = res.status;
   const headers = res.headers;
