@@ -1,6 +1,6 @@
 // The local folder backend and rclone's `local` type over the same folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm, symlink, writeFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
@@ -78,14 +78,22 @@ describe('local folder backend', () => {
 
   it("rclone's local type over the same folder lists the same files (one lsjson call, symlinks skipped)", async () => {
     const saved = process.env.RCLONE_CONFIG_LOCALDISK_TYPE;
+    const savedBin = process.env.RCLONE_BIN;
     process.env.RCLONE_CONFIG_LOCALDISK_TYPE = 'local';
+    // A wrapper that records each rclone invocation: one call per listing, never one per file.
+    const calls = join(root, 'rclone-calls.log');
+    const wrapper = join(root, 'rclone-wrapper.sh');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> '${calls}'\nexec rclone "$@"\n`, { mode: 0o755 });
+    process.env.RCLONE_BIN = wrapper;
     try {
       const got: Array<{ key: string; size: number }> = [];
       for await (const o of listObjects({ remote: 'localdisk', bucket })) {
         got.push({ key: o.key, size: o.size });
-        expect(o.lastModified).toBe((await stat(join(bucket, o.key))).mtime.toISOString());
+        // rclone truncates nanoseconds, Node rounds them: equal to the millisecond.
+        expect(Math.abs(Date.parse(o.lastModified) - (await stat(join(bucket, o.key))).mtimeMs)).toBeLessThanOrEqual(1);
       }
       expect(got.sort((x, y) => compareKeys(x.key, y.key))).toEqual(expected);
+      expect((await readFile(calls, 'utf8')).trim().split('\n')).toEqual([`lsjson -R --files-only --no-mimetype --use-server-modtime --checkers 16 localdisk:${bucket}`]);
       const sub: string[] = [];
       for await (const o of listObjects({ remote: 'localdisk', bucket, directory: 'a', extensions: ['.jpg'] })) sub.push(o.key);
       expect(sub).toEqual(['a/c/d e.JPG']);
@@ -95,6 +103,8 @@ describe('local folder backend', () => {
     } finally {
       if (saved === undefined) delete process.env.RCLONE_CONFIG_LOCALDISK_TYPE;
       else process.env.RCLONE_CONFIG_LOCALDISK_TYPE = saved;
+      if (savedBin === undefined) delete process.env.RCLONE_BIN;
+      else process.env.RCLONE_BIN = savedBin;
     }
   });
 });
