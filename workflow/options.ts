@@ -18,6 +18,11 @@ export interface WorkflowOptions {
   remote: string;
   bucket: string;
   directory?: string;
+  /** S3 (R2, MinIO...): endpoint, region, profile, path-style addressing. */
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  forcePathStyle?: boolean;
   baseUrl?: string;
   outputDir: string;
   /** Passed as --config to every stage, for keys the workflow has no option for. */

@@ -45,9 +45,16 @@ function push(args: string[], flag: string, value: Value): void {
   else args.push(flag, Array.isArray(value) ? value.join(',') : String(value));
 }
 
-function storageArgs(o: WorkflowOptions): string[] {
+/** --remote/--bucket/--directory and the S3 connection flags the command takes. */
+function storageArgs(o: WorkflowOptions, command: 'list' | 'prewarm' | 'optimize'): string[] {
   const a = ['--remote', o.remote, '--bucket', o.bucket];
   push(a, '--directory', o.directory);
+  push(a, '--endpoint', o.endpoint);
+  push(a, '--region', o.region);
+  if (command !== 'optimize') push(a, '--profile', o.profile);
+  // prewarm's is a plain flag, optimize's takes yes/no, list decides from --endpoint.
+  if (command === 'prewarm') push(a, '--force-path-style', o.forcePathStyle);
+  if (command === 'optimize' && o.forcePathStyle !== undefined) a.push('--force-path-style', String(o.forcePathStyle));
   return a;
 }
 
@@ -98,10 +105,13 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
   switch (name) {
     case 'analysis': {
       const listing = out(FILES.listing);
-      const list = ['list', ...storageArgs(o), ...filterArgs(o), '--format', 'jsonl', '--output', listing, ...common];
-      const analyze = (format: string, file: string) => [
-        'analyze', '--listing-file', listing, '--size-threshold', String(o.sizeThreshold), '--format', format, '--output', out(file), ...common,
-      ];
+      const list = ['list', ...storageArgs(o, 'list'), ...filterArgs(o), '--format', 'jsonl', '--output', listing, ...common];
+      const analyze = (format: string, file: string) => {
+        const a = ['analyze', '--listing-file', listing, '--size-threshold', String(o.sizeThreshold)];
+        push(a, '--small-file-threshold', o.smallFileThreshold);
+        push(a, '--medium-file-threshold', o.mediumFileThreshold);
+        return [...a, '--format', format, '--output', out(file), ...common];
+      };
       // The index takes object count and bytes from the listing, so one report in the asked format is enough.
       const steps: Step[] = [{ args: list }, { args: analyze(o.analysisFormat, analysisFile(o.analysisFormat)) }];
       return {
@@ -115,7 +125,7 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       };
     }
     case 'prewarm': {
-      const a = ['prewarm', ...storageArgs(o), ...filterArgs(o)];
+      const a = ['prewarm', ...storageArgs(o, 'prewarm'), ...filterArgs(o)];
       push(a, '--base-url', o.baseUrl);
       push(a, '--derivatives', o.derivatives);
       push(a, '--image-variants', o.imageVariants);
@@ -188,7 +198,7 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       };
     }
     case 'optimize': {
-      const a = ['optimize', ...storageArgs(o)];
+      const a = ['optimize', ...storageArgs(o, 'optimize')];
       a.push('--size-threshold', String(o.optimizeThreshold), '--optimize-videos', '--optimized-videos-dir', out(FILES.optimizedDir));
       a.push('--codec', o.optimizeCodec, '--quality', o.optimizeQuality, '--target-resolution', o.optimizeResolution);
       push(a, '--workers', o.optimizeWorkers);

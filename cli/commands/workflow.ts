@@ -35,6 +35,10 @@ export function toWorkflowOptions(raw: RawOptions, globals: { config?: string; v
     remote: r.remote,
     bucket: r.bucket,
     directory: r.directory,
+    endpoint: r.endpoint,
+    region: r.region,
+    profile: r.profile,
+    forcePathStyle: r.forcePathStyle,
     baseUrl: r.baseUrl,
     outputDir: r.outputDir,
     configFile: globals.config,
@@ -129,6 +133,10 @@ export function register(program: Command): void {
     .option('--remote <name>', 'storage: "local" (a folder), "s3", or an rclone remote name')
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
     .option('--directory <prefix>', 'prefix inside the bucket')
+    .option('--endpoint <url>', 'S3 endpoint for R2, MinIO and other servers (list, prewarm, optimize)')
+    .option('--region <region>', 'S3 region')
+    .option('--profile <name>', 'AWS profile (list, prewarm)')
+    .addOption(new Option('--force-path-style [yes|no]', 'S3 path-style addressing (prewarm, optimize)').argParser(boolArg))
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (prewarm, loadtest)')
     .option('--output-dir <dir>', 'folder for every report, the progress file and the index page', './workflow-results')
     // media
