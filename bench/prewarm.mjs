@@ -25,7 +25,7 @@ const CLI = join(root, 'bin', 'media-toolkit.js');
 const SMALL_N = Number(process.env.BENCH_PREWARM_SMALL ?? 100_000);
 const MEMORY_N = Number(process.env.BENCH_PREWARM_MEMORY ?? 1_000_000);
 const LARGE_N = Number(process.env.BENCH_PREWARM_LARGE ?? 40);
-const LATENCY_N = Number(process.env.BENCH_PREWARM_LATENCY ?? 30_000);
+const LATENCY_N = Number(process.env.BENCH_PREWARM_LATENCY ?? 100_000);
 const SKIP = new Set((process.env.BENCH_PREWARM_SKIP ?? '').split(',').filter(Boolean));
 const CONNECTIONS = 50;
 const log = (m) => process.stderr.write(`bench prewarm: ${m}\n`);

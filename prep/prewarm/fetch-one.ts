@@ -28,8 +28,18 @@ export interface FetchSettings {
 
 /** A worker's handle on its current request or back-off sleep, so shutdown can cut it short. */
 export interface Slot {
-  abort?: () => void;
   aborted: boolean;
+  /** Ends the current back-off sleep. */
+  abort?: () => void;
+  /** The request in flight. */
+  active?: { shutdown(): void };
+}
+
+/** Cuts a worker's current request or sleep short (shutdown after the grace period). */
+export function abortSlot(slot: Slot): void {
+  slot.aborted = true;
+  slot.abort?.();
+  slot.active?.shutdown();
 }
 
 interface Outcome {
@@ -101,102 +111,130 @@ function pickHeaders(raw: Buffer[] | string[]): Map<string, string> {
   return out;
 }
 
-class AttemptTimeout extends Error {
-  override name = 'AttemptTimeout';
+const TIMEOUT_ERROR = Object.assign(new Error('attempt timed out'), { code: 'MT_ATTEMPT_TIMEOUT' });
+const SHUTDOWN_ERROR = Object.assign(new Error('aborted by shutdown'), { code: 'MT_SHUTDOWN' });
+
+function onAttemptTimeout(h: AttemptHandler): void {
+  h.cutShort(TIMEOUT_ERROR, 'timeout', `no complete response within ${h.timeoutMs / 1000} s (${h.gotHeaders ? 'reading body' : 'waiting for headers'})`);
 }
 
 /**
  * One request through undici's dispatch API: no body stream, no AbortSignal, no
  * promise per chunk; chunks are counted and dropped as they arrive, so memory
- * stays flat for any body size and the per-request cost stays low at 20k req/s.
+ * stays flat for any body size. A class rather than closures: one allocation per
+ * request instead of a dozen, which matters for GC at thousands of requests in flight.
  */
+class AttemptHandler {
+  readonly o: Outcome;
+  readonly t0 = performance.now();
+  settled = false;
+  gotHeaders = false;
+  expected: number | null = null;
+  abortRequest: ((err?: Error) => void) | undefined = undefined;
+  cut: Error | undefined = undefined;
+  timer: NodeJS.Timeout;
+
+  constructor(
+    readonly method: 'GET' | 'HEAD',
+    readonly timeoutMs: number,
+    readonly slot: Slot,
+    readonly resolve: (o: Outcome) => void,
+  ) {
+    this.o = {
+      status: 0, ttfbMs: 0, totalMs: 0, bytes: 0, contentLength: null, contentType: null,
+      cacheStatus: 'unknown', errorClass: null, errorMessage: null, retryAfterMs: null, startedAt: Date.now(),
+    };
+    this.timer = setTimeout(onAttemptTimeout, timeoutMs, this);
+    slot.active = this;
+  }
+
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.slot.active = undefined;
+    const o = this.o;
+    o.totalMs = performance.now() - this.t0;
+    if (!this.gotHeaders) o.ttfbMs = o.totalMs;
+    this.resolve(o);
+  }
+
+  fail(cls: ErrorClass, message: string): void {
+    if (this.settled) return;
+    this.o.errorClass = cls;
+    this.o.errorMessage = message;
+    this.settle();
+  }
+
+  // Timeout and shutdown settle at once; the request is cut now or as soon as undici hands it a socket.
+  cutShort(err: Error, cls: ErrorClass, message: string): void {
+    this.cut = err;
+    this.fail(cls, message);
+    this.abortRequest?.(err);
+  }
+
+  shutdown(): void {
+    this.cutShort(SHUTDOWN_ERROR, 'aborted', 'aborted by shutdown');
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortRequest = abort;
+    if (this.cut) abort(this.cut);
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[]): boolean {
+    if (statusCode < 200) return true; // 1xx: the real answer follows
+    if (this.settled) return false;
+    const o = this.o;
+    this.gotHeaders = true;
+    o.ttfbMs = performance.now() - this.t0;
+    o.status = statusCode;
+    const h = pickHeaders(raw);
+    const cl = h.get('content-length');
+    this.expected = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : null;
+    o.contentLength = contentRangeTotal(h.get('content-range')) ?? this.expected;
+    o.contentType = h.get('content-type') ?? null;
+    o.cacheStatus = parseCacheStatus((name) => h.get(name));
+    if (statusCode >= 500 || statusCode === 429) o.retryAfterMs = parseRetryAfter(h.get('retry-after'));
+    if (statusCode >= 300 && statusCode < 400) o.errorMessage = `HTTP ${statusCode} to ${redactUrl(h.get('location') ?? '?')}`;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.o.bytes += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    const o = this.o;
+    if (this.method === 'GET' && this.expected !== null && o.bytes !== this.expected) this.fail('incomplete_body', `body ended after ${o.bytes} of ${this.expected} bytes`);
+    else if (o.status >= 500) this.fail('server_error', `HTTP ${o.status}`);
+    else if (o.status >= 400) this.fail('client_error', `HTTP ${o.status}`);
+    else if (o.status >= 300) this.fail('redirect', o.errorMessage ?? `HTTP ${o.status}`);
+    else this.settle();
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    const code = errorCode(err);
+    if (TIMEOUT_CODES.has(code)) this.fail('timeout', oneLineMessage(err));
+    else if (this.gotHeaders) this.fail('incomplete_body', oneLineMessage(err));
+    else if (CONNECTION_CODES.has(code)) this.fail('connection_error', oneLineMessage(err));
+    else this.fail('unknown_error', oneLineMessage(err));
+  }
+}
+
 function attempt(origin: string, path: string, method: 'GET' | 'HEAD', extra: Record<string, string> | undefined, s: FetchSettings, slot: Slot): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    const o: Outcome = {
-      status: 0, ttfbMs: 0, totalMs: 0, bytes: 0, contentLength: null, contentType: null,
-      cacheStatus: 'unknown', errorClass: null, errorMessage: null, retryAfterMs: null, startedAt,
-    };
-    let settled = false;
-    let gotHeaders = false;
-    let expected: number | null = null;
-    let abortRequest: ((err?: Error) => void) | undefined;
-    let cut: Error | undefined;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      slot.abort = undefined;
-      o.totalMs = performance.now() - t0;
-      if (!gotHeaders) o.ttfbMs = o.totalMs;
-      resolve(o);
-    };
-    const fail = (cls: ErrorClass, message: string) => {
-      if (settled) return;
-      o.errorClass = cls;
-      o.errorMessage = message;
-      settle();
-    };
-    // Timeout and shutdown settle at once; the request is cut now or as soon as undici hands it a socket.
-    const cutShort = (err: Error, cls: ErrorClass, message: string) => {
-      cut = err;
-      fail(cls, message);
-      abortRequest?.(err);
-    };
-    const timer = setTimeout(
-      () => cutShort(new AttemptTimeout('timeout'), 'timeout', `no complete response within ${s.timeoutMs / 1000} s (${gotHeaders ? 'reading body' : 'waiting for headers'})`),
-      s.timeoutMs,
-    );
-    slot.abort = () => cutShort(new Error('aborted'), 'aborted', 'aborted by shutdown');
+    const h = new AttemptHandler(method, s.timeoutMs, slot, resolve);
     try {
       s.dispatcher.dispatch(
         { origin, path, method, headers: extra ?? s.headers, headersTimeout: s.timeoutMs, bodyTimeout: s.timeoutMs },
-        {
-          onConnect(abort: (err?: Error) => void) {
-            abortRequest = abort;
-            if (cut) abort(cut);
-          },
-          onHeaders(statusCode: number, raw: Buffer[]) {
-            if (statusCode < 200) return true; // 1xx: the real answer follows
-            if (settled) return false;
-            gotHeaders = true;
-            o.ttfbMs = performance.now() - t0;
-            o.status = statusCode;
-            const h = pickHeaders(raw);
-            const cl = h.get('content-length');
-            expected = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : null;
-            o.contentLength = contentRangeTotal(h.get('content-range')) ?? expected;
-            o.contentType = h.get('content-type') ?? null;
-            o.cacheStatus = parseCacheStatus((name) => h.get(name));
-            if (statusCode >= 500 || statusCode === 429) o.retryAfterMs = parseRetryAfter(h.get('retry-after'));
-            if (statusCode >= 300 && statusCode < 400) o.errorMessage = `HTTP ${statusCode} to ${redactUrl(h.get('location') ?? '?')}`;
-            return true;
-          },
-          onData(chunk: Buffer) {
-            o.bytes += chunk.length;
-            return true;
-          },
-          onComplete() {
-            if (settled) return;
-            if (method === 'GET' && expected !== null && o.bytes !== expected) fail('incomplete_body', `body ended after ${o.bytes} of ${expected} bytes`);
-            else if (o.status >= 500) fail('server_error', `HTTP ${o.status}`);
-            else if (o.status >= 400) fail('client_error', `HTTP ${o.status}`);
-            else if (o.status >= 300) fail('redirect', o.errorMessage ?? `HTTP ${o.status}`);
-            else settle();
-          },
-          onError(err: Error) {
-            if (settled) return;
-            const code = errorCode(err);
-            if (TIMEOUT_CODES.has(code)) fail('timeout', oneLineMessage(err));
-            else if (gotHeaders) fail('incomplete_body', oneLineMessage(err));
-            else if (CONNECTION_CODES.has(code)) fail('connection_error', oneLineMessage(err));
-            else fail('unknown_error', oneLineMessage(err));
-          },
-        } as unknown as Dispatcher.DispatchHandler,
+        h as unknown as Dispatcher.DispatchHandler,
       );
     } catch (err) {
-      fail('unknown_error', oneLineMessage(err));
+      h.fail('unknown_error', oneLineMessage(err));
     }
   });
 }

@@ -2,7 +2,7 @@
 // request through fetchItem, each final record handed to onRecord as it lands.
 // stop() takes no new work and lets in-flight requests finish; abort() cuts them.
 import type { ResultsRecord } from '../../common/results-record.js';
-import { fetchItem, type FetchSettings, type Slot } from './fetch-one.js';
+import { abortSlot, fetchItem, type FetchSettings, type Slot } from './fetch-one.js';
 import { createWorkQueues } from './work-queues.js';
 import type { WorkItem } from './work-list.js';
 
@@ -108,10 +108,7 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
       interrupted = true;
       aborted = true;
       queues.stop();
-      for (const s of slots) {
-        s.aborted = true;
-        s.abort?.();
-      }
+      for (const s of slots) abortSlot(s);
     },
   };
 }
