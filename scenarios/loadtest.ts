@@ -77,7 +77,8 @@ export function handleSummary(raw: K6SummaryData): Record<string, string> {
     stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),
     records: data.count,
   });
-  if (missingSettings(cfg)) return { stdout: textSummary(s) };
+  const missing = missingSettings(cfg);
+  if (missing) return { stdout: `\nmedia-toolkit loadtest: not run (${missing})\n` };
   return {
     stdout: textSummary(s),
     [cfg.summaryJson]: `${JSON.stringify({ ...s, k6: raw.metrics }, null, 2)}\n`,

@@ -90,6 +90,19 @@ describe('k6 scenario against the origin', () => {
     expect(await readFile(join(lib.dir, 'errors.xml'), 'utf8')).toMatch(/<failure message="http_req_failed rate&lt;0.05 crossed/);
   });
 
+  it('ABORT_ON_FAIL stops a long run as soon as the failure threshold is crossed', async () => {
+    const o = await origin({ errorRate: 0.5 });
+    const r = await k6(['run', BUNDLE], {
+      BASE_URL: o.url, RESULTS_FILE: lib.resultsFile, STAGE1_USERS: 2, STAGE1_DURATION: '1s', STAGE2_USERS: 2, STAGE2_DURATION: '60s', MIN_SLEEP: 0.01, MAX_SLEEP: 0.02,
+      ABORT_ON_FAIL: true, ...reportEnv('abort'),
+    });
+    expect(r.code).toBe(99);
+    const s = await summary(join(lib.dir, 'abort.json'));
+    expect(s.passed).toBe(false);
+    // Stopped a few seconds in (2 s evaluation delay), not after the 61 s of stages.
+    expect(s.durationSeconds).toBeLessThan(30);
+  });
+
   it('range checks catch an origin that ignores Range (200 with the whole file)', async () => {
     const o = await origin({ ignoreRange: true });
     const r = await k6(['run', BUNDLE], {
