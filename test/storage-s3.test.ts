@@ -76,7 +76,7 @@ describe('list and analyze on a real S3 server (versitygw)', () => {
   let seededFrom: number;
 
   beforeAll(async () => {
-    s3 = await startS3Server();
+    s3 = await startS3Server({ accessLog: true });
     tmp = await mkdtemp(join(tmpdir(), 'mt-s3-test-'));
     seeds = seedSet();
     seededFrom = Math.floor(Date.now() / 1000) * 1000;
@@ -116,6 +116,16 @@ describe('list and analyze on a real S3 server (versitygw)', () => {
     const got = JSON.parse(r.stdout);
     expect(withoutTimes(got)).toEqual(expected);
     checkTimes(got);
+    // Only ListObjectsV2 requests, one per folder page: never one request per object.
+    let ops: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      ops = (await s3.operations()).filter((op) => op !== 's3_PutObject' && op !== 's3_CreateBucket' && op !== 's3_ListAllMyBuckets');
+      if (ops.length > 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(new Set(ops)).toEqual(new Set(['s3_ListObjectsV2']));
+    expect(ops.length).toBeGreaterThan(1);
+    expect(ops.length).toBeLessThan(60);
   });
 
   it('gives the same listing whatever the concurrency, page size and read-ahead budget', async () => {
