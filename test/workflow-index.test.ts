@@ -1,0 +1,76 @@
+// The index page's figures and escaping, from the stage outputs' JSON shapes.
+import { describe, expect, it } from 'vitest';
+import { fromK6Summary, fromOptimizeReport } from '../workflow/headlines.js';
+import { headlineRows, renderHtml, formatBytes } from '../workflow/index-page.js';
+import { newState } from '../workflow/state.js';
+import { shortError } from '../workflow/run-step.js';
+import { loadStages } from '../workflow/stages.js';
+import type { WorkflowOptions } from '../workflow/options.js';
+
+const options = (o: Partial<WorkflowOptions> = {}): WorkflowOptions => ({
+  remote: 'local', bucket: '/srv/media', outputDir: '/nonexistent-output', sizeThreshold: 100, analysisFormat: 'markdown',
+  loadtestUsers: 50, loadtestDuration: '2m', loadStages: [{}, {}, {}, {}, {}], skipLargeFiles: true, largeFileThresholdMb: 256,
+  requestTimeout: '120s', useErrorReport: true, optimizeVideos: true, optimizeThreshold: 256, optimizeCodec: 'h264',
+  optimizeQuality: 'balanced', optimizeResolution: '1080p', skip: {}, resume: false, saveProgress: true, continueOnError: false,
+  dryRun: false, interactive: false, ...o,
+});
+
+describe('workflow index figures', () => {
+  it('reads the verdict and p95 from the loadtest summary and from raw k6 summaries', () => {
+    const own = { passed: false, requests: 120, durationMs: { 'p(95)': 812.5 }, cacheHitRate: 0.9, thresholds: [{ metric: 'http_req_duration', expression: 'p(95)<500', ok: false }, { metric: 'checks', expression: 'rate>0.9', ok: true }] };
+    expect(fromK6Summary(own, 99)).toMatchObject({ verdict: 'breached', p95Ms: 812.5, requests: 120, failedThresholds: ['http_req_duration: p(95)<500'] });
+    // handleSummary data: thresholds { expr: { ok } }, figures under values.
+    const handle = { metrics: { http_req_duration: { values: { 'p(95)': 42 }, thresholds: { 'p(95)<500': { ok: true } } }, http_reqs: { values: { count: 7 } } } };
+    expect(fromK6Summary(handle, 0)).toMatchObject({ verdict: 'passed', p95Ms: 42, requests: 7, failedThresholds: [] });
+    // --summary-export: figures on the metric, thresholds { expr: failed? }.
+    const exported = { metrics: { http_req_duration: { 'p(95)': 900, thresholds: { 'p(95)<500': true } } } };
+    expect(fromK6Summary(exported, undefined)).toMatchObject({ verdict: 'breached', p95Ms: 900 });
+    expect(fromK6Summary(undefined, undefined)).toBeUndefined();
+  });
+
+  it('reads savings from the optimizer report', () => {
+    const report = { totals: { files: 2, optimized: 1, bytesBefore: 3_000_000, bytesAfter: 1_000_000, savedBytes: 2_000_000, savedPercent: 66.7 }, files: [{}, {}] };
+    expect(fromOptimizeReport(report)).toMatchObject({ optimized: 1, savedBytes: 2_000_000, savedPercent: 66.7, candidates: 2 });
+    // Without a saved figure it is derived from before and after.
+    expect(fromOptimizeReport({ originalBytes: 1000, optimizedBytes: 250 })).toMatchObject({ savedBytes: 750, savedPercent: 75 });
+  });
+
+  it('writes one row per figure a stage produced, and marks figures from an earlier run', () => {
+    const rows = headlineRows({
+      objects: { count: 3, bytes: 5 * 1024 * 1024 },
+      prewarm: { requests: 10, ok: 9, successRate: 0.9, cacheStatus: { miss: 7, hit: 3 } },
+      errors: { failedRequests: 1, failedKeys: 1, excludedKeys: 1 },
+      earlier: { objects: true },
+    });
+    expect(Object.fromEntries(rows)).toEqual({
+      Objects: '3 objects, 5.0 MiB (from an earlier run: the stage did not run this time)',
+      'Pre-warming': '90.0% of 10 requests succeeded (9 ok)',
+      'Cache status': 'miss 7, hit 3',
+      Errors: '1 failed request on 1 key; 1 key in the exclusion list',
+    });
+    expect(formatBytes(512)).toBe('512 B');
+  });
+
+  it('escapes what it puts in the HTML page', () => {
+    const html = renderHtml(options({ bucket: '<script>alert(1)</script>', baseUrl: 'http://127.0.0.1/?token=abc' }), newState({ remote: 'local', bucket: 'x' }), {});
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('token=REDACTED');
+  });
+
+  it('keeps one readable line of a failing tool\'s error', () => {
+    const k6 = 'time="2026-01-01T00:00:00Z" level=error msg="Error: RESULTS_FILE has no records\\n\\tat build (file:///x.js:1:1)" hint="script exception"';
+    expect(shortError(k6)).toBe('Error: RESULTS_FILE has no records');
+    expect(shortError('media-toolkit: "x" is not available yet')).toBe('"x" is not available yet');
+    expect(shortError('y'.repeat(500))).toHaveLength(240);
+  });
+
+  it('turns --loadtest-users/--loadtest-duration into ramp, hold, ramp down; --stageN-* win', () => {
+    expect(loadStages(options({ loadtestUsers: 8, loadtestDuration: '1m' }))).toEqual([
+      { users: 8, duration: '15s' }, { users: 8, duration: '30s' }, { users: 0, duration: '15s' },
+    ]);
+    expect(loadStages(options({ loadStages: [{ users: 2, duration: '5s' }, { users: 0 }, {}, {}, {}] }))).toEqual([
+      { users: 2, duration: '5s' }, { users: 0, duration: '2m' },
+    ]);
+  });
+});
