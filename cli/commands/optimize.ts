@@ -69,20 +69,20 @@ export function register(program: Command): void {
     .command('optimize')
     .summary('Re-encode oversized videos with ffmpeg, verify, replace safely')
     .description(
-      'Re-encode the videos at or above --size-threshold MiB with ffmpeg, verify every output, and either write it\n' +
-        'elsewhere (--optimize-videos: --optimized-videos-dir, or --output-prefix in the bucket) or replace the original\n' +
-        '(--optimize-in-place). Nothing is replaced before its output passed verification: streams, codec, dimensions,\n' +
-        'duration within 0.5% (at least one frame), a full decode with -xerror, the frame count, and a size at most\n' +
+      'Re-encode the videos at or above --size-threshold MiB with ffmpeg, verify every output, and either write it ' +
+        'elsewhere (--optimize-videos: --optimized-videos-dir, or --output-prefix in the bucket) or replace the original ' +
+        '(--optimize-in-place). Nothing is replaced before its output passed verification: streams, codec, dimensions, ' +
+        'duration within 0.5% (at least one frame), a full decode with -xerror, the frame count, and a size at most ' +
         '--max-output-ratio of the input (a larger output is rejected and the original kept).\n\n' +
-        'In place, every step is recorded first in the manifest (--manifest): a crash leaves the original path or key\n' +
-        'holding the original or the verified new file, and a rerun finishes the job. Files the manifest says are done\n' +
-        'are skipped, and so are sources already in the target codec, at or below the target resolution, with at most\n' +
+        'In place, every step is recorded first in the manifest (--manifest): a crash leaves the original path or key ' +
+        'holding the original or the verified new file, and a rerun finishes the job. Files the manifest says are done ' +
+        'are skipped, and so are sources already in the target codec, at or below the target resolution, with at most ' +
         '--efficient-bpp bits per pixel (default h264 0.1, h265 0.06, vp9 0.06, vp8 0.1, av1 0.05).\n\n' +
-        'Quality profiles give CRF h264 18/20/23/26/28, h265 22/24/28/30/32, vp9 and vp8 31/33/36/39/42, av1 25/30/34/38/42\n' +
-        '(maximum/high/balanced/efficient/minimum) with presets slower/slow/medium/fast/faster. Presets map to libvpx\n' +
-        '-deadline good -cpu-used 1/2/3/4/5 (ultrafast: realtime 8), libsvtav1 -preset 5/6/8/10/11 (ultrafast 13),\n' +
-        'libaom-av1 -cpu-used 3/4/5/6/7. Target resolutions are boxes (720p = 1280x720, turned for portrait sources),\n' +
-        'never upscaled, always even. Exit 0 when the run completed (per-file failures are in the report;\n' +
+        'Quality profiles give CRF h264 18/20/23/26/28, h265 22/24/28/30/32, vp9 and vp8 31/33/36/39/42, av1 25/30/34/38/42 ' +
+        '(maximum/high/balanced/efficient/minimum) with presets slower/slow/medium/fast/faster. Presets map to libvpx ' +
+        '-deadline good -cpu-used 1/2/3/4/5 (ultrafast: realtime 8), libsvtav1 -preset 5/6/8/10/11 (ultrafast 13), ' +
+        'libaom-av1 -cpu-used 3/4/5/6/7. Target resolutions are boxes (720p = 1280x720, turned for portrait sources), ' +
+        'never upscaled, always even. Exit 0 when the run completed (per-file failures are in the report; ' +
         'with --fail-on-error they exit 1), 1 when it could not run, 2 on a usage error.',
     )
     .option('--remote <name>', 'where the videos are: local (a folder) or s3', 'local')

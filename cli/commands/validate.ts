@@ -30,13 +30,13 @@ export function register(program: Command): void {
     .command('validate')
     .summary('Integrity check of videos with ffprobe and a decode pass')
     .description(
-      'Check that every video is whole: ffprobe must read it and find a video stream with a duration, and a full\n' +
-        'decode (ffmpeg -xerror) must run without an error and reach the frame count the container announces.\n' +
+      'Check that every video is whole: ffprobe must read it and find a video stream with a duration, and a full ' +
+        'decode (ffmpeg -xerror) must run without an error and reach the frame count the container announces. ' +
         'Corrupt and truncated files are named with the reason. Nothing is modified.\n\n' +
-        'What to check (one of): a local folder (--validate-directory, recursive, files matching --video-pattern),\n' +
-        'the sources of a prewarm results JSON (--validate-results, keys resolved against --remote/--bucket), or a\n' +
+        'What to check (one of): a local folder (--validate-directory, recursive, files matching --video-pattern), ' +
+        'the sources of a prewarm results JSON (--validate-results, keys resolved against --remote/--bucket), or a ' +
         'whole bucket or folder (--remote/--bucket). S3 objects are downloaded to a temp folder one at a time per worker.\n\n' +
-        'Exit codes: 0 every file is good, 1 at least one file is corrupt or truncated (or the check could not run),\n' +
+        'Exit codes: 0 every file is good, 1 at least one file is corrupt or truncated (or the check could not run), ' +
         '2 usage error. Without --validation-report the report goes to stdout.',
     )
     .option('--validate-directory <dir>', 'local folder to check (recursive)')
