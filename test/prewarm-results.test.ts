@@ -80,3 +80,26 @@ describe('results files', () => {
     expect(jsonErrorOffset('{"ok": [1, {"x": null}]}')).toBe(-1);
   });
 });
+
+describe('results JSON written by prewarm', () => {
+  it('is read line by line, and a cut-short or damaged one names the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mt-results-'));
+    const p = resultsPaths(join(dir, 'r.json'));
+    const log = openResultsLog(p.jsonl, false);
+    for (const k of ['a', 'b', 'c']) log.append(rec(`${k}.mp4`));
+    log.close();
+    await writeResultsFileFromLog(p.jsonl, p.json, { baseUrl: 'http://h', urlFormat: 'query' }, () => {});
+    const reader = await openResults(p.json);
+    expect(reader.meta).toMatchObject({ baseUrl: 'http://h', urlFormat: 'query' });
+    const keys: string[] = [];
+    for await (const r of reader.records) keys.push(r.key);
+    expect(keys).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
+    const text = readFileSync(p.json, 'utf8').split('\n');
+    writeFileSync(join(dir, 'cut.json'), text.slice(0, 3).join('\n'));
+    await expect(all(join(dir, 'cut.json'))).rejects.toThrow(`${join(dir, 'cut.json')}:3: the results file ends before its closing`);
+    const damaged = [...text];
+    damaged[2] = '{"key": "b.mp4", oops},';
+    writeFileSync(join(dir, 'damaged.json'), damaged.join('\n'));
+    await expect(all(join(dir, 'damaged.json'))).rejects.toThrow(`${join(dir, 'damaged.json')}:3: invalid JSON`);
+  });
+});

@@ -85,6 +85,8 @@ export async function openResults(path: string, onWarning: (msg: string) => void
   if (size === 0) throw new UsageError(`${path}:1: empty results file`);
   const format = await detectResultsFormat(path);
   if (format === 'jsonl') return { format, meta: {}, records: readJsonl(path, size, onWarning) };
+  const streamed = await openOwnLayout(path);
+  if (streamed) return streamed;
   const text = await readFile(path, 'utf8');
   let doc: unknown;
   try {
@@ -103,6 +105,59 @@ export async function openResults(path: string, onWarning: (msg: string) => void
     if (typeof d.generatedAt === 'string') meta.generatedAt = d.generatedAt;
   }
   return { format, meta, records: fromArray(path, text, list) };
+}
+
+// The results JSON this toolkit writes has one record per line between a header line ending in
+// `"records":[` and a closing `]}`: read that layout line by line, so a million records are never
+// parsed into memory at once. Anything else goes through JSON.parse.
+const OWN_HEADER = /^\{"version":1,.*"records":\[$/;
+
+async function openOwnLayout(path: string): Promise<ResultsReader | undefined> {
+  const first = (await head(path, 4096)).split('\n')[0];
+  if (!OWN_HEADER.test(first)) return undefined;
+  let meta: ResultsMeta;
+  try {
+    const h = JSON.parse(`${first}]}`) as Record<string, unknown>;
+    meta = {
+      baseUrl: typeof h.baseUrl === 'string' ? h.baseUrl : undefined,
+      urlFormat: typeof h.urlFormat === 'string' ? h.urlFormat : undefined,
+      generatedAt: typeof h.generatedAt === 'string' ? h.generatedAt : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+  return { format: 'json', meta, records: readOwnLayout(path) };
+}
+
+async function* readOwnLayout(path: string): AsyncGenerator<ResultsRecord> {
+  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNo = 0;
+  let closed = false;
+  try {
+    for await (const raw of rl) {
+      lineNo++;
+      if (lineNo === 1) continue;
+      const line = raw.trim();
+      if (line === '') continue;
+      if (line === ']}') {
+        closed = true;
+        continue;
+      }
+      if (closed) throw new UsageError(`${path}:${lineNo}: unexpected content after the end of the records`);
+      let v: unknown;
+      try {
+        v = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+      } catch {
+        throw new UsageError(`${path}:${lineNo}: invalid JSON`);
+      }
+      const r = normaliseRecord(v);
+      if (typeof r === 'string') throw new UsageError(`${path}:${lineNo}: ${r}`);
+      yield r;
+    }
+    if (!closed) throw new UsageError(`${path}:${lineNo}: the results file ends before its closing "]}" (cut short?)`);
+  } finally {
+    rl.close();
+  }
 }
 
 async function* fromArray(path: string, text: string, list: unknown[]): AsyncGenerator<ResultsRecord> {
