@@ -130,7 +130,8 @@ function locationId(o: OptimizeOptions): string {
 
 /** Runs the whole pipeline and writes the report. */
 export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
-  checkCompatibility(o.codec, o.outputFormat, o.browserCompatible);
+  // In place each file keeps its own container: the pair is checked per file there.
+  if (o.mode === 'copy') checkCompatibility(o.codec, o.outputFormat, o.browserCompatible);
   if (o.targetSsim !== undefined && !(o.targetSsim > 0 && o.targetSsim < 1)) throw new UsageError('--target-ssim must be between 0 and 1 (for example 0.98)');
   const remote = o.location?.remote ?? 'local';
   if (!o.location && o.listingFile && !o.dryRun) throw new UsageError('--listing-file needs --remote and --bucket too: they say where the listed keys are');
