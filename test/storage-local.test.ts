@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { CLI, ROOT, runCli } from './helpers/cli.js';
 import { listObjects } from '../prep/storage/index.js';
 import { compareKeys } from '../prep/storage/key-order.js';
 
@@ -68,6 +68,15 @@ describe('local folder backend', () => {
     await expect(async () => {
       for await (const _ of listObjects({ remote: 'local', bucket, directory: 'escape-dir' })) void _;
     }).rejects.toThrow('--directory "escape-dir" goes through a symbolic link (escape-dir): not followed');
+  });
+
+  it('a reader that stops early (| head -1) ends the listing quietly with exit 0', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const big = join(ROOT, 'node_modules');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" list --remote local --bucket "${big}" --format jsonl | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['key', 'size', 'lastModified', 'etag']);
   });
 
   it('a missing folder is one clear line with exit 1', async () => {

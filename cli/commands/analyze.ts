@@ -116,6 +116,10 @@ Examples:
         await writeFileAtomic(output, text);
         progress.finish({ done: report.count });
         info(`analyzed ${report.count} file(s); ${o.format} report written to ${output}`);
-      } else process.stdout.write(text);
+      } else {
+        // A reader that stops early (`| head`) is not an error.
+        if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
+        process.stdout.write(text);
+      }
     });
 }

@@ -98,12 +98,21 @@ export async function openOutput(path: string | undefined): Promise<{ sink: Text
       if (text.length === 0) return resolve();
       stream.write(text, (err) => (err ? reject(err) : resolve()));
     });
-  if (!path || path === '-') return { sink: write(process.stdout), commit: async () => undefined, abort: async () => undefined };
+  if (!path || path === '-') {
+    // A reader that stops early (`| head`) closes the pipe: EPIPE ends the listing quietly.
+    if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
+    return { sink: write(process.stdout), commit: async () => undefined, abort: async () => undefined };
+  }
   const out = await openAtomicStream(path);
   return { sink: write(out.stream), commit: out.commit, abort: out.abort };
 }
 
 type SortOrder = 'size' | 'key' | 'none';
+
+/** stdout closed by its reader (e.g. piped into `head`). */
+export function isClosedPipe(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'EPIPE' || (err as NodeJS.ErrnoException)?.code === 'ERR_STREAM_DESTROYED';
+}
 
 interface ListCliOptions extends ListingCliOptions {
   format: ListingFormat;
@@ -173,6 +182,7 @@ Examples:
         await out.commit();
       } catch (err) {
         await out.abort();
+        if (isClosedPipe(err)) return;
         throw err;
       }
       progress.finish({ done: n });
