@@ -11,6 +11,7 @@ import { runWorkflow, type WorkflowResult } from '../workflow/run.js';
 import { STAGES, type StageName, type WorkflowOptions } from '../workflow/options.js';
 import { planStage } from '../workflow/stages.js';
 import { statusText } from '../workflow/state.js';
+import { stageEnv } from '../workflow/run-step.js';
 
 export interface DemoOptions {
   outputDir: string;
@@ -82,7 +83,9 @@ export async function runDemo(o: DemoOptions, print: (text: string) => void, sig
   info(`demo: local CDN origin (${o.mode} derivatives) at ${origin.url}`);
   try {
     const wf = demoWorkflowOptions(o, library, origin.url, reportsDir);
-    const result = await runWorkflow(wf, { print, signal });
+    // The demo is self-contained: MEDIA_TOOLKIT_* settings of the shell do not reach its stages.
+    const childEnv = stageEnv(Object.keys(process.env).filter((n) => n.startsWith('MEDIA_TOOLKIT_')));
+    const result = await runWorkflow(wf, { print, signal, childEnv });
     const cwd = process.cwd();
     const rel = (p: string) => (relative(cwd, p).startsWith('..') ? p : relative(cwd, p) || '.');
     const lines = ['', `demo finished in ${Math.round((Date.now() - started) / 1000)} s: ${samples.length} sample files, origin ${origin.url} (${origin.stats().requests} requests served)`];

@@ -53,7 +53,11 @@ describe('media-toolkit workflow', () => {
     const cfg = join(dir, 'workflow.yaml');
     await writeFile(cfg, 'thresholds:\n  size_threshold: 0.2\nanalysis_format: markdown\nload_test:\n  request_timeout: 20s\n');
     const before = origin.stats().requests;
-    const r = await runCli(['--config', cfg, 'workflow', ...quick(out)], { timeoutMs: 170_000 });
+    // MEDIA_TOOLKIT_WORKERS means pre-warming workers to the workflow (overridden by --workers here); it must
+    // not reach optimize's process as its worker count (at most 256 there), so --optimize-workers is left out.
+    const args = quick(out);
+    args.splice(args.indexOf('--optimize-workers'), 2);
+    const r = await runCli(['--config', cfg, 'workflow', ...args], { timeoutMs: 170_000, env: { MEDIA_TOOLKIT_WORKERS: '300' } });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     const s = await state(out);
     for (const name of STAGES) expect(s.stages[name as keyof WorkflowState['stages']].status, `${name}: ${s.stages[name as keyof WorkflowState['stages']].message}`).toBe('done');
@@ -61,6 +65,7 @@ describe('media-toolkit workflow', () => {
     expect(s.stages.analysis.commands?.join('\n')).toContain('analyze --listing-file');
     expect(s.stages.analysis.commands?.join('\n')).toContain('--size-threshold 0.2');
     expect(s.stages.loadtest.commands?.[0]).toContain('--request-timeout 20s');
+    expect(s.stages.prewarm.commands?.[0]).toContain('--workers 4');
     expect(origin.stats().requests - before).toBeGreaterThan(20);
 
     for (const f of ['listing.jsonl', 'analysis.md', 'prewarm-results.json', 'errors.md', 'exclusion-list.json', 'loadtest-summary.json', 'optimize-report.md', 'optimize-report.json']) {

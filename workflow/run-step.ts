@@ -36,9 +36,19 @@ export function shortError(line: string): string {
   return s.length > 240 ? `${s.slice(0, 237)}...` : s;
 }
 
-export function runStep(args: string[], opts: { prefix: string; echo: boolean; signal?: AbortSignal }): Promise<StepResult> {
+/**
+ * The environment for the stages: without the MEDIA_TOOLKIT_* variables the caller has
+ * already resolved into flags (MEDIA_TOOLKIT_WORKERS means pre-warming workers to the
+ * workflow, and must not become optimize's ffmpeg worker count in its child).
+ */
+export function stageEnv(resolved: Iterable<string>, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const drop = new Set(resolved);
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !drop.has(name)));
+}
+
+export function runStep(args: string[], opts: { prefix: string; echo: boolean; signal?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<StepResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(process.execPath, [cliPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let output = '';
     let stderrTail = '';
     const keep = (s: string) => {

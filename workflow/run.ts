@@ -28,6 +28,8 @@ export interface WorkflowIo {
   /** Where the plan and the final table go (stdout). */
   print: (text: string) => void;
   signal?: AbortSignal;
+  /** Environment of the stages' processes (default: this process's). */
+  childEnv?: NodeJS.ProcessEnv;
 }
 
 function stageIndex(name: StageName): number {
@@ -166,7 +168,7 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
       const shown = displayCommand(step.args);
       st.commands?.push(shown);
       info(`  $ ${shown}`);
-      const r = await runStep(step.args, { prefix: `  [${name}] `, echo: true, signal: io.signal });
+      const r = await runStep(step.args, { prefix: `  [${name}] `, echo: true, signal: io.signal, env: io.childEnv });
       log += `$ ${shown}\n${r.output}${r.output.endsWith('\n') ? '' : '\n'}exit ${r.code}\n\n`;
       st.exitCode = r.code;
       if (r.unavailable) {

@@ -6,6 +6,7 @@ import { choiceOption, floatArg, intArg, listArg, boolArg } from '../options.js'
 import { STAGES, type StageName, type WorkflowOptions } from '../../workflow/options.js';
 import { durationSeconds } from '../../workflow/duration.js';
 import { runWorkflow } from '../../workflow/run.js';
+import { stageEnv } from '../../workflow/run-step.js';
 import { CODECS, PRESETS, QUALITIES } from '../../optimize/profiles.js';
 import { TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
 import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
@@ -213,7 +214,10 @@ export function register(program: Command): void {
       process.once('SIGINT', onSigint);
       const terminal = o.interactive ? terminalAsk() : undefined;
       try {
+        // Variables the workflow has resolved into flags are not handed to the stages again.
+        const resolved = [self, self.parent as Command].flatMap((c) => c.options.map((opt) => opt.envVar)).filter((e): e is string => Boolean(e));
         const result = await runWorkflow(o, {
+          childEnv: stageEnv(resolved),
           ask: terminal?.ask,
           print: (t) => process.stdout.write(t),
           signal: controller.signal,
