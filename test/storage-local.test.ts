@@ -54,6 +54,22 @@ describe('local folder backend', () => {
     expect(r.stdout).not.toContain('secret');
   });
 
+  it('list output piped into analyze --listing-file - (stdin), as jsonl and as csv', async () => {
+    for (const format of ['jsonl', 'csv']) {
+      const listed = await runCli(['list', '--remote', 'local', '--bucket', bucket, '--format', format]);
+      expect(listed.code).toBe(0);
+      const a = await runCli(['analyze', '--listing-file', '-', '--listing-format', format, '--format', 'json', '--top', '2'], { input: listed.stdout });
+      expect(a.stderr).toBe('');
+      expect(a.code).toBe(0);
+      const rep = JSON.parse(a.stdout);
+      expect([rep.count, rep.totalBytes, rep.largest.map((f: { key: string }) => f.key)]).toEqual([
+        expected.length,
+        expected.reduce((sum, e) => sum + e.size, 0),
+        ['z/deep/deeper/file.MP4', 'a.mp4'],
+      ]);
+    }
+  });
+
   it('--directory lists a subfolder with keys relative to the bucket, and may not leave it', async () => {
     const keys: string[] = [];
     for await (const o of listObjects({ remote: 'local', bucket, directory: 'a' })) keys.push(o.key);

@@ -71,7 +71,7 @@ export function register(program: Command): void {
         '100,000 files and past that estimated within ±1% (the report says which).',
     );
   addListingOptions(cmd)
-    .option('--listing-file <file>', 'analyze this listing (json, jsonl or csv as written by `list`) instead of listing a bucket')
+    .option('--listing-file <file>', 'analyze this listing (json, jsonl or csv as written by `list`; - for stdin) instead of listing a bucket')
     .addOption(choiceOption('--listing-format <format>', 'format of --listing-file (default: from its extension, else jsonl)', ['json', 'jsonl', 'csv']))
     .option('--size-threshold <MiB>', 'report files above this size in MiB (fractions allowed)', floatArg(0), 256)
     .option('--small-file-threshold <MiB>', 'files below this many MiB are small', floatArg(0), 50)

@@ -94,7 +94,7 @@ function toObject(v: unknown, where: string): StoredObject {
 
 async function* readCsv(path: string): AsyncGenerator<StoredObject> {
   // papaparse's Node duplex stream: rows come out as objects, with backpressure, never all at once.
-  const file = createReadStream(path);
+  const file = path === '-' ? process.stdin : createReadStream(path);
   const rows = file.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: true }));
   const failed = new Promise<never>((_, reject) => file.once('error', reject));
   failed.catch(() => undefined);
@@ -111,19 +111,21 @@ async function* readCsv(path: string): AsyncGenerator<StoredObject> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new RuntimeError(code === 'ENOENT' ? `listing file ${path} does not exist` : `cannot read listing file ${path}: ${code ?? (err as Error).message}`);
   } finally {
-    file.destroy();
+    if (file !== process.stdin) file.destroy();
   }
 }
 
-/** Streams the entries of a listing file written by `list` (json, jsonl or csv). */
+/** Streams the entries of a listing file written by `list` (json, jsonl or csv); "-" reads standard input. */
 export async function* readListingFile(path: string, format?: 'json' | 'jsonl' | 'csv'): AsyncGenerator<StoredObject> {
   const fmt = format ?? listingFormatOfPath(path) ?? 'jsonl';
   if (fmt === 'csv') {
     yield* readCsv(path);
     return;
   }
-  const stream = createReadStream(path);
+  // "-" is standard input: `list --format jsonl | analyze --listing-file -`.
+  const stream = path === '-' ? process.stdin : createReadStream(path);
   const opened = new Promise<void>((resolve, reject) => {
+    if (path === '-') return resolve();
     stream.once('open', () => resolve());
     stream.once('error', reject);
   });
