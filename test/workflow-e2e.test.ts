@@ -156,6 +156,18 @@ describe('media-toolkit workflow', () => {
     expect((await state(out)).target.baseUrl).toBe('http://REDACTED@127.0.0.1:9/');
   });
 
+  it('--no-save-progress leaves no state file, and --resume then has nothing to continue', async () => {
+    const out = join(dir, 'nosave');
+    const skips = STAGES.map((s) => `--skip-${s}`);
+    const r = await runCli(['workflow', '--remote', 'local', '--bucket', library, '--output-dir', out, '--no-save-progress', ...skips]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out, 'index.md'))).toBe(true);
+    expect(existsSync(join(out, 'workflow-state.json'))).toBe(false);
+    const again = await runCli(['workflow', '--remote', 'local', '--bucket', library, '--output-dir', out, '--resume']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('no saved progress');
+  });
+
   it('--interactive asks before each stage on a terminal, and is a usage error without one', async () => {
     const r = await runCli(['workflow', ...quick(join(dir, 'tty')), '--interactive']);
     expect(r.code).toBe(2);
