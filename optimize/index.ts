@@ -3,7 +3,7 @@
 // -> report. One worker per file; each file's failure is recorded, never fatal.
 import { availableParallelism, totalmem, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { RuntimeError, UsageError } from '../lib/errors.js';
 import { info, warn } from '../lib/log.js';
 import { createProgress, formatDuration } from '../lib/progress.js';
@@ -37,7 +37,7 @@ import {
 } from './profiles.js';
 import { continueLocal, continueS3, replaceLocal, replaceS3, type S3Target } from './replace.js';
 import { computeTotals, writeOptimizeReport, type FileReport, type OptimizeReport } from './report.js';
-import { downloadHead, downloadObject, makeS3Client, uploadFile } from './s3-objects.js';
+import { downloadHead, downloadObject, headObject, makeS3Client, uploadFile } from './s3-objects.js';
 import { encodeSegmented } from './segment.js';
 import { measureSsim } from './ssim.js';
 import { searchCrf } from './target-quality.js';
@@ -137,6 +137,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   if (!o.location && o.listingFile && !o.dryRun) throw new UsageError('--listing-file needs --remote and --bucket too: they say where the listed keys are');
   if (remote !== 'local' && remote !== 's3' && !o.dryRun) throw new UsageError(`optimize reads and writes local folders and S3 buckets; remote "${remote}" can only be listed (--dry-run)`);
   if (o.mode === 'copy' && remote === 's3' && !o.outputPrefix && !o.optimizedVideosDir) throw new UsageError('give --output-prefix or --optimized-videos-dir');
+  if (o.outputPrefix !== undefined && !o.outputPrefix.replace(/^\/+|\/+$/g, '')) throw new UsageError('--output-prefix must name a prefix: copies at the bucket root would overwrite the sources');
   const ffmpeg = requireTool('ffmpeg', o.ffmpegPath);
   const ffprobe = requireTool('ffprobe', o.ffprobePath);
   const candidates = await findCandidates(
@@ -421,6 +422,7 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
       base.output = `s3://${ctx.s3.bucket}/${destKey}`;
     } else {
       const dest = safeJoin(o.optimizedVideosDir, newKey);
+      await refuseToOverwriteSource(ctx, dest);
       await placeFile(outPath, dest);
       base.output = dest;
     }
@@ -432,22 +434,44 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
   }
 }
 
-/** Puts the WebM companion beside the output: same key with .webm. */
+/** A copy written into the source folder itself must never replace a file the user has there. */
+async function refuseToOverwriteSource(ctx: RunContext, dest: string): Promise<void> {
+  const l = ctx.o.location;
+  if (!l || l.remote !== 'local') return;
+  const root = resolve(l.bucket);
+  if ((dest === root || dest.startsWith(root + sep)) && (await exists(dest))) {
+    throw new RuntimeError(`${dest} exists in the source folder: not overwritten (choose an --optimized-videos-dir outside it)`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Puts the WebM companion beside the output (same key with .webm); never over an existing file or object of the user's. */
 async function placeCompanion(ctx: RunContext, key: string, path: string, mode: 'copy' | 'in-place'): Promise<string> {
   const { o } = ctx;
   const wkey = withExtension(key, 'webm');
-  if (ctx.s3) {
-    const destKey = mode === 'copy' && o.outputPrefix ? `${o.outputPrefix.replace(/\/+$/, '')}/${wkey}` : wkey;
-    if (mode === 'copy' && !o.outputPrefix) {
-      const dest = safeJoin(o.optimizedVideosDir, wkey);
-      await placeFile(path, dest);
-      return dest;
+  if (ctx.s3 && !(mode === 'copy' && !o.outputPrefix)) {
+    const destKey = mode === 'copy' ? `${o.outputPrefix!.replace(/\/+$/, '')}/${wkey}` : wkey;
+    if (mode === 'in-place' && (await headObject(ctx.s3.client, ctx.s3.bucket, destKey))) {
+      warn(`${key}: ${destKey} exists; the WebM companion is not written over it`);
+      return '';
     }
     await uploadFile(ctx.s3.client, ctx.s3.bucket, destKey, path, 'video/webm', o.signal);
     return `s3://${ctx.s3.bucket}/${destKey}`;
   }
-  const dest = mode === 'in-place' ? safeJoin(o.location!.bucket, wkey) : safeJoin(o.optimizedVideosDir, wkey);
-  if (mode === 'in-place' && dest === safeJoin(o.location!.bucket, key)) throw new RuntimeError(`${key}: the WebM would overwrite the source`);
+  const dest = mode === 'in-place' && !ctx.s3 ? safeJoin(o.location!.bucket, wkey) : safeJoin(o.optimizedVideosDir, wkey);
+  if (mode === 'in-place' && (await exists(dest))) {
+    warn(`${key}: ${dest} exists; the WebM companion is not written over it`);
+    return '';
+  }
+  await refuseToOverwriteSource(ctx, dest);
   await placeFile(path, dest);
   return dest;
 }

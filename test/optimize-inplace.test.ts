@@ -45,9 +45,14 @@ describe('in place on a local folder', () => {
     await makeClip(join(lib, 'sub/clip.mov'), { width: 640, height: 360, seconds: 0.5, audio: false });
     await writeFile(join(lib, 'broken.mp4'), Buffer.alloc(100_000, 'not a video'));
     await chmod(join(lib, 'big.mp4'), 0o640);
+    await writeFile(join(lib, 'big.webm'), 'a file of the user that happens to have the companion name');
     const manifest = join(work, 'plain-manifest.json');
-    const r = await runCli(['--quiet', ...inPlaceArgs(lib, manifest), '--remote', 'local', '--report', join(work, 'plain.md')], { env: { XDG_CACHE_HOME: cache } });
+    const r = await runCli([...inPlaceArgs(lib, manifest), '--remote', 'local', '--create-webm', '--report', join(work, 'plain.md')], { env: { XDG_CACHE_HOME: cache } });
     expect(r.code, r.stderr).toBe(0);
+    // the companion WebM is written beside the source, but never over a file already there
+    expect(await readFile(join(lib, 'big.webm'), 'utf8')).toBe('a file of the user that happens to have the companion name');
+    expect(r.stderr).toMatch(/big\.webm exists; the WebM companion is not written over it/);
+    expect(await decodes(join(lib, 'sub/clip.webm'))).toMatchObject({ codec: 'vp9', audio: false });
     expect((await stat(join(lib, 'big.mp4'))).size).toBeLessThan(bigBytes.length);
     expect(await decodes(join(lib, 'big.mp4'))).toEqual({ codec: 'h264', width: 640, audio: true });
     expect((await stat(join(lib, 'big.mp4'))).mode & 0o777).toBe(0o640);
