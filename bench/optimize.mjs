@@ -67,7 +67,8 @@ try {
     w.push(r.ms);
     blocks = r.blocks;
   }
-  const overhead = median(w) / median(d) - 1;
+  // Paired ratios (each wrapper run against the direct run just before it) resist a machine shared with other work.
+  const overhead = median(w.map((x, i) => x / d[i])) - 1;
   log(`wrapper: direct median ${median(d).toFixed(0)} ms, wrapper median ${median(w).toFixed(0)} ms, ${blocks} progress blocks, runs d=[${d.map((x) => x.toFixed(0))}] w=[${w.map((x) => x.toFixed(0))}]`);
   result('optimize: wrapper overhead vs direct ffmpeg (median)', `${(overhead * 100).toFixed(1)}%`, '<= 3%', overhead <= 0.03);
 
@@ -89,7 +90,7 @@ try {
     await Promise.all(segs.slice(0, 2).map((s, j) => encodeOne(s, j)));
     par.push(Date.now() - t);
   }
-  const scaling = median(seq) / median(par);
+  const scaling = median(seq.map((x, i) => x / par[i]));
   log(`scaling: ${segs.length} segments; 2 sequential median ${median(seq)} ms, 2 parallel median ${median(par)} ms (cpus ${availableParallelism()})`);
   result('optimize: 2 single-threaded segments in parallel vs sequential', `${scaling.toFixed(2)}x (${((scaling / 2) * 100).toFixed(0)}% efficiency)`, '>= 1.80x', scaling >= 1.8);
 
@@ -122,7 +123,7 @@ try {
     oneT.push(one.timeSec);
     segT.push(seg.timeSec);
   }
-  const speedup = median(oneT) / median(segT);
+  const speedup = median(oneT.map((x, i) => x / segT[i]));
   log(`segment-parallel: one process ${oneT.map((x) => x.toFixed(2))} s, segmented ${segT.map((x) => x.toFixed(2))} s (${seg.segments} segments)`);
   result('optimize: --segment-parallel vs one process (encode wall time)', `${speedup.toFixed(2)}x`, '>= 1.00x (never slower)', speedup >= 1.0);
   const frames = (f) => f.verification.checks.find((c) => c.name === 'frame count').detail;
