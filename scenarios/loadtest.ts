@@ -12,7 +12,7 @@ import { loadRecords } from './lib/data.js';
 import { buildScenarios } from './lib/load-shape.js';
 import { createMetrics } from './lib/metrics.js';
 import { METRIC } from './lib/metric-names.js';
-import { recordIndex, vuRecordIndex } from './lib/pick.js';
+import { randomIndex, recordIndex } from './lib/pick.js';
 import { playerSession, randomRangeRequest } from './lib/patterns.js';
 import { seededRng, type Rng } from './lib/random.js';
 import { loadSettings } from './lib/settings.js';
@@ -50,19 +50,15 @@ export function setup(): void {
 }
 
 let rng: Rng | undefined;
-let vuId = 0;
-let vuIteration = 0;
 
 export default function (): void {
   // Per-VU randomness: seeded by SEED and the VU's number in the whole test, when asked.
   if (!rng) {
-    vuId = exec.vu.idInTest;
-    rng = cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + vuId);
+    // Seeded from the VU's number in the whole test (unique across execution segments), never __VU.
+    rng = cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + exec.vu.idInTest);
   }
-  // Sequential: the iteration's number in the whole test; random: the VU's number and its own count.
-  const index = cfg.sequential
-    ? recordIndex(exec.scenario.iterationInTest, recordCount, true)
-    : vuRecordIndex(vuId, vuIteration++, recordCount, cfg.seed ?? 0);
+  // Sequential: the iteration's number in the whole test; random: the VU's own draw.
+  const index = cfg.sequential ? recordIndex(exec.scenario.iterationInTest, recordCount, true) : randomIndex(rng, recordCount);
   const rec = data.target(index);
   if (cfg.mode === 'player' && !cfg.sequential) playerSession(rec, cfg, ctx, rng);
   else randomRangeRequest(rec, cfg, ctx, rng);

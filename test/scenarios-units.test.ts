@@ -13,7 +13,7 @@ import { resolveConfig, missingSettings } from '../scenarios/lib/config.js';
 import { buildScenarios } from '../scenarios/lib/load-shape.js';
 import { buildThresholds } from '../scenarios/lib/thresholds.js';
 import { planPlayerSession, nominalBitrate } from '../scenarios/lib/player.js';
-import { recordIndex, vuRecordIndex } from '../scenarios/lib/pick.js';
+import { randomIndex, recordIndex } from '../scenarios/lib/pick.js';
 import { recordUrl } from '../scenarios/lib/urls.js';
 import { canonicalHeaderName, k6HeaderLookup } from '../scenarios/lib/headers.js';
 import { summarize, textSummary, markdownSummary, junitXml, type K6SummaryData } from '../scenarios/lib/summary.js';
@@ -261,12 +261,12 @@ describe('record picking, URLs, headers', () => {
     const hits = new Array(10).fill(0);
     for (let i = 0; i < 10_000; i++) hits[recordIndex(i, 10, false)]++;
     for (const h of hits) expect(h).toBeGreaterThan(800);
-    // Per VU (id in the whole test) and its own iteration count: spread too, and VUs differ.
-    const perVu = new Array(10).fill(0);
-    for (let vu = 1; vu <= 50; vu++) for (let it = 0; it < 200; it++) perVu[vuRecordIndex(vu, it, 10)]++;
-    for (const h of perVu) expect(h).toBeGreaterThan(800);
-    const firsts = Array.from({ length: 20 }, (_, vu) => Array.from({ length: 5 }, (_, it) => vuRecordIndex(vu + 1, it, 1000)).join());
-    expect(new Set(firsts).size).toBe(20);
+    // Random mode: the VU's generator, uniform over the records and inside them.
+    const drawn = new Array(10).fill(0);
+    const rng = seededRng(11);
+    for (let i = 0; i < 10_000; i++) drawn[randomIndex(rng, 10)]++;
+    for (const h of drawn) expect(h).toBeGreaterThan(800);
+    expect(randomIndex(() => 0.999999, 10)).toBe(9);
     expect(mix32(5)).not.toBe(mix32(6));
   });
 

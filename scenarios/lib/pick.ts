@@ -1,17 +1,15 @@
-// Which record an iteration requests. Derived from the iteration's number in
-// the whole test (exec.scenario.iterationInTest), which k6 keeps unique across
+// Which record an iteration requests. Sequential runs use the iteration's number
+// in the whole test (exec.scenario.iterationInTest), which k6 keeps unique across
 // execution segments: instances split with --execution-segment (k6-operator,
-// k6 Cloud) never request the same sequence twice. Never from __VU.
+// k6 Cloud) cover the records between them without overlap. Random runs draw
+// from the VU's generator, seeded from exec.vu.idInTest (also unique across
+// segments) when SEED is set. Never from __VU.
 import { mix32 } from './random.js';
 
-/**
- * Random mode without asking k6 for the iteration number (exec.scenario builds
- * an object on every call): a hash of the VU's number in the whole test
- * (exec.vu.idInTest, unique across segments too) and the VU's own iteration count.
- */
-export function vuRecordIndex(vuIdInTest: number, vuIteration: number, count: number, seed = 0): number {
-  if (count <= 0) return 0;
-  return mix32((Math.imul(vuIdInTest, 0x9e3779b1) + mix32(vuIteration, seed)) >>> 0, seed) % count;
+/** Random mode: a uniform draw from the VU's generator (seeded from exec.vu.idInTest when SEED is set). */
+export function randomIndex(rng: () => number, count: number): number {
+  const x = rng() * count;
+  return x - (x % 1);
 }
 
 /** Sequential: iteration i requests record i % n. Random: a hash of i spreads iterations over the records. */

@@ -23,8 +23,9 @@ export function encodeTarget(t: RequestTarget): string {
 
 export function decodeTarget(s: string): RequestTarget {
   const p = s.split(SEP);
-  const t: RequestTarget = { url: p[0], derivative: p[1], sizeCategory: p[2] as SizeCategory, size: Number(p[3]) || 0 };
-  if (p[4]) t.width = Number(p[4]);
-  if (p[5]) t.height = Number(p[5]);
+  // Unary + rather than Number(): no call (this runs for every request).
+  const t: RequestTarget = { url: p[0], derivative: p[1], sizeCategory: p[2] as SizeCategory, size: +p[3] || 0 };
+  if (p[4]) t.width = +p[4];
+  if (p[5]) t.height = +p[5];
   return t;
 }
