@@ -353,9 +353,9 @@ describe('list and analyze on a real S3 server (versitygw)', () => {
   it('--profile takes the credentials of that profile from the AWS files', async () => {
     const creds = join(tmp, 'aws-credentials');
     await writeFile(creds, `[media]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`);
-    const r = await runCli(['list', ...s3Args, '--bucket', BUCKET, '--directory', 'special', '--profile', 'media', '--format', 'jsonl'], {
-      // No keys in the environment and no default profile: only [media] can sign.
-      env: { ...env, AWS_SHARED_CREDENTIALS_FILE: creds, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    // No keys in the environment and no default profile: only [media] can sign. No region either: us-east-1 by default.
+    const r = await runCli(['list', '--remote', 's3', '--endpoint', s3.endpoint, '--bucket', BUCKET, '--directory', 'special', '--profile', 'media', '--format', 'jsonl'], {
+      env: { ...env, AWS_SHARED_CREDENTIALS_FILE: creds, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_REGION: '', AWS_DEFAULT_REGION: '' },
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -40,7 +40,7 @@ export function addListingOptions(cmd: Command): Command {
     .option('--bucket <name>', 'bucket name (for --remote local: the folder path)')
     .option('--directory <prefix>', 'folder inside the bucket to list (a prefix; "videos" lists videos/...)', '')
     .option('--endpoint <url>', 'S3 endpoint for R2, MinIO and other servers (default: AWS)')
-    .option('--region <region>', 'S3 region (R2: auto; default: AWS_REGION, else us-east-1, or auto with --endpoint)')
+    .option('--region <region>', 'S3 region (R2: auto; default: AWS_REGION, else us-east-1)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config and ~/.aws/credentials')
     .option('--concurrency <n>', 'concurrent prefix listings (S3) or rclone checkers', intArg(1, 256), 16)
     .option('--extensions <list>', 'keep only these extensions, comma-separated, any case (e.g. .mp4,.mov)', listArg)

@@ -29,7 +29,8 @@ export function createS3Client(opts: Pick<ListOptions, 'endpoint' | 'region' | '
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     endpoint: opts.endpoint || undefined,
-    region: opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || (opts.endpoint ? 'auto' : 'us-east-1'),
+    // us-east-1 is what MinIO and most servers expect by default, and R2 accepts it as well as auto.
+    region: opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
     profile: opts.profile || undefined,
     forcePathStyle: opts.forcePathStyle ?? Boolean(opts.endpoint),
     // R2 and most S3-compatible servers reject the newer default checksums.
