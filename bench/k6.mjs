@@ -23,9 +23,9 @@ const RSS_VUS = Number(process.env.BENCH_K6_RSS_VUS ?? 500);
 const CHUNK = Number(process.env.BENCH_K6_CHUNK_KB ?? 256) * 1024;
 const log = (m) => process.stderr.write(`bench k6: ${m}\n`);
 
-function startOrigin(dir) {
+function startOrigin(dir, extra = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'media-toolkit.js'), 'origin', '--root', dir, '--port', '0', '--synthetic-bytes-per-width', '256'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'media-toolkit.js'), 'origin', '--root', dir, '--port', '0', '--synthetic-bytes-per-width', '256', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout.on('data', (d) => {
       buf += d;
@@ -110,12 +110,12 @@ try {
 
   const refCpu = [];
   const ltCpu = [];
-  const iterRate = async (which) => {
+  const iterRate = async (which, target = origin) => {
     const summary = join(dir, `${which}-export.json`);
     const common = ['run', '--quiet', '--no-usage-report', '--summary-export', summary];
     const args = which === 'reference'
-      ? [...common, '-e', `URLS_FILE=${join(dir, 'urls.json')}`, '-e', `STAGES=${JSON.stringify(stages)}`, join(dir, 'reference.js')]
-      : [...common, '-e', `BASE_URL=${origin.url}`, '-e', `RESULTS_FILE=${results}`, '-e', `STAGE1_USERS=${VUS}`, '-e', `STAGE1_DURATION=${ramp}s`,
+      ? [...common, '-e', `URLS_FILE=${join(dir, target === origin ? 'urls.json' : 'urls-latency.json')}`, '-e', `STAGES=${JSON.stringify(stages)}`, join(dir, 'reference.js')]
+      : [...common, '-e', `BASE_URL=${target.url}`, '-e', `RESULTS_FILE=${results}`, '-e', `STAGE1_USERS=${VUS}`, '-e', `STAGE1_DURATION=${ramp}s`,
         '-e', `STAGE2_USERS=${VUS}`, '-e', `STAGE2_DURATION=${SECONDS}s`, '-e', 'MIN_SLEEP=0', '-e', 'MAX_SLEEP=0', '-e', 'RANGE_PROBABILITY=1',
         '-e', `MIN_CHUNK_KB=${CHUNK / 1024}`, '-e', `MAX_CHUNK_KB=${CHUNK / 1024}`, '-e', `SUMMARY_JSON=${join(dir, 'lt.json')}`,
         '-e', `SUMMARY_MD=${join(dir, 'lt.md')}`, '-e', `JUNIT_XML=${join(dir, 'lt.xml')}`, bundle];
@@ -142,6 +142,17 @@ try {
 
   const cpuRatio = Math.min(...ltCpu) / Math.min(...refCpu);
   console.log(`RESULT k6 CPU per iteration, loadtest.js vs minimal script (informational) | ${cpuRatio.toFixed(2)}x (${Math.min(...ltCpu).toFixed(0)} vs ${Math.min(...refCpu).toFixed(0)} us) | info | ${cpuRatio <= 3 ? 'pass' : 'fail'}`);
+
+  // The same comparison against an origin 5 ms away (a CDN is never 0 ms away): informational.
+  const slow = await startOrigin(join(dir, 'bucket'), ['--latency-ms', '5']);
+  try {
+    await writeFile(join(dir, 'urls-latency.json'), JSON.stringify(keys.flatMap((k) => [1920, 854].map((w) => `${slow.url}/${k.split('/').map(encodeURIComponent).join('/')}?imwidth=${w}`))));
+    const r = await iterRate('reference', slow);
+    const l = await iterRate('loadtest', slow);
+    console.log(`RESULT k6 loadtest.js iterations/s vs minimal script, origin latency 5 ms (informational) | ${(l / r).toFixed(2)}x (${l.toFixed(0)} vs ${r.toFixed(0)} it/s) | info | ${l / r >= 0.9 ? 'pass' : 'fail'}`);
+  } finally {
+    slow.stop();
+  }
 
   // Memory: the same 500-VU run over 1,000 and 100,000 records.
   const rss = async (count) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -21,7 +21,7 @@ const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
 function durationArg(value: string): string {
   const v = /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}s` : value.trim();
-  if (!DURATION.test(v)) throw new UsageError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
+  if (!DURATION.test(v)) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
   return v;
 }
 
