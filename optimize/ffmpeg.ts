@@ -121,6 +121,13 @@ export function runTool(bin: string, args: readonly string[], opts: RunOptions =
   });
 }
 
+/** The distinct error lines of a short stderr, without ffmpeg's "[demuxer @ 0x...]" prefixes, joined in one line. */
+export function errorSummary(stderrTail: string, max = 3): string {
+  const lines = stderrTail.split('\n').map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').trim()).filter(Boolean);
+  const unique = [...new Set(lines)];
+  return unique.slice(-max).join('; ') || 'no output';
+}
+
 /** The last meaningful stderr line, for one-line error messages. */
 export function lastErrorLine(stderrTail: string): string {
   const lines = stderrTail.split('\n').map((l) => l.trim()).filter(Boolean);

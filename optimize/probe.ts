@@ -1,6 +1,6 @@
 // What ffprobe says about a file, reduced to what the optimizer decides with.
 import { RuntimeError } from '../lib/errors.js';
-import { lastErrorLine, runTool } from './ffmpeg.js';
+import { errorSummary, lastErrorLine, runTool } from './ffmpeg.js';
 
 export interface VideoStreamInfo {
   codec: string;
@@ -101,7 +101,7 @@ export async function probeFile(ffprobe: string, path: string, signal?: AbortSig
     ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
     { captureStdout: true, signal, timeoutMs: 60_000 },
   );
-  if (res.code !== 0) throw new RuntimeError(`ffprobe cannot read it: ${lastErrorLine(res.stderrTail)}`);
+  if (res.code !== 0) throw new RuntimeError(`ffprobe cannot read it: ${errorSummary(res.stderrTail)}`);
   try {
     return parseProbe(res.stdout);
   } catch {
