@@ -129,6 +129,20 @@ describe('prewarm CLI', () => {
     expect([...categories].sort()).toEqual(['large', 'medium', 'small']);
   });
 
+  it('passes the listing filters to storage: --exclude, --min-size, --max-size', async () => {
+    const out = join(dir, 'filters.json');
+    const { summary } = await runPrewarmJob({
+      location: { remote: 'local', bucket, directory: 'many' }, exclude: ['many/v0*'], minSize: 1005, maxSize: 1035, baseUrl: origin.url, mediaType: 'auto',
+      derivatives: [DEFAULT_DERIVATIVES[2]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 }, workers: 4,
+      timeoutMs: 10_000, retries: 1, keepAliveMs: 1000, output: out,
+    });
+    // v10..v35: v00-v09 excluded by the glob, v36-v39 above 1035 bytes.
+    expect(summary.files).toBe(26);
+    const keys = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records.map((r) => r.key).sort();
+    expect(keys[0]).toBe('many/v10.mp4');
+    expect(keys[keys.length - 1]).toBe('many/v35.mp4');
+  });
+
   it('prints the image variant catalogue', async () => {
     const res = await runCli(['prewarm', '--list-variants']);
     expect(res.code).toBe(0);

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -11,6 +11,7 @@ import { createProgress } from '../../lib/progress.js';
 import { info, warn } from '../../lib/log.js';
 import { loadDerivativesFile } from '../../prep/prewarm/derivatives-file.js';
 import { runPrewarmJob } from '../../prep/prewarm/prewarm-job.js';
+import { parseByteSize } from '../../prep/storage/index.js';
 import { parseShard, type Shard } from '../../prep/prewarm/shard.js';
 import { formatRunStats } from '../../prep/stats/run-stats.js';
 import type { PrewarmRun } from '../../prep/prewarm/run-prewarm.js';
@@ -30,6 +31,10 @@ interface PrewarmFlags {
   baseUrl?: string;
   mediaType: MediaTypeOption;
   extensions?: string[];
+  exclude?: string[];
+  minSize?: number;
+  maxSize?: number;
+  rcloneBin?: string;
   derivatives?: string[];
   derivativesFile?: string;
   imageVariants?: string[];
@@ -94,6 +99,14 @@ function parseHeaders(list: string[] | undefined): Record<string, string> | unde
     out[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
   }
   return out;
+}
+
+function byteSizeArg(value: string): number {
+  try {
+    return parseByteSize(value);
+  } catch (err) {
+    throw new InvalidArgumentError(oneLine(err));
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -173,10 +186,22 @@ async function action(flags: PrewarmFlags): Promise<void> {
     result = await runPrewarmJob(
       {
         location: flags.bucket
-          ? { remote: flags.remote ?? 'local', bucket: flags.bucket, directory: flags.directory, endpoint: flags.endpoint, region: flags.region, profile: flags.profile, forcePathStyle: flags.forcePathStyle }
+          ? {
+              remote: flags.remote ?? 'local',
+              bucket: flags.bucket,
+              directory: flags.directory,
+              endpoint: flags.endpoint,
+              region: flags.region,
+              profile: flags.profile,
+              forcePathStyle: flags.forcePathStyle,
+              rcloneBin: flags.rcloneBin,
+            }
           : undefined,
         listingFile: flags.listingFile,
         extensions: flags.extensions?.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()),
+        exclude: flags.exclude,
+        minSize: flags.minSize,
+        maxSize: flags.maxSize,
         baseUrl,
         mediaType: flags.mediaType,
         derivatives,
@@ -268,6 +293,10 @@ export function register(program: Command): void {
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (required)')
     .addOption(choiceOption('--media-type <type>', 'auto: derivatives for videos, variants for images; video or image: only that kind', ['auto', 'video', 'image'], 'auto'))
     .option('--extensions <list>', 'only these extensions, comma-separated (e.g. .mp4,.mov)', listArg)
+    .option('--exclude <globs>', 'skip keys matching these globs, comma-separated (e.g. "tmp/**,*.part")', listArg)
+    .option('--min-size <size>', 'skip files smaller than this (e.g. 1MiB)', byteSizeArg)
+    .option('--max-size <size>', 'skip files larger than this (e.g. 2GiB)', byteSizeArg)
+    .option('--rclone-bin <path>', 'rclone binary for rclone remotes (default: RCLONE_BIN, then PATH)')
     .option('--derivatives <list>', 'video derivatives to request, comma-separated (default: all in the catalogue: desktop,tablet,mobile)', listArg)
     .option('--derivatives-file <file>', 'derivative catalogue as JSON: {"desktop": {"width": 1920, "height": 1080}, ...}')
     .option('--image-variants <list>', 'image variants, comma-separated; group:<name> for a group, all for every one', listArg)

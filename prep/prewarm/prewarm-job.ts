@@ -28,6 +28,10 @@ export interface PrewarmJobOptions {
   /** Objects from elsewhere (tests, benchmarks). */
   objects?: AsyncIterable<StoredObject>;
   extensions?: string[];
+  /** Listing filters passed to the storage backend. */
+  exclude?: string[];
+  minSize?: number;
+  maxSize?: number;
   baseUrl: string;
   mediaType: MediaTypeOption;
   derivatives: readonly Derivative[];
@@ -103,7 +107,15 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     opts.objects ??
     (opts.listingFile
       ? readListingFile(opts.listingFile)
-      : listObjects({ ...opts.location!, extensions: opts.extensions, mediaType: opts.mediaType }));
+      : listObjects({
+          ...opts.location!,
+          extensions: opts.extensions,
+          // --extensions names the files outright; otherwise the media type picks them.
+          mediaType: opts.extensions && opts.extensions.length > 0 ? undefined : opts.mediaType,
+          exclude: opts.exclude,
+          minSize: opts.minSize,
+          maxSize: opts.maxSize,
+        }));
   let files = 0;
   const items: AsyncIterable<WorkItem> = workItems(objects, {
     baseUrl: opts.baseUrl,
