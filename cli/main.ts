@@ -24,14 +24,15 @@ export function buildProgram(): Command {
     .option('--config <file>', 'read option values from a YAML or JSON file (MEDIA_TOOLKIT_* variables and flags win over it; `config` shows the result)')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
-    // Before the subcommand parses its flags: default < --config file < MEDIA_TOOLKIT_* < flag.
+    // default < --config file < MEDIA_TOOLKIT_* < flag: the file before the subcommand parses its flags,
+    // the variables after, where no flag was given.
     .hook('preSubcommand', async (root, sub) => {
       applyEnv(root);
       const path = root.opts().config as string | undefined;
       if (path) applyConfig(await loadConfigFile(path), root, sub);
-      applyEnv(sub);
     })
     .hook('preAction', (_this, action) => {
+      applyEnv(action);
       setLogLevel(action.optsWithGlobals());
     });
   registerCommands(program);

@@ -1,8 +1,8 @@
 // MEDIA_TOOLKIT_* variables, applied above the configuration file and below flags.
 // Commander only listens for an option's variable when the variable is known as the
 // option is added; applyEnvVars (cli/options.ts) names them afterwards, so commander
-// alone never reads them. This applies them, with the source 'env', before the
-// subcommand parses its flags (which then win).
+// alone never reads them. This applies them, with the source 'env', after the flags
+// are parsed, to options that got no flag (as commander itself would).
 import type { Command, Option } from 'commander';
 import { UsageError } from '../../lib/errors.js';
 import { boolArg } from '../options.js';
