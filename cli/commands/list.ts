@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { choiceOption, intArg, listArg } from '../options.js';
+import { boolArg, choiceOption, intArg, listArg } from '../options.js';
 import { listObjects, parseByteSize, type ListOptions, type StoredObject } from '../../prep/storage/index.js';
 import { LISTING_FORMATS, listingWriter, type ListingFormat, type TextSink } from '../../prep/storage/listing-format.js';
 import { compareKeys } from '../../prep/storage/key-order.js';
@@ -42,6 +42,7 @@ export function addListingOptions(cmd: Command): Command {
     .option('--endpoint <url>', 'S3 endpoint for R2, MinIO and other servers (default: AWS)')
     .option('--region <region>', 'S3 region (R2: auto; default: AWS_REGION, else us-east-1)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config and ~/.aws/credentials')
+    .addOption(new Option('--force-path-style [bool]', 'S3 path-style addressing (default: on when --endpoint is given)').argParser(boolArg))
     .option('--concurrency <n>', 'concurrent prefix listings (S3) or rclone checkers', intArg(1, 256), 16)
     .option('--extensions <list>', 'keep only these extensions, comma-separated, any case (e.g. .mp4,.mov)', listArg)
     .addOption(new Option('--extension <list>', 'same as --extensions (old name)').argParser(listArg).hideHelp())
@@ -59,6 +60,7 @@ interface ListingCliOptions {
   endpoint?: string;
   region?: string;
   profile?: string;
+  forcePathStyle?: boolean;
   concurrency?: number;
   extensions?: string[];
   extension?: string[];
@@ -81,6 +83,7 @@ export function listOptionsFrom(o: ListingCliOptions): ListOptions {
     endpoint: o.endpoint || undefined,
     region: o.region || undefined,
     profile: o.profile || undefined,
+    forcePathStyle: o.forcePathStyle,
     concurrency: o.concurrency,
     extensions: extensions.length > 0 ? extensions : undefined,
     mediaType: o.mediaType,
