@@ -32,6 +32,8 @@ const recordCount = data.count;
 const perDerivative: Record<string, never[]> = {};
 for (let i = 0; i < data.derivatives.length && i < 20; i++) {
   const d = data.derivatives[i];
+  // Only names k6's submetric syntax takes as they are.
+  if (!/^[\w.-]+$/.test(d)) continue;
   for (const name of [METRIC.ttfb, METRIC.cacheHit, METRIC.bytes]) perDerivative[`${name}{derivative:${d}}`] = [];
 }
 
