@@ -119,6 +119,26 @@ describe('media-toolkit workflow', () => {
     expect(existsSync(join(out, 'errors.md'))).toBe(true);
   });
 
+  it('stops at a failed stage, or with --continue-on-error runs the rest (skipping what lacks its input)', async () => {
+    const missing = join(dir, 'no-such-bucket');
+    const base = ['workflow', '--remote', 'local', '--bucket', missing, '--base-url', origin.url, '--skip-prewarm', '--skip-loadtest'];
+    const stop = await runCli([...base, '--output-dir', join(dir, 'stop')]);
+    expect(stop.code).toBe(1);
+    const s1 = await state(join(dir, 'stop'));
+    expect(s1.stages.analysis.status).toBe('failed');
+    expect(s1.stages.errors).toMatchObject({ status: 'pending', message: expect.stringContaining('analysis failed') });
+    expect(s1.stages.optimize.status).toBe('pending');
+
+    const go = await runCli([...base, '--output-dir', join(dir, 'go-on'), '--continue-on-error']);
+    expect(go.code).toBe(1);
+    const s2 = await state(join(dir, 'go-on'));
+    expect(s2.stages.analysis.status).toBe('failed');
+    expect(s2.stages.errors).toMatchObject({ status: 'skipped', message: expect.stringContaining('needs the pre-warming results') });
+    expect(s2.stages.optimize.status).toBe('failed'); // it ran, on the same missing bucket
+    expect(s2.stages.optimize.commands?.[0]).toContain('media-toolkit optimize');
+    expect(go.stdout).toMatch(/errors\s+skipped \(needs the pre-warming results/);
+  });
+
   it('--dry-run prints every stage\'s command and inputs, writes nothing and sends no request', async () => {
     const out = join(dir, 'dry');
     const before = origin.stats().requests;
