@@ -6,9 +6,14 @@ const SECRET_PARAM = /^(x-amz-(signature|credential|security-token)|x-goog-(sign
 
 export const REDACTED = 'REDACTED';
 
+// A cheap test that lets the common case (no credentials, no secret-looking parameter, nothing
+// percent-encoded in the query) skip the full parse: every name SECRET_PARAM matches starts with one of these.
+const MAYBE_SECRET = /[?&](x-amz-|x-goog-|sig|policy|key|token|access|auth|api|secret|pass|hdn|__token__|hmac|verify|client)|%|@/i;
+
 /** Redacts secret query parameters and userinfo in a URL string; leaves the rest as is. */
 export function redactUrl(url: string): string {
-  let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, `$1${REDACTED}@`);
+  if (!MAYBE_SECRET.test(url)) return url;
+  const out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, `$1${REDACTED}@`);
   const q = out.indexOf('?');
   if (q < 0) return out;
   const hashAt = out.indexOf('#', q);

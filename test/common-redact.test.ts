@@ -13,6 +13,11 @@ describe('redaction', () => {
     expect(redactUrl('https://cdn/a.mp4?hdnts=exp%3D1~hmac%3Dff&token=x&verify=1-abc')).toBe(`https://cdn/a.mp4?hdnts=${REDACTED}&token=${REDACTED}&verify=${REDACTED}`);
   });
 
+  it('redacts a percent-encoded secret name too', () => {
+    expect(redactUrl('https://cdn/a.mp4?imwidth=1&%73ig=abc')).toBe(`https://cdn/a.mp4?imwidth=1&%73ig=${REDACTED}`);
+    expect(redactUrl('https://cdn/a.mp4?w=1&Sig=abc')).toBe(`https://cdn/a.mp4?w=1&Sig=${REDACTED}`);
+  });
+
   it('redacts userinfo and leaves URLs without secrets alone', () => {
     expect(redactUrl('https://user:pass@cdn.example.com/a')).toBe(`https://${REDACTED}@cdn.example.com/a`);
     const plain = 'http://127.0.0.1:8080/v%201.mp4?imwidth=854';

@@ -99,9 +99,13 @@ const WANTED = new Set([
   'cf-cache-status', 'x-cache-status', 'x-proxy-cache', 'x-cache', 'x-cache-remote', 'x-vercel-cache', 'x-served-by-cache',
 ]);
 
+// Most response headers (Server, Date, ETag, Connection...) are skipped by length alone, before any string is made.
+const WANTED_LENGTHS = new Set([...WANTED].map((n) => n.length));
+
 function pickHeaders(raw: Buffer[] | string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!WANTED_LENGTHS.has(raw[i].length)) continue;
     const name = raw[i].toString().toLowerCase();
     if (!WANTED.has(name)) continue;
     const value = raw[i + 1].toString();
