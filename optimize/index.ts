@@ -158,6 +158,10 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   const tempRoot = await mkdtemp(join(o.tempDir ?? tmpdir(), 'media-toolkit-optimize-'));
   const progress = createProgress({ label: 'optimize', unit: 'files', enabled: o.progress && !o.dryRun });
   const current = new Map<string, string>();
+  // Per-file bars (seconds of video encoded) where lines do not overwrite each other (logs, CI);
+  // on a terminal the per-file figures ride in the total bar's note instead.
+  const perFileBars = o.progress && !o.dryRun && !process.stderr.isTTY;
+  const fileBars = new Map<string, ReturnType<typeof createProgress>>();
   let finished = 0;
   let failedCount = 0;
   const ctx: RunContext = {
@@ -168,6 +172,11 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       current.set(key, `${key} ${(fraction * 100).toFixed(0)}% ${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x` +
         (p.speed > 0 && fraction < 1 ? ` ETA ${formatDuration(((1 - fraction) * durationSec) / p.speed)}` : ''));
       progress.update({ done: finished, total: candidates.length, errors: failedCount, note: [...current.values()].join(' | ') });
+      if (perFileBars) {
+        let bar = fileBars.get(key);
+        if (!bar) fileBars.set(key, (bar = createProgress({ label: `  ${key}`, unit: 's', plainEveryMs: 10_000 })));
+        bar.update({ done: Math.round(fraction * durationSec), total: Math.round(durationSec), note: `${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x` });
+      }
     },
   };
   const files: FileReport[] = [];
@@ -184,6 +193,8 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       }
       if (r.timeSec === undefined && r.status !== 'skipped' && r.status !== 'planned') r.timeSec = (Date.now() - started) / 1000;
       current.delete(obj.key);
+      fileBars.get(obj.key)?.finish();
+      fileBars.delete(obj.key);
       finished++;
       if (r.status === 'failed') failedCount++;
       const line = `${r.status.padEnd(9)} ${obj.key}` + (r.sizeAfter !== undefined ? `  ${(r.sizeBefore / MIB).toFixed(2)} MiB -> ${(r.sizeAfter / MIB).toFixed(2)} MiB` : '') +
