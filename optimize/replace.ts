@@ -165,7 +165,7 @@ export async function continueS3(m: Manifest, entry: ManifestEntry, s3: S3Target
       return m.update(e.id, { state: 'failed', reason: 'the source changed (or vanished) since it was read: left as it is' });
     }
     // Only if the key still holds what we encoded from.
-    await copyObject(s3.client, s3.bucket, key, backupKey, e.source.etag);
+    await copyObject(s3.client, s3.bucket, key, backupKey, e.source.etag, e.source.size);
     crashPoint('backed-up');
     e = await m.update(e.id, { state: 'replacing' });
   }
@@ -175,7 +175,7 @@ export async function continueS3(m: Manifest, entry: ManifestEntry, s3: S3Target
     if (!replaced) {
       const temp = await headObject(s3.client, s3.bucket, tempKey);
       if (!temp || temp.size !== newSize) throw new RuntimeError(`${key}: the uploaded file is gone before replacing; the original and its backup (${backupKey}) are kept`);
-      await copyObject(s3.client, s3.bucket, tempKey, key);
+      await copyObject(s3.client, s3.bucket, tempKey, key, undefined, newSize);
       const after = await headObject(s3.client, s3.bucket, key);
       if (!after || after.size !== newSize) throw new RuntimeError(`${key}: replacement not confirmed (size ${after?.size}); the backup stays at ${backupKey}`);
     }

@@ -7,7 +7,17 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { RuntimeError } from '../lib/errors.js';
 
@@ -136,18 +146,65 @@ export async function expectedEtags(path: string, partSize = PART_SIZE): Promise
   return [single, multi];
 }
 
-/** Server-side copy; with ifMatch the copy happens only if the source still has that ETag. */
-export async function copyObject(client: S3Client, bucket: string, from: string, to: string, ifMatch?: string): Promise<void> {
+/** Largest object a single CopyObject may copy (S3's limit); larger ones are copied in parts. */
+export const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
+
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * Server-side copy; with ifMatch the copy happens only if the source still has that ETag.
+ * Objects above `singleLimit` (5 GiB) are copied with a multipart upload of part copies.
+ */
+export async function copyObject(
+  client: S3Client, bucket: string, from: string, to: string, ifMatch?: string, size?: number, singleLimit = SINGLE_COPY_LIMIT, partSize = 512 * 1024 * 1024,
+): Promise<void> {
+  if (size !== undefined && size > singleLimit) return copyInParts(client, bucket, from, to, size, ifMatch, partSize);
   try {
     await client.send(
       new CopyObjectCommand({
         Bucket: bucket,
         Key: to,
-        CopySource: `${bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+        CopySource: copySource(bucket, from),
         ...(ifMatch ? { CopySourceIfMatch: `"${ifMatch}"` } : {}),
       }),
     );
   } catch (err) {
+    throw new RuntimeError(`copy ${from} -> ${to} failed: ${(err as Error).message}`);
+  }
+}
+
+/** Multipart copy (UploadPartCopy), carrying over content type, metadata and headers, which a multipart copy does not do by itself. */
+export async function copyInParts(client: S3Client, bucket: string, from: string, to: string, size: number, ifMatch?: string, partSize = 512 * 1024 * 1024): Promise<void> {
+  const src = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: from }));
+  const created = await client.send(
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: to,
+      ContentType: src.ContentType,
+      Metadata: src.Metadata,
+      CacheControl: src.CacheControl,
+      ContentDisposition: src.ContentDisposition,
+      ContentLanguage: src.ContentLanguage,
+    }),
+  );
+  const uploadId = created.UploadId!;
+  try {
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    for (let start = 0, n = 1; start < size; start += partSize, n++) {
+      const end = Math.min(size, start + partSize) - 1;
+      const r = await client.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket, Key: to, UploadId: uploadId, PartNumber: n, CopySource: copySource(bucket, from), CopySourceRange: `bytes=${start}-${end}`,
+          ...(ifMatch ? { CopySourceIfMatch: `"${ifMatch}"` } : {}),
+        }),
+      );
+      parts.push({ ETag: r.CopyPartResult?.ETag ?? '', PartNumber: n });
+    }
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+  } catch (err) {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId })).catch(() => undefined);
     throw new RuntimeError(`copy ${from} -> ${to} failed: ${(err as Error).message}`);
   }
 }

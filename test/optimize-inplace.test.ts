@@ -9,7 +9,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { runCli } from './helpers/cli.js';
 import { makeClip, probeJson } from './optimize-clips.js';
 import { startS3Server, type S3TestServer } from './fixtures/s3-server.js';
-import { expectedEtags, headObject, uploadFile } from '../optimize/s3-objects.js';
+import { copyObject, expectedEtags, headObject, uploadFile } from '../optimize/s3-objects.js';
 import { randomBytes } from 'node:crypto';
 
 let seed: string;
@@ -150,6 +150,21 @@ describe('in place on the real S3 server', () => {
     expect(multi).toMatch(/-3$/);
     expect(head?.etag).toBe(multi); // lib-storage really went multipart, and the server's ETag is the standard one
     expect(single).not.toBe(multi);
+  });
+
+  it('copies objects above the single-copy limit in parts, keeping content type and metadata', async () => {
+    await s3.createBucket('partcopy');
+    const data = randomBytes(12 * 1024 * 1024 + 7);
+    await s3.client.send(new PutObjectCommand({ Bucket: 'partcopy', Key: 'src.mp4', Body: data, ContentType: 'video/mp4', Metadata: { owner: 'ops' } }));
+    const src = await headObject(s3.client, 'partcopy', 'src.mp4');
+    // a 5 MiB "limit" sends this 12 MiB object through the multipart copy path, in 3 parts of 5 MiB
+    await copyObject(s3.client, 'partcopy', 'src.mp4', 'copy.mp4', src!.etag, data.length, 5 * 1024 * 1024, 5 * 1024 * 1024);
+    expect((await headObject(s3.client, 'partcopy', 'copy.mp4'))?.etag).toMatch(/-3$/);
+    expect((await body('partcopy', 'copy.mp4')).equals(data)).toBe(true);
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'partcopy', Key: 'copy.mp4' }));
+    expect(head).toMatchObject({ ContentType: 'video/mp4', Metadata: { owner: 'ops' } });
+    await expect(copyObject(s3.client, 'partcopy', 'src.mp4', 'never.mp4', 'not-the-etag', data.length, 5 * 1024 * 1024, 5 * 1024 * 1024)).rejects.toThrow(/copy src\.mp4 -> never\.mp4 failed/);
+    expect(await keys('partcopy')).toEqual(['copy.mp4', 'src.mp4']);
   });
 
   for (const step of ['uploaded', 'replaced']) {
