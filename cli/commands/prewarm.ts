@@ -147,10 +147,9 @@ async function action(flags: PrewarmFlags): Promise<void> {
 
   // A million short-lived request objects grow V8's young generation to 2 x 16 MB and let the old
   // generation swell between full collections: ~20 MB more RSS, and measured no faster (bench/prewarm.mjs).
+  // (--heap-growing-percent=10 would also hold the old generation ~20 MB lower, but it halves the
+  // throughput of large bodies: their 64 KB chunks count as external memory and trigger full GCs.)
   setFlagsFromString('--semi-space-growth-factor=1');
-  // ...and collect the old generation before it doubles: RSS stays flat at ~110 MB instead of
-  // swinging 100-150 MB, for about 2% more GC time (bench/prewarm.mjs memory figure).
-  setFlagsFromString('--heap-growing-percent=10');
   const progress = createProgress({ label: 'prewarm', unit: 'req', enabled: flags.progress, plainEveryMs: 10_000 });
   let run: PrewarmRun | undefined;
   let signals = 0;

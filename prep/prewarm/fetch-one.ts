@@ -234,7 +234,8 @@ function attempt(origin: string, path: string, method: 'GET' | 'HEAD', extra: Re
     const h = new AttemptHandler(method, s.timeoutMs, slot, resolve);
     try {
       s.dispatcher.dispatch(
-        { origin, path, method, headers: extra ?? s.headers, headersTimeout: s.timeoutMs, bodyTimeout: s.timeoutMs },
+        // Our own per-attempt timer covers the whole request; undici's would refresh a timer on every chunk.
+        { origin, path, method, headers: extra ?? s.headers, headersTimeout: 0, bodyTimeout: 0 },
         h as unknown as Dispatcher.DispatchHandler,
       );
     } catch (err) {
