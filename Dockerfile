@@ -30,6 +30,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=k6-build /build/k6 /usr/local/bin/k6
 COPY --from=app-build /app /app
+RUN ln -s /app/bin/media-toolkit.js /usr/local/bin/media-toolkit
 ENV K6_BIN=/usr/local/bin/k6 NODE_ENV=production
 WORKDIR /work
 ENTRYPOINT ["node", "/app/bin/media-toolkit.js"]

@@ -51,17 +51,17 @@ afterAll(async () => {
 });
 
 describe('media-toolkit merge', () => {
-  it('joins prewarm --shard 1/2 and 2/2 into the records of one unsharded run', async () => {
+  it('joins prewarm --shard 0/2 and 1/2 into the records of one unsharded run', async () => {
     const common = ['--remote', 'local', '--bucket', library, '--base-url', origin.url, '--workers', '4', '--retry', '0', '--progress', 'false'];
     const whole = await runCli(['prewarm', ...common, '--output', join(dir, 'whole.json')]);
     expect(whole.code, whole.stderr).toBe(0);
     await mkdir(join(dir, 'shards'));
-    for (const shard of ['1/2', '2/2']) {
+    for (const shard of ['0/2', '1/2']) {
       const r = await runCli(['prewarm', ...common, '--shard', shard, '--output', join(dir, 'shards', `shard-${shard[0]}.json`)]);
       expect(r.code, r.stderr).toBe(0);
     }
-    const s1 = await readResults(join(dir, 'shards', 'shard-1.json'));
-    const s2 = await readResults(join(dir, 'shards', 'shard-2.json'));
+    const s1 = await readResults(join(dir, 'shards', 'shard-0.json'));
+    const s2 = await readResults(join(dir, 'shards', 'shard-1.json'));
     // Each shard did part of the work, and no key was in both.
     expect(s1.records.length).toBeGreaterThan(0);
     expect(s2.records.length).toBeGreaterThan(0);

@@ -276,12 +276,13 @@ describe('scheduling', () => {
 
   it('splits keys into disjoint shards that cover everything', () => {
     const keys = Array.from({ length: 500 }, (_, i) => `dir/file ${i}.mp4`);
-    const shards = [1, 2, 3].map((i) => keys.filter((k) => inShard(k, parseShard(`${i}/3`))));
+    const shards = [0, 1, 2].map((i) => keys.filter((k) => inShard(k, parseShard(`${i}/3`))));
     expect(shards.reduce((a, s) => a + s.length, 0)).toBe(500);
     expect(new Set(shards.flat()).size).toBe(500);
     for (const s of shards) expect(s.length).toBeGreaterThan(100);
-    expect(() => parseShard('0/3')).toThrow();
-    expect(() => parseShard('4/3')).toThrow();
+    expect(parseShard('0/3')).toEqual({ index: 0, count: 3 });
+    expect(() => parseShard('3/3')).toThrow(/between 0 and 2/);
+    expect(() => parseShard('1/0')).toThrow();
     expect(() => parseShard('x')).toThrow();
     // FNV-1a reference values ("" and "a").
     expect(fnv1a('')).toBe(0x811c9dc5);

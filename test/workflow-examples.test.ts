@@ -71,7 +71,7 @@ describe('examples', () => {
     const pod = shardJob!.spec.template.spec;
     const args = (pod.containers[0].args as string[]).join(' ');
     expect(args).toContain('media-toolkit prewarm');
-    expect(args).toMatch(new RegExp(`--shard \\$\\(\\(JOB_COMPLETION_INDEX \\+ 1\\)\\)/${n}\\b`));
+    expect(args).toMatch(new RegExp(`--shard \\$\\{JOB_COMPLETION_INDEX\\}/${n}\\b`));
     const mount = pod.containers[0].volumeMounts[0].mountPath as string;
     expect(args).toMatch(new RegExp(`--output ${mount}/`));
     expect(pod.volumes[0].persistentVolumeClaim.claimName).toBeTruthy();

@@ -314,7 +314,7 @@ export function register(program: Command): void {
     .option('--large-file-workers <n>', 'workers for large files (0 = 0.8/3 of --workers)', intArg(0), 0)
     .option('--limit <n>', 'at most this many files (0 = all)', intArg(0), 0)
     .option('--rate <n>', 'at most this many requests a second (0 = unlimited)', floatArg(0), 0)
-    .option('--shard <i/n>', 'only shard i of n (1-based; split by key hash, all derivatives of a key together)', (v: string) => {
+    .option('--shard <i/n>', 'only shard i of n, numbered from 0 like JOB_COMPLETION_INDEX (split by key hash, all derivatives of a key together)', (v: string) => {
       try {
         return parseShard(v);
       } catch (err) {
@@ -342,7 +342,7 @@ Examples:
 
   # an R2 bucket, 3000 in flight, separate pools by size, this machine's quarter of the keys
   media-toolkit prewarm --remote s3 --endpoint https://ACCOUNT.r2.cloudflarestorage.com --bucket videos \\
-    --base-url https://cdn.example.com/videos --workers 3000 --optimize-by-size --shard 1/4
+    --base-url https://cdn.example.com/videos --workers 3000 --optimize-by-size --shard 0/4
 
   # continue an interrupted run; list the image variants
   media-toolkit prewarm --remote local --bucket ./media --base-url http://127.0.0.1:8080 --resume
