@@ -357,8 +357,12 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     if (useSegments) {
       const segDir = join(workDir, 'segments');
       await mkdir(segDir, { recursive: true });
-      const seg = await encodeSegmented(ctx.ffmpeg, sourcePath, outPath, probe, settings, {
-        segmentSec: o.segmentDuration, workers: Math.max(2, o.workers), workDir: segDir, signal: o.signal,
+      // Segments at once per file, and threads each so that all encoders together use the CPUs once
+      // (measured on 2 cores: 2 single-threaded segments beat 2 two-threaded ones; see bench/optimize.mjs).
+      const segWorkers = Math.max(2, o.workers);
+      const segThreads = o.threads > 0 ? o.threads : Math.max(1, Math.floor(availableParallelism() / (segWorkers * o.workers)));
+      const seg = await encodeSegmented(ctx.ffmpeg, sourcePath, outPath, probe, { ...settings, threads: segThreads }, {
+        segmentSec: o.segmentDuration, workers: segWorkers, workDir: segDir, signal: o.signal,
         onProgress: (done, p) => { lastFps = p.fps; ctx.onFileProgress(obj.key, probe.durationSec > 0 ? Math.min(1, done / probe.durationSec) : 0, { ...p, speed: p.speed * Math.max(2, o.workers) }, probe.durationSec); },
       });
       geometry = seg.geometry;
