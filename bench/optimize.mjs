@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mt-bench-optimize-'));
 const reps = Number(process.env.BENCH_REPS ?? 5);
+// BENCH_PARTS=1,3 runs only those parts (1 wrapper overhead, 2 segment scaling, 3 CLI segment-parallel).
+const parts = new Set((process.env.BENCH_PARTS ?? '1,2,3').split(',').map((x) => x.trim()));
 const log = (m) => process.stderr.write(`${m}\n`);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,6 +56,7 @@ function make(path, seconds, size = '640x360', gop = 25) {
 
 try {
   // 1. Wrapper overhead.
+  if (parts.has('1')) {
   // A few seconds of encoding per run, so run-to-run jitter (tens of ms) is small against it.
   const src = make(join(work, 'src.mp4'), 10, '1280x720');
   const args = ['-i', src, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-c:a', 'copy', '-f', 'mp4', join(work, 'out-overhead.mp4')];
@@ -73,8 +76,10 @@ try {
   log(`wrapper: fastest runs ${Math.min(...d).toFixed(0)} ms direct, ${Math.min(...w).toFixed(0)} ms wrapped (${((Math.min(...w) / Math.min(...d) - 1) * 100).toFixed(1)}%)`);
   log(`wrapper: direct median ${median(d).toFixed(0)} ms, wrapper median ${median(w).toFixed(0)} ms, ${blocks} progress blocks, runs d=[${d.map((x) => x.toFixed(0))}] w=[${w.map((x) => x.toFixed(0))}]`);
   result('optimize: wrapper overhead vs direct ffmpeg (median)', `${(overhead * 100).toFixed(1)}%`, '<= 3%', overhead <= 0.03);
+  }
 
   // 2. Scaling of single-threaded segment encodes: 2 at once vs one after the other.
+  if (parts.has('2')) {
   const long = make(join(work, 'long.mp4'), 16, '640x360', 25);
   const segDir = join(work, 'segs');
   mkdirSync(segDir, { recursive: true });
@@ -95,8 +100,10 @@ try {
   const scaling = median(seq.map((x, i) => x / par[i]));
   log(`scaling: ${segs.length} segments; 2 sequential median ${median(seq)} ms, 2 parallel median ${median(par)} ms (cpus ${availableParallelism()})`);
   result('optimize: 2 single-threaded segments in parallel vs sequential', `${scaling.toFixed(2)}x (${((scaling / 2) * 100).toFixed(0)}% efficiency)`, '>= 1.80x', scaling >= 1.8);
+  }
 
   // 3. The CLI: --segment-parallel vs one process on the whole file (encode time from the report).
+  if (parts.has('3')) {
   const lib = join(work, 'lib');
   mkdirSync(lib, { recursive: true });
   make(join(lib, 'movie.mp4'), 16, '640x360', 25);
@@ -139,6 +146,7 @@ try {
   result('optimize: joined output frame count = source', frames(seg), 'equal', framesOk);
   const dSsim = Math.abs(seg.ssim - one.ssim);
   result('optimize: joined output SSIM vs one-process output', `${seg.ssim.toFixed(4)} vs ${one.ssim.toFixed(4)} (diff ${dSsim.toFixed(4)})`, 'diff <= 0.005', dSsim <= 0.005);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
