@@ -66,12 +66,14 @@ try {
   const w = [];
   let blocks = 0;
   for (let i = 0; i < reps; i++) {
-    d.push(await direct(argv));
+    // ABBA order, so a drift in the machine's load does not favour either side
+    if (i % 2 === 0) d.push(await direct(argv));
     const r = await wrapped(args);
     w.push(r.ms);
     blocks = r.blocks;
+    if (i % 2 === 1) d.push(await direct(argv));
   }
-  // Paired ratios (each wrapper run against the direct run just before it) resist a machine shared with other work.
+  // Paired ratios (each wrapper run against the direct run beside it) resist a machine shared with other work.
   const overhead = median(w.map((x, i) => x / d[i])) - 1;
   log(`wrapper: fastest runs ${Math.min(...d).toFixed(0)} ms direct, ${Math.min(...w).toFixed(0)} ms wrapped (${((Math.min(...w) / Math.min(...d) - 1) * 100).toFixed(1)}%)`);
   log(`wrapper: direct median ${median(d).toFixed(0)} ms, wrapper median ${median(w).toFixed(0)} ms, ${blocks} progress blocks, runs d=[${d.map((x) => x.toFixed(0))}] w=[${w.map((x) => x.toFixed(0))}]`);
