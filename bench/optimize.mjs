@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mt-bench-optimize-'));
-const reps = Number(process.env.BENCH_REPS ?? 5);
+const reps = Number(process.env.BENCH_REPS ?? 9);
 // BENCH_PARTS=1,3 runs only those parts (1 wrapper overhead, 2 segment scaling, 3 CLI segment-parallel).
 const parts = new Set((process.env.BENCH_PARTS ?? '1,2,3').split(',').map((x) => x.trim()));
 const log = (m) => process.stderr.write(`${m}\n`);
@@ -108,7 +108,8 @@ try {
   if (parts.has('3')) {
   const lib = join(work, 'lib');
   mkdirSync(lib, { recursive: true });
-  make(join(lib, 'movie.mp4'), 16, '640x360', 25);
+  // Long enough that the split and join (stream copies) and per-segment start-up are amortised, as on real long videos.
+  make(join(lib, 'movie.mp4'), 40, '640x360', 25);
   const cache = join(work, 'cache');
   const cli = (extra, name) => new Promise((resolve, reject) => {
     const report = join(work, `${name}.json`);
@@ -132,8 +133,8 @@ try {
   for (let i = 0; i < 3; i++) {
     // defaults: one process with CPUs threads; --segment-parallel runs 2 segments at once with CPUs/2 threads each
     one = await cli([], 'one');
-    seg = await cli(['--segment-parallel', '--segment-duration', '4'], 'seg');
-    const seg1 = await cli(['--segment-parallel', '--segment-duration', '4', '--threads', String(availableParallelism())], 'seg1');
+    seg = await cli(['--segment-parallel', '--segment-duration', '10'], 'seg');
+    const seg1 = await cli(['--segment-parallel', '--segment-duration', '10', '--threads', String(availableParallelism())], 'seg1');
     oneT.push(one.timeSec);
     segT.push(seg.timeSec);
     seg1T.push(seg1.timeSec);
