@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mt-bench-optimize-'));
-const reps = Number(process.env.BENCH_REPS ?? 9);
+const reps = Number(process.env.BENCH_REPS ?? 15);
 // BENCH_PARTS=1,3 runs only those parts (1 wrapper overhead, 2 segment scaling, 3 CLI segment-parallel).
 const parts = new Set((process.env.BENCH_PARTS ?? '1,2,3').split(',').map((x) => x.trim()));
 const log = (m) => process.stderr.write(`${m}\n`);
