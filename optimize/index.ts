@@ -154,7 +154,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
     encoder = choice.encoder;
     hardware = choice.hardware;
   }
-  const s3 = remote === 's3' && o.location ? { client: makeS3Client(o.location), bucket: o.location.bucket } : undefined;
+  const s3 = remote === 's3' && o.location ? { client: await makeS3Client(o.location), bucket: o.location.bucket } : undefined;
   const tempRoot = await mkdtemp(join(o.tempDir ?? tmpdir(), 'media-toolkit-optimize-'));
   const progress = createProgress({ label: 'optimize', unit: 'files', enabled: o.progress && !o.dryRun });
   const current = new Map<string, string>();

@@ -7,18 +7,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  S3Client,
-  UploadPartCopyCommand,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3Sdk, loadUploadSdk } from '../lib/aws-sdk.js';
 import { RuntimeError } from '../lib/errors.js';
 
 export interface S3Location {
@@ -31,7 +21,8 @@ export interface S3Location {
 /** Part size of our multipart uploads; the expected ETag is computed with the same size. */
 export const PART_SIZE = 8 * 1024 * 1024;
 
-export function makeS3Client(loc: S3Location): S3Client {
+export async function makeS3Client(loc: S3Location): Promise<S3Client> {
+  const { S3Client } = await loadS3Sdk();
   return new S3Client({
     region: loc.region || process.env.AWS_REGION || 'us-east-1',
     ...(loc.endpoint ? { endpoint: loc.endpoint } : {}),
@@ -60,7 +51,7 @@ export interface ObjectHeaders {
 /** Size and ETag (no quotes) of a key, undefined when it does not exist. */
 export async function headObject(client: S3Client, bucket: string, key: string): Promise<HeadResult | undefined> {
   try {
-    const r = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const r = await client.send(new (await loadS3Sdk()).HeadObjectCommand({ Bucket: bucket, Key: key }));
     const keep: ObjectHeaders = {};
     if (r.Metadata && Object.keys(r.Metadata).length) keep.Metadata = r.Metadata;
     if (r.CacheControl) keep.CacheControl = r.CacheControl;
@@ -77,7 +68,7 @@ export async function headObject(client: S3Client, bucket: string, key: string):
 /** Downloads a key to path (a temp file renamed into place when complete). */
 export async function downloadObject(client: S3Client, bucket: string, key: string, path: string, signal?: AbortSignal): Promise<HeadResult> {
   await mkdir(dirname(path), { recursive: true });
-  const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  const r = await client.send(new (await loadS3Sdk()).GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
   if (!r.Body) throw new RuntimeError(`empty body for ${key}`);
   const tmp = `${path}.download`;
   try {
@@ -93,13 +84,14 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
 /** Downloads the first `bytes` of a key (enough for ffprobe when the index is at the front). */
 export async function downloadHead(client: S3Client, bucket: string, key: string, path: string, bytes: number, signal?: AbortSignal): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }), { abortSignal: signal });
+  const r = await client.send(new (await loadS3Sdk()).GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }), { abortSignal: signal });
   if (!r.Body) throw new RuntimeError(`empty body for ${key}`);
   await pipeline(r.Body as Readable, createWriteStream(path));
 }
 
 /** Uploads a file with lib-storage (multipart above PART_SIZE). */
 export async function uploadFile(client: S3Client, bucket: string, key: string, path: string, contentType: string, signal?: AbortSignal, keep: ObjectHeaders = {}): Promise<void> {
+  const { Upload } = await loadUploadSdk();
   const upload = new Upload({
     client,
     params: { ...keep, Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
@@ -163,7 +155,7 @@ export async function copyObject(
   if (size !== undefined && size > singleLimit) return copyInParts(client, bucket, from, to, size, ifMatch, partSize);
   try {
     await client.send(
-      new CopyObjectCommand({
+      new (await loadS3Sdk()).CopyObjectCommand({
         Bucket: bucket,
         Key: to,
         CopySource: copySource(bucket, from),
@@ -177,9 +169,9 @@ export async function copyObject(
 
 /** Multipart copy (UploadPartCopy), carrying over content type, metadata and headers, which a multipart copy does not do by itself. */
 export async function copyInParts(client: S3Client, bucket: string, from: string, to: string, size: number, ifMatch?: string, partSize = 512 * 1024 * 1024): Promise<void> {
-  const src = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: from }));
+  const src = await client.send(new (await loadS3Sdk()).HeadObjectCommand({ Bucket: bucket, Key: from }));
   const created = await client.send(
-    new CreateMultipartUploadCommand({
+    new (await loadS3Sdk()).CreateMultipartUploadCommand({
       Bucket: bucket,
       Key: to,
       ContentType: src.ContentType,
@@ -195,20 +187,20 @@ export async function copyInParts(client: S3Client, bucket: string, from: string
     for (let start = 0, n = 1; start < size; start += partSize, n++) {
       const end = Math.min(size, start + partSize) - 1;
       const r = await client.send(
-        new UploadPartCopyCommand({
+        new (await loadS3Sdk()).UploadPartCopyCommand({
           Bucket: bucket, Key: to, UploadId: uploadId, PartNumber: n, CopySource: copySource(bucket, from), CopySourceRange: `bytes=${start}-${end}`,
           ...(ifMatch ? { CopySourceIfMatch: `"${ifMatch}"` } : {}),
         }),
       );
       parts.push({ ETag: r.CopyPartResult?.ETag ?? '', PartNumber: n });
     }
-    await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    await client.send(new (await loadS3Sdk()).CompleteMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   } catch (err) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId })).catch(() => undefined);
+    await client.send(new (await loadS3Sdk()).AbortMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId })).catch(() => undefined);
     throw new RuntimeError(`copy ${from} -> ${to} failed: ${(err as Error).message}`);
   }
 }
 
 export async function deleteObject(client: S3Client, bucket: string, key: string): Promise<void> {
-  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  await client.send(new (await loadS3Sdk()).DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }

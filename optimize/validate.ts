@@ -180,7 +180,7 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
           },
         }));
       } else if (loc.remote === 's3') {
-        const client = makeS3Client(loc);
+        const client = await makeS3Client(loc);
         jobs = keys.map((key) => ({
           name: key,
           check: async () => {

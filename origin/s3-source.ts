@@ -2,7 +2,7 @@
 // versitygw) instead of a local folder. HeadObject gives size and date,
 // GetObject with a Range streams exactly the bytes a client asked for, and
 // ffmpeg mode downloads a source once into the render folder.
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { createS3Client } from '../prep/storage/s3.js';
+import { loadS3Sdk } from '../lib/aws-sdk.js';
 import { extensionOf } from '../common/media-type.js';
 import type { RemoteSource, Source } from './server.js';
 import { fnv1a } from './synthetic-body.js';
@@ -30,7 +31,10 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** downloadDir: where ffmpeg mode keeps downloaded sources (one download per source version). */
-export function createS3Source(opts: S3SourceOptions, downloadDir?: string, client: S3Client = createS3Client(opts)): RemoteSource {
+export function createS3Source(opts: S3SourceOptions, downloadDir?: string, givenClient?: S3Client): RemoteSource {
+  // The SDK loads on the first request, not at start-up.
+  let clientPromise: Promise<S3Client> | undefined;
+  const s3 = async () => ({ client: await (clientPromise ??= givenClient ? Promise.resolve(givenClient) : createS3Client(opts)), sdk: await loadS3Sdk() });
   const prefix = opts.prefix ? `${opts.prefix.replace(/^\/+|\/+$/g, '')}/` : '';
   const downloads = new Map<string, Promise<string>>();
 
@@ -50,7 +54,8 @@ export function createS3Source(opts: S3SourceOptions, downloadDir?: string, clie
         await mkdir(join(downloadDir, 'sources'), { recursive: true });
         const tmp = `${target}.${randomBytes(3).toString('hex')}.tmp`;
         try {
-          const out = await client.send(new GetObjectCommand({ Bucket: opts.bucket, Key: objectKey }));
+          const { client, sdk } = await s3();
+          const out = await client.send(new sdk.GetObjectCommand({ Bucket: opts.bucket, Key: objectKey }));
           await pipeline(out.Body as Readable, createWriteStream(tmp));
           await rename(tmp, target);
         } catch (err) {
@@ -68,14 +73,15 @@ export function createS3Source(opts: S3SourceOptions, downloadDir?: string, clie
     async head(key: string): Promise<Source | null> {
       const objectKey = `${prefix}${key}`;
       try {
-        const h = await client.send(new HeadObjectCommand({ Bucket: opts.bucket, Key: objectKey }));
+        const { client, sdk } = await s3();
+        const h = await client.send(new sdk.HeadObjectCommand({ Bucket: opts.bucket, Key: objectKey }));
         const size = h.ContentLength ?? 0;
         const mtimeMs = h.LastModified ? h.LastModified.getTime() : 0;
         return {
           size,
           mtimeMs,
           async open(start, end) {
-            const out = await client.send(new GetObjectCommand({ Bucket: opts.bucket, Key: objectKey, Range: `bytes=${start}-${end}` }));
+            const out = await client.send(new sdk.GetObjectCommand({ Bucket: opts.bucket, Key: objectKey, Range: `bytes=${start}-${end}` }));
             return out.Body as Readable;
           },
           localPath: () => download(objectKey, size, mtimeMs),

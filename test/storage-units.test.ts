@@ -124,10 +124,10 @@ describe('remote names', () => {
 describe('S3 client options', () => {
   it('path-style by default with an endpoint, and as asked otherwise; R2 region passes through', async () => {
     const { createS3Client } = await import('../prep/storage/s3.js');
-    const withEndpoint = createS3Client({ endpoint: 'http://127.0.0.1:1' });
-    const virtual = createS3Client({ endpoint: 'http://127.0.0.1:1', forcePathStyle: false });
-    const aws = createS3Client({ region: 'eu-west-1' });
-    const r2 = createS3Client({ endpoint: 'https://acct.r2.cloudflarestorage.com', region: 'auto' });
+    const withEndpoint = await createS3Client({ endpoint: 'http://127.0.0.1:1' });
+    const virtual = await createS3Client({ endpoint: 'http://127.0.0.1:1', forcePathStyle: false });
+    const aws = await createS3Client({ region: 'eu-west-1' });
+    const r2 = await createS3Client({ endpoint: 'https://acct.r2.cloudflarestorage.com', region: 'auto' });
     try {
       expect(withEndpoint.config.forcePathStyle).toBe(true);
       expect(virtual.config.forcePathStyle).toBe(false);

@@ -42,7 +42,7 @@ export async function* listLocation(opts: ListOptions, tuning: S3ListTuning = {}
     yield* listRclone(name, opts.bucket, opts.directory ?? '', { rcloneBin: opts.rcloneBin, concurrency: opts.concurrency });
     return;
   }
-  const client = createS3Client(opts);
+  const client = await createS3Client(opts);
   try {
     yield* listS3(client, opts.bucket, directoryPrefix(opts.directory), { concurrency: opts.concurrency, ...tuning }, opts.endpoint, opts.profile);
   } finally {

@@ -6,7 +6,8 @@
 // depth-first in key order while up to `concurrency` ListObjectsV2 requests run
 // ahead for the nodes that come next (smallest prefix first). What runs ahead
 // is capped at `budget` buffered objects, so memory stays bounded.
-import { S3Client, paginateListObjectsV2, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import type { S3Client, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../../lib/aws-sdk.js';
 import { RuntimeError } from '../../lib/errors.js';
 import { redactUrl } from '../../common/redact.js';
 import { createHeap } from './heap.js';
@@ -24,9 +25,8 @@ export interface S3ListTuning {
 }
 
 /** The S3 client for --endpoint/--region/--profile; credentials from the standard AWS chain. */
-export function createS3Client(opts: Pick<ListOptions, 'endpoint' | 'region' | 'profile' | 'forcePathStyle'>): S3Client {
-  // The SDK warns about Node 20 once per process; the CLI output stays clean.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+export async function createS3Client(opts: Pick<ListOptions, 'endpoint' | 'region' | 'profile' | 'forcePathStyle'>): Promise<S3Client> {
+  const { S3Client } = await loadS3Sdk();
   return new S3Client({
     endpoint: opts.endpoint || undefined,
     // us-east-1 is what MinIO and most servers expect by default, and R2 accepts it as well as auto.
@@ -164,6 +164,7 @@ export async function* listS3(client: S3Client, bucket: string, prefix: string, 
   };
 
   async function run(node: PrefixNode): Promise<void> {
+    const { paginateListObjectsV2 } = await loadS3Sdk();
     const pages = paginateListObjectsV2(
       { client, pageSize, stopOnSameToken: true },
       { Bucket: bucket, Prefix: node.prefix || undefined, Delimiter: node.tree ? '/' : undefined },
