@@ -212,7 +212,7 @@ describe('settings', () => {
     expect(t).toEqual({ http_req_duration: ['p(95)<15000'], http_req_failed: ['rate<0.05'] });
     const all = buildThresholds(resolveConfig({ ...base, CACHE_HIT_THRESHOLD: '0.9', TTFB_THRESHOLD: '200', RANGE_CORRECTNESS_THRESHOLD: '1', ABORT_ON_FAIL: 'true' }).thresholds);
     expect(all.media_cache_hit).toEqual([{ threshold: 'rate>=0.9', abortOnFail: true, delayAbortEval: '2s' }]);
-    expect(all.media_ttfb[0]).toMatchObject({ threshold: 'p(95)<200' });
+    expect(all.http_req_waiting[0]).toMatchObject({ threshold: 'p(95)<200' });
     expect(all.media_range_ok[0]).toMatchObject({ threshold: 'rate>=1' });
   });
 });
@@ -295,7 +295,7 @@ describe('summary', () => {
       http_req_failed: { type: 'rate', values: { rate: 0.3, passes: 30, fails: 70 }, thresholds: { 'rate<0.05': { ok: false } } },
       http_req_duration: { type: 'trend', values: { avg: 3, med: 2, 'p(95)': 9, max: 20 }, thresholds: { 'p(95)<15000': { ok: true } } },
       media_cache_hit: { type: 'rate', values: { rate: 0.75 } },
-      'media_ttfb{derivative:mobile}': { type: 'trend', values: { 'p(95)': 4, count: 60 } },
+      'http_req_waiting{derivative:mobile}': { type: 'trend', values: { 'p(95)': 4, count: 60 } },
       'media_cache_hit{derivative:mobile}': { type: 'rate', values: { rate: 0.8 } },
       iterations: { type: 'counter', values: { count: 100 } },
     },

@@ -13,8 +13,13 @@ let memoSize = 0;
 const canonical: Record<string, string> = {};
 
 export function cacheStatusOf(headers: Record<string, string | undefined>): CacheStatus {
+  // Key: the index and value of each header present (absent ones add nothing,
+  // so a response without cache headers makes the empty key, no allocation).
   let key = '';
-  for (let i = 0; i < asked.length; i++) key += `${headers[asked[i]] ?? '\u0002'}\u0001`;
+  for (let i = 0; i < asked.length; i++) {
+    const v = headers[asked[i]];
+    if (v !== undefined) key += i + '\u0001' + v + '\u0001';
+  }
   const known = memo[key];
   if (known !== undefined) return known;
   const before = asked.length;

@@ -1,7 +1,7 @@
-// Custom metric names, shared by the metrics module, thresholds and the summary.
+// Metric names, shared by the metrics module, thresholds and the summary.
 export const METRIC = {
-  /** Trend (ms): time to first byte of each media request. */
-  ttfb: 'media_ttfb',
+  /** Trend (ms): time to first byte of each media request: k6's built-in http_req_waiting. */
+  ttfb: 'http_req_waiting',
   /** Rate: responses served from cache (normalised cache status). */
   cacheHit: 'media_cache_hit',
   /** Counter (bytes): body bytes per derivative, from Content-Length. */
