@@ -56,8 +56,8 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-      // commander has already printed its one line
-      return err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync' ? EXIT_USAGE : EXIT_USAGE;
+      // commander has already printed its one line (or the help, when no subcommand was given)
+      return EXIT_USAGE;
     }
     const usage = err instanceof UsageError;
     process.stderr.write(`media-toolkit: ${usage ? '' : 'error: '}${redactText(oneLine(err))}\n`);
@@ -68,6 +68,11 @@ export async function run(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] !== undefined && /(media-toolkit(\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
 if (isMain) {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const code = await run(process.argv.slice(2));
   // Long-running commands (origin) keep the loop alive themselves; others end here.
   process.exitCode = code;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli } from './helpers/cli.js';
 
 const SUBCOMMANDS = ['list', 'analyze', 'prewarm', 'errors', 'compare', 'validate', 'loadtest', 'optimize', 'workflow', 'origin'];
 
@@ -29,6 +30,13 @@ describe('media-toolkit CLI', () => {
     const r = await runCli(['prewarn']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('prewarm');
+  });
+
+  it('ends quietly with exit 0 when its reader stops early (| head -1)', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" loadtest --help | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^Usage: media-toolkit loadtest/);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('doctor reports ffmpeg and its encoders', async () => {
