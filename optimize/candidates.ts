@@ -1,9 +1,8 @@
 // Which files to optimize: videos at or above the size threshold, from a live
-// listing (any backend) or a listing file written by `list` (JSON or JSON Lines).
-import { readFile } from 'node:fs/promises';
-import Papa from 'papaparse';
+// listing (any backend) or a listing file written by `list` (JSON, JSON Lines or CSV).
 import { UsageError } from '../lib/errors.js';
 import { listObjects, type ListOptions, type StoredObject } from '../prep/storage/index.js';
+import { readListingFile as readStoredListing } from '../prep/storage/listing-format.js';
 
 export const DEFAULT_VIDEO_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.mkv', '.webm'];
 export const MIB = 1024 * 1024;
@@ -28,51 +27,11 @@ export function normaliseExtensions(values: string[] | undefined): string[] {
   return values.map((v) => (v.startsWith('.') ? v : `.${v}`).toLowerCase());
 }
 
-function objectFrom(raw: unknown): StoredObject | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
-  const r = raw as Record<string, unknown>;
-  const key = r.key ?? r.Key ?? r.path ?? r.name;
-  const size = Number(r.size ?? r.Size ?? r.sizeBytes);
-  if (typeof key !== 'string' || !Number.isFinite(size)) return undefined;
-  return { key, size, lastModified: String(r.lastModified ?? r.LastModified ?? ''), etag: String(r.etag ?? r.ETag ?? '').replace(/"/g, '') };
-}
-
-/** Parses a listing file: a JSON array, a JSON object holding one array of objects, JSON Lines, or CSV with key and size columns. */
-export function parseListing(text: string, name = 'listing file'): StoredObject[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  if (/^"?key"?,/i.test(trimmed)) {
-    const parsed = Papa.parse<Record<string, string>>(trimmed, { header: true, skipEmptyLines: true });
-    return parsed.data.map(objectFrom).filter((o): o is StoredObject => Boolean(o));
-  }
-  let items: unknown[] | undefined;
-  try {
-    const data: unknown = JSON.parse(trimmed);
-    if (Array.isArray(data)) items = data;
-    else if (data && typeof data === 'object') {
-      const arrays = Object.values(data as Record<string, unknown>).filter(Array.isArray) as unknown[][];
-      items = arrays.find((a) => a.some((x) => objectFrom(x))) ?? (objectFrom(data) ? [data] : []);
-    }
-  } catch {
-    items = trimmed.split('\n').filter((l) => l.trim()).map((l, i) => {
-      try {
-        return JSON.parse(l) as unknown;
-      } catch {
-        throw new UsageError(`${name}: line ${i + 1} is neither JSON nor JSON Lines`);
-      }
-    });
-  }
-  return (items ?? []).map(objectFrom).filter((o): o is StoredObject => Boolean(o));
-}
-
+/** All entries of a listing file (any shape `readListingFile` in prep/storage takes); candidates are sorted, so all are held. */
 export async function readListingFile(path: string): Promise<StoredObject[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--listing-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseListing(text, path);
+  const all: StoredObject[] = [];
+  for await (const o of readStoredListing(path)) all.push(o);
+  return all;
 }
 
 /** Applies threshold, extensions and limit (largest first). */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isToolkitTemp, normaliseExtensions, parseListing, selectCandidates } from '../optimize/candidates.js';
+import { isToolkitTemp, normaliseExtensions, readListingFile, selectCandidates } from '../optimize/candidates.js';
 import { safeJoin, withExtension, workDirFor } from '../optimize/paths.js';
 import { expectedEtags } from '../optimize/s3-objects.js';
 import { audioComplies } from '../optimize/encode.js';
@@ -20,16 +20,32 @@ describe('listings and candidates', () => {
     { key: 'a.mp4', size: 300 * MiB }, { key: 'b.MOV', size: 600 * MiB }, { key: 'c.mp4', size: 100 * MiB },
     { key: 'd.jpg', size: 900 * MiB }, { key: '.media-toolkit-tmp/b.MOV', size: 700 * MiB }, { key: 'x/.e.mp4.mtk-new', size: 800 * MiB },
   ];
-  it('reads JSON arrays, wrapped arrays, JSON Lines and CSV from `list`', () => {
-    const asArray = parseListing(JSON.stringify(objs));
+  // The optimizer reads listings through prep/storage's reader; these are the shapes it must take.
+  async function parseListing(text: string, name = 'listing'): Promise<Awaited<ReturnType<typeof readListingFile>>> {
+    const dir = await mkdtemp(join(tmpdir(), 'mt-listing-'));
+    try {
+      await writeFile(join(dir, name), text);
+      return await readListingFile(join(dir, name));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  it('reads JSON arrays, wrapped arrays, JSON Lines and CSV from `list`', async () => {
+    const asArray = await parseListing(JSON.stringify(objs));
     expect(asArray.map((o) => o.key)).toEqual(objs.map((o) => o.key));
-    expect(parseListing(JSON.stringify({ generatedAt: 'x', objects: objs })).length).toBe(6);
-    expect(parseListing(objs.map((o) => JSON.stringify(o)).join('\n')).map((o) => o.size)).toEqual(objs.map((o) => o.size));
-    expect(parseListing('key,size,lastModified,etag\n"a b.mp4",123,2024-01-01T00:00:00Z,abc\n')).toEqual([{ key: 'a b.mp4', size: 123, lastModified: '2024-01-01T00:00:00Z', etag: 'abc' }]);
-    expect(() => parseListing('{"key":"a","size":1}\nnot json')).toThrow(/line 2 is neither JSON nor JSON Lines/);
+    expect((await parseListing(JSON.stringify({ generatedAt: 'x', objects: objs }))).length).toBe(6);
+    expect((await parseListing(JSON.stringify({ generatedAt: 'x', objects: objs }, null, 2), 'wrapped.json')).length).toBe(6);
+    expect((await parseListing(JSON.stringify(objs, null, 2), 'pretty.json')).map((o) => o.size)).toEqual(objs.map((o) => o.size));
+    expect((await parseListing(objs.map((o) => JSON.stringify(o)).join('\n'))).map((o) => o.size)).toEqual(objs.map((o) => o.size));
+    expect(await parseListing('[{"Key":"k.mp4","Size":5,"ETag":"\\"e1\\"","LastModified":"2024-01-01T00:00:00Z"}]')).toEqual([{ key: 'k.mp4', size: 5, lastModified: '2024-01-01T00:00:00Z', etag: 'e1' }]);
+    const csv = [{ key: 'a b.mp4', size: 123, lastModified: '2024-01-01T00:00:00Z', etag: 'abc' }];
+    expect(await parseListing('key,size,lastModified,etag\n"a b.mp4",123,2024-01-01T00:00:00Z,abc\n')).toEqual(csv);
+    expect(await parseListing('key,size,lastModified,etag\n"a b.mp4",123,2024-01-01T00:00:00Z,abc\n', 'l.csv')).toEqual(csv);
+    await expect(parseListing('{"key":"a","size":1}\nnot json', 'bad.jsonl')).rejects.toThrow(/bad\.jsonl: line 2 is not one JSON value per line/);
+    await expect(parseListing('{"key":"a"}\n', 'nosize.jsonl')).rejects.toThrow(/nosize\.jsonl entry 1: bad size for "a"/);
   });
   it('keeps videos at or above the threshold, largest first, without the toolkit\'s own temp files', () => {
-    const sel = selectCandidates(parseListing(JSON.stringify(objs)), { minSize: 256 * MiB, extensions: normaliseExtensions(undefined) });
+    const sel = selectCandidates(objs.map((o) => ({ ...o, lastModified: '', etag: '' })), { minSize: 256 * MiB, extensions: normaliseExtensions(undefined) });
     expect(sel.map((o) => o.key)).toEqual(['b.MOV', 'a.mp4']);
     expect(selectCandidates(sel, { minSize: 0, extensions: normaliseExtensions(['mp4']), limit: 1 }).map((o) => o.key)).toEqual(['a.mp4']);
     expect(selectCandidates(sel, { minSize: 600 * MiB + 1, extensions: ['.mov'] })).toEqual([]);

@@ -14,7 +14,7 @@ import { openResultsLog } from '../results/results-log.js';
 import { resultsPaths, type ResultsPaths } from '../results/paths.js';
 import { writeResultsFileFromLog } from '../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
-import { readListingFile } from './listing-file.js';
+import { readListingFile } from '../storage/listing-format.js';
 import { readDoneSet } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
 import { workItems, type WorkItem } from './work-list.js';

@@ -2,6 +2,7 @@
 // jsonl and csv (papaparse). json, jsonl and csv stream and can be read back
 // by `analyze --listing-file` in constant memory.
 import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { RuntimeError, UsageError } from '../../lib/errors.js';
 import { formatBytes } from './byte-size.js';
@@ -84,12 +85,42 @@ export function listingFormatOfPath(path: string): 'json' | 'jsonl' | 'csv' | un
   return ext === 'ndjson' ? 'jsonl' : (ext as 'json' | 'jsonl' | 'csv');
 }
 
+// Key and size under the names other tools use too (S3 API, rclone, older versions of this toolkit).
+const KEY_NAMES = ['key', 'Key', 'path', 'Path', 'name', 'Name'] as const;
+const SIZE_NAMES = ['size', 'Size', 'bytes', 'sizeBytes'] as const;
+// A whole JSON document may hold the entries in one of these arrays: {"objects": [...]}.
+const WRAPPER_NAMES = ['objects', 'files', 'items'] as const;
+
+function keyOf(o: Record<string, unknown>): string | undefined {
+  for (const n of KEY_NAMES) if (typeof o[n] === 'string' && o[n] !== '') return o[n] as string;
+  return undefined;
+}
+
 function toObject(v: unknown, where: string): StoredObject {
   const o = v as Record<string, unknown> | null;
-  if (!o || typeof o !== 'object' || typeof o.key !== 'string') throw new RuntimeError(`${where}: not a listing entry (needs "key" and "size")`);
-  const size = typeof o.size === 'number' ? o.size : Number(o.size);
-  if (!Number.isFinite(size) || size < 0) throw new RuntimeError(`${where}: bad size for "${o.key}"`);
-  return { key: o.key, size, lastModified: typeof o.lastModified === 'string' ? o.lastModified : '', etag: typeof o.etag === 'string' ? o.etag : '' };
+  const key = o && typeof o === 'object' ? keyOf(o) : undefined;
+  if (!o || key === undefined) throw new RuntimeError(`${where}: not a listing entry (needs "key" and "size")`);
+  const raw = SIZE_NAMES.map((n) => o[n]).find((x) => x !== undefined && x !== '');
+  const size = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(size) || size < 0) throw new RuntimeError(`${where}: bad size for "${key}"`);
+  const lastModified = o.lastModified ?? o.LastModified;
+  const etag = o.etag ?? o.ETag;
+  return { key, size, lastModified: typeof lastModified === 'string' ? lastModified : '', etag: typeof etag === 'string' ? etag.replace(/"/g, '') : '' };
+}
+
+/** The entries of a wrapping document ({"objects": [...]}), or undefined when v is an entry itself. */
+function wrappedEntries(v: unknown): unknown[] | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (keyOf(o) !== undefined) return undefined;
+  for (const n of WRAPPER_NAMES) if (Array.isArray(o[n])) return o[n] as unknown[];
+  return undefined;
+}
+
+function* entriesOf(v: unknown, where: () => string): Generator<StoredObject> {
+  const inner = wrappedEntries(v);
+  if (!inner) yield toObject(v, where());
+  else for (const e of inner) yield toObject(e, where());
 }
 
 async function* readCsv(path: string): AsyncGenerator<StoredObject> {
@@ -115,9 +146,29 @@ async function* readCsv(path: string): AsyncGenerator<StoredObject> {
   }
 }
 
-/** Streams the entries of a listing file written by `list` (json, jsonl or csv); "-" reads standard input. */
+/** csv when a file of unknown extension starts with a `key,` header line; else undefined. */
+async function sniffCsv(path: string): Promise<'csv' | undefined> {
+  if (path === '-') return undefined;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(256), 0, 256, 0);
+      return /^\uFEFF?\s*"?key"?,/i.test(buffer.toString('utf8', 0, bytesRead)) ? 'csv' : undefined;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined; // the reader below reports a missing or unreadable file
+  }
+}
+
+/**
+ * Streams the entries of a listing file written by `list` (json, jsonl or csv); "-" reads standard input.
+ * Also takes a whole JSON document (pretty-printed array, or {"objects"|"files"|"items": [...]}) and
+ * key/size under other names (Key, path, name; Size, bytes, sizeBytes).
+ */
 export async function* readListingFile(path: string, format?: 'json' | 'jsonl' | 'csv'): AsyncGenerator<StoredObject> {
-  const fmt = format ?? listingFormatOfPath(path) ?? 'jsonl';
+  const fmt = format ?? listingFormatOfPath(path) ?? (await sniffCsv(path)) ?? 'jsonl';
   if (fmt === 'csv') {
     yield* readCsv(path);
     return;
@@ -136,10 +187,27 @@ export async function* readListingFile(path: string, format?: 'json' | 'jsonl' |
     throw new RuntimeError(code === 'ENOENT' ? `listing file ${path} does not exist` : `cannot read listing file ${path}: ${code ?? (err as Error).message}`);
   }
   let n = 0;
+  const next = () => `${path} entry ${++n}`;
   try {
-    for await (const v of jsonValuesByLine(stream, `listing file ${path}`)) yield toObject(v, `${path} entry ${++n}`);
+    for await (const v of jsonValuesByLine(stream, `listing file ${path}`)) yield* entriesOf(v, next);
   } catch (err) {
     if (err instanceof RuntimeError) throw err;
-    throw new RuntimeError((err as Error).message);
+    // Not one value per line: a whole (pretty-printed) JSON document, read at once. Files only, and only
+    // when nothing was yielded yet; otherwise the line error stands.
+    const whole = n === 0 && path !== '-' ? await wholeDocument(path) : undefined;
+    if (whole === undefined) throw new RuntimeError((err as Error).message);
+    const list = Array.isArray(whole) ? whole : wrappedEntries(whole);
+    if (!list) throw new RuntimeError(`listing file ${path}: expected JSON Lines, a JSON array of objects, or {"objects": [...]}`);
+    for (const e of list) yield toObject(e, next());
+  } finally {
+    if (stream !== process.stdin) stream.destroy();
+  }
+}
+
+async function wholeDocument(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
   }
 }
