@@ -1,18 +1,6 @@
 // Fault knobs: latency, injected error statuses, connection resets, ignored
-// Range. One seeded generator per origin, so a test run is repeatable.
+// Range. One seeded generator per origin (seededRng, common/random.ts), so a test run is repeatable.
 import type { OriginFaults } from './types.js';
-
-/** mulberry32: tiny, fast, good enough to pick faults. Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface FaultDecision {
   /** Injected status, or 0 for none. */

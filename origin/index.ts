@@ -8,7 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
 import { createEdgeCache } from './cache-status.js';
 import { createHandler, type OriginStats } from './server.js';
-import { seededRandom, validateFaults } from './faults.js';
+import { seededRng } from '../common/random.js';
+import { validateFaults } from './faults.js';
 import { createRenderer } from './ffmpeg-render.js';
 import { createS3Source } from './s3-source.js';
 
@@ -57,7 +58,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     cache: createEdgeCache(),
     renderer,
     faults: () => faults,
-    random: seededRandom(opts.seed ?? 1),
+    random: seededRng(opts.seed ?? 1),
     stats,
   });
   const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);

@@ -2,13 +2,13 @@
 // derivative width, streamed from one shared block (nothing per request is
 // allocated, whatever the size).
 import type { ServerResponse } from 'node:http';
-import { seededRandom } from './faults.js';
+import { seededRng } from '../common/random.js';
 
 const BLOCK = 64 * 1024;
 // The block twice over, so any BLOCK-long window starting inside the first copy is contiguous.
 const DOUBLE = (() => {
   const buf = Buffer.allocUnsafe(BLOCK * 2);
-  const random = seededRandom(0x5eed);
+  const random = seededRng(0x5eed);
   for (let i = 0; i < BLOCK; i += 4) buf.writeUInt32LE(Math.floor(random() * 0x100000000), i);
   buf.copy(buf, BLOCK, 0, BLOCK);
   return buf;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOrigin, type RunningOrigin } from '../origin/index.js';
 import type { OriginOptions } from '../origin/types.js';
-import { decideFault, seededRandom } from '../origin/faults.js';
+import { seededRng } from '../common/random.js';
+import { decideFault } from '../origin/faults.js';
 
 describe('origin fault knobs', () => {
   let root: string;
@@ -141,7 +142,7 @@ describe('origin fault knobs', () => {
     expect(decideFault({ latencyMs: 10, ignoreRange: true }, random)).toEqual({ status: 0, reset: false });
     expect(draws).toBe(0);
     const seq = (seed: number) => {
-      const r = seededRandom(seed);
+      const r = seededRng(seed);
       return [r(), r(), r()];
     };
     expect(seq(9)).toEqual(seq(9));
