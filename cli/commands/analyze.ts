@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, floatArg, intArg } from '../options.js';
-import { addListingOptions, listOptionsFrom, LOCATION_HELP } from './list.js';
+import { addListingOptions, listOptionsFrom, LOCATION_HELP, type ListingCliOptions } from './list.js';
 import { listObjects, type StoredObject } from '../../prep/storage/index.js';
 import { objectFilter } from '../../prep/storage/filters.js';
 import { readListingFile } from '../../prep/storage/listing-format.js';
@@ -11,11 +11,7 @@ import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 import { redactUrl } from '../../common/redact.js';
 
-interface AnalyzeCliOptions {
-  remote: string;
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
+interface AnalyzeCliOptions extends ListingCliOptions {
   listingFile?: string;
   listingFormat?: 'json' | 'jsonl' | 'csv';
   sizeThreshold: number;
@@ -26,13 +22,6 @@ interface AnalyzeCliOptions {
   output?: string;
   sizeReportOutput?: string;
   progress: boolean;
-  extensions?: string[];
-  extension?: string[];
-  mediaType?: 'auto' | 'video' | 'image';
-  limit?: number;
-  minSize?: number;
-  maxSize?: number;
-  exclude?: string[];
 }
 
 /** Objects from a listing file, with the same filters and --limit as a live listing. */

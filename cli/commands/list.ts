@@ -53,7 +53,8 @@ export function addListingOptions(cmd: Command): Command {
     .option('--exclude <glob>', 'leave out keys matching this glob (repeatable; * ** ? [..]; without / it matches the file name)', collect);
 }
 
-interface ListingCliOptions {
+/** The flags addListingOptions defines. */
+export interface ListingCliOptions {
   remote: string;
   bucket?: string;
   directory?: string;

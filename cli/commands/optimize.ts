@@ -2,23 +2,19 @@ import { Option, type Command } from 'commander';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { UsageError } from '../../lib/errors.js';
 import { normaliseExtensions } from '../../optimize/candidates.js';
-import { FIT_MODES, TARGET_RESOLUTIONS, type FitMode, type TargetResolution } from '../../optimize/dimensions.js';
-import { HARDWARE_CHOICES, type HardwareChoice } from '../../optimize/hwaccel.js';
-import { defaultWorkers, runOptimize } from '../../optimize/index.js';
-import {
-  AUDIO_PROFILES,
-  CODECS,
-  CONTAINERS,
-  PRESETS,
-  QUALITIES,
-  type AudioProfileName,
-  type CodecName,
-  type ContainerName,
-  type PresetName,
-  type QualityName,
-} from '../../optimize/profiles.js';
+import { FIT_MODES, TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
+import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
+import { defaultWorkers, runOptimize, type OptimizeOptions } from '../../optimize/index.js';
+import { AUDIO_PROFILES, CODECS, CONTAINERS, PRESETS, QUALITIES } from '../../optimize/profiles.js';
 
-interface Opts {
+/** Flags that pass straight through to OptimizeOptions keep its types. */
+type PassedThrough = Pick<
+  OptimizeOptions,
+  | 'optimizedVideosDir' | 'outputPrefix' | 'codec' | 'quality' | 'preset' | 'crf' | 'targetResolution' | 'fit'
+  | 'audioProfile' | 'outputFormat' | 'browserCompatible' | 'hardwareAcceleration' | 'maxOutputRatio'
+>;
+
+interface Opts extends PassedThrough {
   remote: string;
   bucket?: string;
   directory?: string;
@@ -33,21 +29,8 @@ interface Opts {
   dryRun?: boolean;
   optimizeVideos?: boolean;
   optimizeInPlace?: boolean;
-  optimizedVideosDir: string;
-  outputPrefix?: string;
-  codec: CodecName;
-  quality: QualityName;
-  preset?: PresetName;
-  crf?: number;
-  targetResolution: TargetResolution;
-  fit: FitMode;
-  audioProfile: AudioProfileName;
-  outputFormat: ContainerName;
   createWebm?: boolean;
-  browserCompatible: boolean;
-  hardwareAcceleration: HardwareChoice;
   disableHardwareAcceleration?: boolean;
-  maxOutputRatio: number;
   targetSsim?: number;
   measureSsim?: boolean;
   workers: number;
