@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../lib/errors.js';
 import { requireFile } from '../results/read-results.js';
-import { jsonErrorOffset, lineAt } from '../results/json-error-line.js';
+import { parseJsonNamingLine } from '../results/json-error-line.js';
 
 export interface KvEntry {
   /** The KV key as exported. */
@@ -62,13 +62,7 @@ export function parseKvKey(raw: string, knownDerivatives?: ReadonlySet<string>):
 export async function readKvExport(path: string, knownDerivatives?: ReadonlySet<string>): Promise<KvEntry[]> {
   await requireFile(path, 'KV export');
   const text = await readFile(path, 'utf8');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    const at = jsonErrorOffset(text);
-    throw new UsageError(`${path}:${lineAt(text, at < 0 ? 0 : at)}: invalid JSON (${(err as Error).message.split('\n')[0].slice(0, 100)})`);
-  }
+  let doc = parseJsonNamingLine(path, text);
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
     const d = doc as Record<string, unknown>;
     const inner = d.keys ?? d.entries ?? d.result;

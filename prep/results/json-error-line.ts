@@ -1,5 +1,6 @@
 // Where a JSON text goes wrong, as a 1-based line number: V8's messages only
 // sometimes carry a position, and users need "file:line" to fix a file by hand.
+import { UsageError } from '../../lib/errors.js';
 
 /** Offset of the first syntax error in text, or -1 when it parses. */
 export function jsonErrorOffset(text: string): number {
@@ -103,4 +104,14 @@ export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let k = 0; k < offset && k < text.length; k++) if (text.charCodeAt(k) === 10) line++;
   return line;
+}
+
+/** JSON.parse of a file's text; a syntax error becomes a UsageError naming `path:line`. */
+export function parseJsonNamingLine(path: string, text: string, maxMessage = 100): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const at = jsonErrorOffset(text);
+    throw new UsageError(`${path}:${lineAt(text, at < 0 ? 0 : at)}: invalid JSON (${(err as Error).message.split('\n')[0].slice(0, maxMessage)})`);
+  }
 }

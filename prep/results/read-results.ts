@@ -7,7 +7,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../lib/errors.js';
 import type { ResultsRecord } from '../../common/results-record.js';
-import { jsonErrorOffset, lineAt } from './json-error-line.js';
+import { lineAt, parseJsonNamingLine } from './json-error-line.js';
 import { normaliseRecord } from './normalise-record.js';
 
 export interface ResultsMeta {
@@ -88,13 +88,7 @@ export async function openResults(path: string, onWarning: (msg: string) => void
   const streamed = await openOwnLayout(path);
   if (streamed) return streamed;
   const text = await readFile(path, 'utf8');
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    const at = jsonErrorOffset(text);
-    throw new UsageError(`${path}:${lineAt(text, at < 0 ? 0 : at)}: invalid JSON (${(err as Error).message.split('\n')[0].slice(0, 120)})`);
-  }
+  const doc = parseJsonNamingLine(path, text, 120);
   const list = Array.isArray(doc) ? doc : (doc as { records?: unknown; results?: unknown })?.records ?? (doc as { results?: unknown })?.results;
   if (!Array.isArray(list)) throw new UsageError(`${path}:1: not a results file (expected {"records": [...]} or an array of records)`);
   const meta: ResultsMeta = {};
