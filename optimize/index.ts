@@ -15,7 +15,7 @@ import { planEncode, type EncodeSettings } from './encode.js';
 import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from './ffmpeg.js';
 import { chooseEncoder, type HardwareChoice } from './hwaccel.js';
 import { FINAL_STATES, openManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import { placeFile, safeBaseName, safeJoin, withExtension, workDirFor } from './paths.js';
+import { exists, placeFile, safeBaseName, safeJoin, withExtension, workDirFor } from './paths.js';
 import { runPool } from './pool.js';
 import { bitsPerPixel, probeFile, type ProbeInfo } from './probe.js';
 import {
@@ -456,15 +456,6 @@ async function refuseToOverwriteSource(ctx: RunContext, dest: string): Promise<v
   const root = resolve(l.bucket);
   if ((dest === root || dest.startsWith(root + sep)) && (await exists(dest))) {
     throw new RuntimeError(`${dest} exists in the source folder: not overwritten (choose an --optimized-videos-dir outside it)`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 // Keys come from listings and listing files: none may reach outside the
 // folder it is resolved against (a key like "../../etc/passwd" is refused).
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { RuntimeError } from '../lib/errors.js';
 
@@ -51,5 +51,15 @@ export async function placeFile(from: string, to: string): Promise<void> {
       await rm(tmp, { force: true });
       throw e;
     }
+  }
+}
+
+/** Whether anything (file, folder, link target) is at path. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -10,16 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { RuntimeError } from '../lib/errors.js';
 import { crashPoint, type Manifest, type ManifestEntry } from './manifest.js';
+import { exists } from './paths.js';
 import { copyObject, deleteObject, expectedEtags, headObject, uploadFile } from './s3-objects.js';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function sizeOf(path: string): Promise<number | undefined> {
   try {
