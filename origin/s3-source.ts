@@ -13,17 +13,11 @@ import { createS3Client } from '../prep/storage/s3.js';
 import { loadS3Sdk } from '../lib/aws-sdk.js';
 import { extensionOf } from '../common/media-type.js';
 import type { RemoteSource, Source } from './server.js';
+import type { OriginS3Remote } from './types.js';
 import { fnv1a } from './synthetic-body.js';
 
-export interface S3SourceOptions {
-  bucket: string;
-  /** Folder inside the bucket the origin serves, e.g. 'media' (default: the whole bucket). */
-  prefix?: string;
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  forcePathStyle?: boolean;
-}
+/** The bucket, prefix and S3 settings of --remote s3. */
+export type S3SourceOptions = Omit<OriginS3Remote, 'type'>;
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -1,4 +1,5 @@
 // What `media-toolkit workflow` was asked to do, as the stages read it.
+import type { StorageLocation } from '../prep/storage/types.js';
 
 export const STAGES = ['analysis', 'prewarm', 'errors', 'loadtest', 'optimize'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -13,16 +14,8 @@ export interface LoadStage {
  * The workflow's options. Values left undefined are not passed on, so the
  * subcommand's own default applies.
  */
-export interface WorkflowOptions {
-  // storage
-  remote: string;
-  bucket: string;
-  directory?: string;
-  /** S3 (R2, MinIO...): endpoint, region, profile, path-style addressing. */
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  forcePathStyle?: boolean;
+export interface WorkflowOptions extends Omit<StorageLocation, 'rcloneBin'> {
+  // storage: remote, bucket, directory, and for S3 (R2, MinIO...) endpoint, region, profile, path-style addressing
   baseUrl?: string;
   outputDir: string;
   /** Passed as --config to every stage, for keys the workflow has no option for. */

@@ -3,11 +3,6 @@
 import { Agent } from 'undici';
 import { listObjects } from '../storage/index.js';
 import type { StorageLocation, StoredObject } from '../storage/types.js';
-import type { Derivative } from '../../common/derivatives.js';
-import type { ImageVariant } from '../../common/image-variants.js';
-import type { UrlFormat } from '../../common/url.js';
-import type { MediaTypeOption } from '../../common/media-type.js';
-import type { SizeThresholds } from '../../common/size-category.js';
 import { redactUrl } from '../../common/redact.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { openResultsLog } from '../results/results-log.js';
@@ -17,11 +12,13 @@ import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
 import { readListingFile } from '../storage/listing-format.js';
 import { readDoneSet } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
-import { workItems, type WorkItem } from './work-list.js';
+import { workItems, type WorkItem, type WorkListOptions } from './work-list.js';
 import { createRateLimiter } from './rate-limit.js';
-import type { Shard } from './shard.js';
 
-export interface PrewarmJobOptions {
+/** What the work list needs, passed through unchanged. */
+type WorkListPart = Pick<WorkListOptions, 'baseUrl' | 'mediaType' | 'derivatives' | 'variants' | 'urlFormat' | 'urlTemplate' | 'thresholds' | 'shard' | 'limit'>;
+
+export interface PrewarmJobOptions extends WorkListPart {
   /** Where to list; ignored when listingFile or objects is given. */
   location?: StorageLocation;
   listingFile?: string;
@@ -32,15 +29,6 @@ export interface PrewarmJobOptions {
   exclude?: string[];
   minSize?: number;
   maxSize?: number;
-  baseUrl: string;
-  mediaType: MediaTypeOption;
-  derivatives: readonly Derivative[];
-  variants: readonly ImageVariant[];
-  urlFormat: UrlFormat;
-  urlTemplate?: string;
-  thresholds: SizeThresholds;
-  shard?: Shard;
-  limit?: number;
   workers: number;
   optimizeBySize?: boolean;
   /** 0 = automatic share of workers (weights 1.2 / 1.0 / 0.8). */
