@@ -129,16 +129,23 @@ try {
     return it.rate;
   };
 
-  // Interleaved rounds, each a reference run then a loadtest run: the ratio of a
-  // round compares runs seconds apart, and the median of the rounds' ratios
-  // resists a shared machine's load coming and going.
+  // Interleaved rounds, each a reference run and a loadtest run, the order
+  // alternating from round to round (whichever runs second may find the origin
+  // warmer or the machine busier): the ratio of a round compares runs seconds
+  // apart, and the median of the rounds' ratios resists a shared machine's load
+  // coming and going.
   const ROUNDS = Number(process.env.BENCH_K6_ROUNDS ?? 4);
   const ratios = [];
   const ref = [];
   const lt = [];
   for (let round = 0; round < ROUNDS; round++) {
-    ref.push(await iterRate('reference'));
-    lt.push(await iterRate('loadtest'));
+    if (round % 2 === 0) {
+      ref.push(await iterRate('reference'));
+      lt.push(await iterRate('loadtest'));
+    } else {
+      lt.push(await iterRate('loadtest'));
+      ref.push(await iterRate('reference'));
+    }
     ratios.push(lt[round] / ref[round]);
     log(`round ${round + 1}: reference ${ref[round].toFixed(0)} it/s, loadtest ${lt[round].toFixed(0)} it/s, ratio ${ratios[round].toFixed(2)}`);
   }
