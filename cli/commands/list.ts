@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { boolArg, choiceOption, intArg, listArg } from '../options.js';
+import { choiceOption, intArg, listArg } from '../options.js';
+import { forcePathStyleOption, type StorageFlags } from '../storage-options.js';
 import { listObjects, parseByteSize, type ListOptions, type StoredObject } from '../../prep/storage/index.js';
 import { LISTING_FORMATS, listingWriter, type ListingFormat, type TextSink } from '../../prep/storage/listing-format.js';
 import { compareKeys } from '../../prep/storage/key-order.js';
@@ -42,7 +43,7 @@ export function addListingOptions(cmd: Command): Command {
     .option('--endpoint <url>', 'S3 endpoint for R2, MinIO and other servers (default: AWS)')
     .option('--region <region>', 'S3 region (R2: auto; default: AWS_REGION, else us-east-1)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config and ~/.aws/credentials')
-    .addOption(new Option('--force-path-style [bool]', 'S3 path-style addressing (default: on when --endpoint is given)').argParser(boolArg))
+    .addOption(forcePathStyleOption())
     .option('--concurrency <n>', 'concurrent prefix listings (S3) or rclone checkers', intArg(1, 256), 16)
     .option('--extensions <list>', 'keep only these extensions, comma-separated, any case (e.g. .mp4,.mov)', listArg)
     .addOption(new Option('--extension <list>', 'same as --extensions (old name)').argParser(listArg).hideHelp())
@@ -54,14 +55,8 @@ export function addListingOptions(cmd: Command): Command {
 }
 
 /** The flags addListingOptions defines. */
-export interface ListingCliOptions {
+export interface ListingCliOptions extends StorageFlags {
   remote: string;
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  forcePathStyle?: boolean;
   concurrency?: number;
   extensions?: string[];
   extension?: string[];

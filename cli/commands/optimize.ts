@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
+import { forcePathStyleOption, type StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
 import { normaliseExtensions } from '../../optimize/candidates.js';
 import { FIT_MODES, TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
@@ -14,13 +15,8 @@ type PassedThrough = Pick<
   | 'audioProfile' | 'outputFormat' | 'browserCompatible' | 'hardwareAcceleration' | 'maxOutputRatio'
 >;
 
-interface Opts extends PassedThrough {
+interface Opts extends PassedThrough, Omit<StorageFlags, 'profile'> {
   remote: string;
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
-  region?: string;
-  forcePathStyle?: boolean;
   listingFile?: string;
   sizeThreshold: number;
   extension?: string[];
@@ -73,7 +69,7 @@ export function register(program: Command): void {
     .option('--directory <prefix>', 'prefix (folder) inside the bucket')
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...)')
     .option('--region <region>', 'S3 region')
-    .addOption(new Option('--force-path-style [bool]', 'S3 path-style addressing (default: on when --endpoint is given)').argParser(boolArg))
+    .addOption(forcePathStyleOption())
     .option('--listing-file <file>', 'take candidates from a `list` output (JSON or JSON Lines) instead of listing')
     .option('--size-threshold <MiB>', 'only files at or above this size, MiB (fractions allowed)', floatArg(0), 256)
     .option('--extension <list>', 'video extensions, comma-separated (default mp4,m4v,mov,mkv,webm)', listArg)

@@ -18,15 +18,9 @@ import type { PrewarmRun } from '../../prep/prewarm/run-prewarm.js';
 import { resultsPaths } from '../../prep/results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
+import type { StorageFlags } from '../storage-options.js';
 
-interface PrewarmFlags {
-  remote?: string;
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  forcePathStyle?: boolean;
+interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
   baseUrl?: string;
   mediaType: MediaTypeOption;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { choiceOption, intArg } from '../options.js';
+import type { StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 import { createProgress } from '../../lib/progress.js';
@@ -8,14 +9,9 @@ import { requireTool } from '../../lib/tools.js';
 import { redactText } from '../../common/redact.js';
 import { DEFAULT_VIDEO_PATTERN, renderValidation, runValidation, writeValidation, type ValidationFormat } from '../../optimize/validate.js';
 
-interface Opts {
+interface Opts extends Omit<StorageFlags, 'profile' | 'forcePathStyle'> {
   validateDirectory?: string;
   validateResults?: string;
-  remote?: string;
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
-  region?: string;
   videoPattern: string;
   validationWorkers: number;
   validationReport?: string;
