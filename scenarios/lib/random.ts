@@ -1,20 +1,9 @@
-// Seedable randomness for the scenarios. Pure (no k6 imports) so vitest can
-// check the distributions the load test relies on.
+// Seedable randomness for the scenarios (the generator itself is common/random.ts).
+// Pure (no k6 imports) so vitest can check the distributions the load test relies on.
 
-/** A source of numbers in [0, 1), like Math.random. */
-export type Rng = () => number;
+import type { Rng } from '../../common/random.js';
 
-/** mulberry32: tiny, fast, good enough to spread requests; the same seed gives the same run. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRng, type Rng } from '../../common/random.js';
 
 /**
  * A well-mixed 32-bit hash of an integer (murmur3 finaliser). Used to turn an
