@@ -2,7 +2,9 @@
 // that name the file and the line.
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { lazyRequire } from '../../lib/lazy-require.js';
+
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 import { UsageError } from '../../lib/errors.js';
 
 export interface ConfigFile {
@@ -35,7 +37,7 @@ function parseJson(text: string, path: string): unknown {
 }
 
 function parseYaml(text: string, path: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];

@@ -1,5 +1,7 @@
 // The size report as one CSV table (papaparse): section, label, count, bytes, share, value.
-import Papa from 'papaparse';
+import { lazyRequire } from '../../lib/lazy-require.js';
+
+const papa = lazyRequire<typeof import('papaparse')>('papaparse');
 import type { SizeReport } from './size-report.js';
 import { histogramLabel } from './render-text.js';
 
@@ -19,5 +21,5 @@ export function renderCsv(r: SizeReport): string {
   row('above-threshold', `> ${r.thresholds.sizeThresholdMiB} MiB`, r.aboveThreshold.count, r.aboveThreshold.bytes, r.aboveThreshold.bytesShare, r.aboveThreshold.thresholdBytes);
   for (const f of r.aboveThreshold.files) row('above-threshold-file', f.key, 1, f.size, f.share);
   for (const e of r.savings.estimates) row('savings', e.codec, r.aboveThreshold.videoCount, e.estimatedSavingsBytes, '', e.assumedRelativeSize);
-  return `${Papa.unparse({ fields: REPORT_CSV_COLUMNS, data: rows }, { newline: '\n' })}\n`;
+  return `${papa().unparse({ fields: REPORT_CSV_COLUMNS, data: rows }, { newline: '\n' })}\n`;
 }

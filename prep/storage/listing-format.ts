@@ -3,7 +3,9 @@
 // by `analyze --listing-file` in constant memory.
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import Papa from 'papaparse';
+import { lazyRequire } from '../../lib/lazy-require.js';
+
+const papa = lazyRequire<typeof import('papaparse')>('papaparse');
 import { RuntimeError, UsageError } from '../../lib/errors.js';
 import { formatBytes } from './byte-size.js';
 import { jsonValuesByLine } from './json-lines.js';
@@ -56,7 +58,7 @@ export function listingWriter(format: ListingFormat, sink: TextSink): ListingWri
     case 'csv':
       return {
         write(o) {
-          const row = Papa.unparse([[o.key, o.size, o.lastModified, o.etag]], { header: false, newline: '\n' });
+          const row = papa().unparse([[o.key, o.size, o.lastModified, o.etag]], { header: false, newline: '\n' });
           buf += `${count++ === 0 ? `${CSV_COLUMNS.join(',')}\n` : ''}${row}\n`;
           return flushIfBig();
         },
@@ -126,7 +128,7 @@ function* entriesOf(v: unknown, where: () => string): Generator<StoredObject> {
 async function* readCsv(path: string): AsyncGenerator<StoredObject> {
   // papaparse's Node duplex stream: rows come out as objects, with backpressure, never all at once.
   const file = path === '-' ? process.stdin : createReadStream(path);
-  const rows = file.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: true }));
+  const rows = file.pipe(papa().parse(papa().NODE_STREAM_INPUT, { header: true, skipEmptyLines: true }));
   const failed = new Promise<never>((_, reject) => file.once('error', reject));
   failed.catch(() => undefined);
   let line = 1;
