@@ -59,7 +59,10 @@ try {
   if (parts.has('1')) {
   // A few seconds of encoding per run, so run-to-run jitter (tens of ms) is small against it.
   const src = make(join(work, 'src.mp4'), 10, '1280x720');
-  const args = ['-i', src, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-c:a', 'copy', '-f', 'mp4', join(work, 'out-overhead.mp4')];
+  // One encoder thread: ffmpeg keeps one core and the Node process the other, so both runs see the
+  // same CPU and the comparison is not drowned in scheduling noise (two x264 threads on two shared
+  // cores spread paired runs by +-15%).
+  const args = ['-i', src, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-threads', '1', '-c:a', 'copy', '-f', 'mp4', join(work, 'out-overhead.mp4')];
   const argv = ffmpegArgv(ffmpeg, args, true);
   await wrapped(args); // warm the page cache
   const d = [];
