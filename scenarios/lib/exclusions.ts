@@ -3,6 +3,8 @@
 // JSON object with a `keys` array, a JSON array of keys (or of objects with a
 // `key`), or plain text with one key per line (blank lines and # comments skipped).
 
+import { parseJsonDocument } from './json-text.js';
+
 function keysFromArray(items: unknown[]): string[] {
   const out: string[] = [];
   for (const item of items) {
@@ -16,13 +18,8 @@ function keysFromArray(items: unknown[]): string[] {
 export function parseExclusionList(text: string): string[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch (err) {
-      throw new Error(`error report file is not valid JSON: ${(err as Error).message}`);
-    }
+  const parsed = parseJsonDocument(trimmed, 'error report file');
+  if (parsed !== undefined) {
     if (Array.isArray(parsed)) return keysFromArray(parsed);
     const obj = parsed as Record<string, unknown>;
     if (Array.isArray(obj.keys)) return keysFromArray(obj.keys);

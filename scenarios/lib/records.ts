@@ -2,6 +2,7 @@
 // Pure (papaparse is passed in for CSV) so vitest can check the filtering.
 import type { ResultsRecord, SizeCategory } from '../../common/results-record.js';
 import { MIB, sizeCategory } from '../../common/size-category.js';
+import { parseJsonDocument } from './json-text.js';
 
 /** One URL to load-test: only what a request needs (SharedArray keeps these as JSON). */
 export interface LoadRecord {
@@ -40,13 +41,8 @@ export type CsvParse = (text: string) => Record<string, unknown>[];
 export function parseResultsText(text: string, parseCsv?: CsvParse): Partial<ResultsRecord>[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch (err) {
-      throw new Error(`results file is not valid JSON: ${(err as Error).message}`);
-    }
+  const parsed = parseJsonDocument(trimmed, 'results file');
+  if (parsed !== undefined) {
     if (Array.isArray(parsed)) return parsed as Partial<ResultsRecord>[];
     const records = (parsed as { records?: unknown }).records;
     if (!Array.isArray(records)) throw new Error('results file has no "records" array (expected the pre-warming results JSON)');
