@@ -84,3 +84,87 @@ export function createProgress(opts: ProgressOptions): Progress {
     },
   };
 }
+
+export interface MultiProgress {
+  /** Counters of the total line. */
+  update(total: ProgressCounters): void;
+  /** Adds or updates the bar of one item (a file being encoded). */
+  item(id: string, c: ProgressCounters): void;
+  /** Removes an item's bar (the item finished). */
+  remove(id: string): void;
+  /** Prints a line above the bars (a file's verdict), without breaking them. */
+  log(line: string): void;
+  finish(total?: ProgressCounters): void;
+}
+
+/**
+ * A total bar with one bar per item under it, redrawn in place on a TTY (cursor
+ * up, clear, draw). Lines logged through log() go above the bars. Only for TTYs:
+ * elsewhere use createProgress per item, whose plain lines never overwrite.
+ */
+export function createMultiProgress(opts: ProgressOptions & { itemUnit?: string }): MultiProgress {
+  const stream = opts.stream ?? process.stderr;
+  const enabled = opts.enabled ?? true;
+  const items = new Map<string, { bar: Progress; line: string }>();
+  let totalLine = '';
+  let drawn = 0;
+  let lastDraw = 0;
+
+  // Each bar renders through a stream stand-in that keeps its latest line.
+  const capture = (set: (line: string) => void) =>
+    ({ isTTY: true, write: (s: string) => (set(s.replace(/^\r\x1b\[2K/, '').replace(/\n$/, '')), true) }) as unknown as NodeJS.WriteStream;
+  const totalBar = createProgress({ ...opts, stream: capture((l) => (totalLine = l)) });
+
+  const draw = (force = false) => {
+    if (!enabled) return;
+    const now = Date.now();
+    if (!force && now - lastDraw < 100) return;
+    lastDraw = now;
+    const lines = [totalLine, ...[...items.values()].map((i) => i.line)];
+    let out = drawn > 0 ? `\x1b[${drawn}A` : '';
+    for (const l of lines) out += `\r\x1b[2K${l}\n`;
+    // Lines left over from a longer frame are cleared.
+    for (let i = lines.length; i < drawn; i++) out += '\r\x1b[2K\n';
+    if (drawn > lines.length) out += `\x1b[${drawn - lines.length}A`;
+    stream.write(out);
+    drawn = lines.length;
+  };
+
+  return {
+    update(c) {
+      totalBar.finish(c);
+      draw();
+    },
+    item(id, c) {
+      let it = items.get(id);
+      if (!it) {
+        const entry = { bar: createProgress({ label: `  ${id}`, unit: opts.itemUnit ?? 's', stream: capture((l) => (entry.line = l)) }), line: '' };
+        items.set(id, (it = entry));
+      }
+      it.bar.finish(c);
+      draw();
+    },
+    remove(id) {
+      items.delete(id);
+      draw(true);
+    },
+    log(line) {
+      if (!enabled) {
+        stream.write(`${line}\n`);
+        return;
+      }
+      // Clear the bars, print the line where they were, draw them again below it.
+      let out = drawn > 0 ? `\x1b[${drawn}A` : '';
+      for (let i = 0; i < drawn; i++) out += '\r\x1b[2K\n';
+      if (drawn > 0) out += `\x1b[${drawn}A`;
+      stream.write(`${out}\r\x1b[2K${line}\n`);
+      drawn = 0;
+      draw(true);
+    },
+    finish(c) {
+      if (c) totalBar.finish(c);
+      items.clear();
+      draw(true);
+    },
+  };
+}

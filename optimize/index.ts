@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { RuntimeError, UsageError } from '../lib/errors.js';
 import { info, warn } from '../lib/log.js';
-import { createProgress, formatDuration } from '../lib/progress.js';
+import { createMultiProgress, createProgress, formatDuration } from '../lib/progress.js';
 import { requireTool } from '../lib/tools.js';
 import type { ListOptions, StoredObject } from '../prep/storage/index.js';
 import { findCandidates, MIB } from './candidates.js';
@@ -156,11 +156,13 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   }
   const s3 = remote === 's3' && o.location ? { client: await makeS3Client(o.location), bucket: o.location.bucket } : undefined;
   const tempRoot = await mkdtemp(join(o.tempDir ?? tmpdir(), 'media-toolkit-optimize-'));
-  const progress = createProgress({ label: 'optimize', unit: 'files', enabled: o.progress && !o.dryRun });
+  // On a terminal: a total bar with one bar per file being encoded under it, redrawn in place.
+  // In logs and CI: the total line, and per-file lines every few seconds (seconds of video encoded).
+  const tty = o.progress && !o.dryRun && Boolean(process.stderr.isTTY);
+  const bars = tty ? createMultiProgress({ label: 'optimize', unit: 'files' }) : undefined;
+  const progress = createProgress({ label: 'optimize', unit: 'files', enabled: o.progress && !o.dryRun && !tty });
   const current = new Map<string, string>();
-  // Per-file bars (seconds of video encoded) where lines do not overwrite each other (logs, CI);
-  // on a terminal the per-file figures ride in the total bar's note instead.
-  const perFileBars = o.progress && !o.dryRun && !process.stderr.isTTY;
+  const perFileBars = o.progress && !o.dryRun && !tty;
   const fileBars = new Map<string, ReturnType<typeof createProgress>>();
   let finished = 0;
   let failedCount = 0;
@@ -171,6 +173,12 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       // Per-file progress rides in the total line's note: percent, fps, speed and that file's ETA.
       current.set(key, `${key} ${(fraction * 100).toFixed(0)}% ${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x` +
         (p.speed > 0 && fraction < 1 ? ` ETA ${formatDuration(((1 - fraction) * durationSec) / p.speed)}` : ''));
+      if (bars) {
+        const eta = p.speed > 0 && fraction < 1 ? ` ETA ${formatDuration(((1 - fraction) * durationSec) / p.speed)}` : '';
+        bars.item(key, { done: Math.round(fraction * durationSec), total: Math.max(1, Math.round(durationSec)), note: `${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x${eta}` });
+        bars.update({ done: finished, total: candidates.length, errors: failedCount });
+        return;
+      }
       progress.update({ done: finished, total: candidates.length, errors: failedCount, note: [...current.values()].join(' | ') });
       if (perFileBars) {
         let bar = fileBars.get(key);
@@ -193,6 +201,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       }
       if (r.timeSec === undefined && r.status !== 'skipped' && r.status !== 'planned') r.timeSec = (Date.now() - started) / 1000;
       current.delete(obj.key);
+      bars?.remove(obj.key);
       fileBars.get(obj.key)?.finish();
       fileBars.delete(obj.key);
       finished++;
@@ -200,13 +209,16 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       const line = `${r.status.padEnd(9)} ${obj.key}` + (r.sizeAfter !== undefined ? `  ${(r.sizeBefore / MIB).toFixed(2)} MiB -> ${(r.sizeAfter / MIB).toFixed(2)} MiB` : '') +
         (r.predictedSize !== undefined ? `  ${(r.sizeBefore / MIB).toFixed(2)} MiB -> ~${(r.predictedSize / MIB).toFixed(2)} MiB predicted` : '') + (r.reason ? `  (${r.reason})` : '');
       if (o.dryRun) process.stdout.write(`${line}\n`);
+      else if (bars) bars.log(line);
       else info(line);
       progress.update({ done: finished, total: candidates.length, errors: failedCount });
+      bars?.update({ done: finished, total: candidates.length, errors: failedCount });
       return r;
     });
     files.push(...results);
   } finally {
-    progress.finish({ done: finished, total: candidates.length, errors: failedCount });
+    if (bars) bars.finish({ done: finished, total: candidates.length, errors: failedCount });
+    else progress.finish({ done: finished, total: candidates.length, errors: failedCount });
     await rm(tempRoot, { recursive: true, force: true });
   }
   const report: OptimizeReport = {
