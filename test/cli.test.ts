@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI, runCli } from './helpers/cli.js';
 
 const SUBCOMMANDS = ['list', 'analyze', 'prewarm', 'errors', 'compare', 'validate', 'loadtest', 'optimize', 'workflow', 'origin'];
@@ -37,6 +40,14 @@ describe('media-toolkit CLI', () => {
     expect(r.stdout).toMatch(/^Usage: media-toolkit loadtest/);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('prewarm of a missing folder fails in one line and leaves no results files behind', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mt-cli-'));
+    const r = await runCli(['prewarm', '--remote', 'local', '--bucket', join(cwd, 'no-such-folder'), '--base-url', 'http://127.0.0.1:9'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('media-toolkit:'))).toEqual([expect.stringMatching(/no-such-folder.*does not exist/)]);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('doctor reports ffmpeg and its encoders', async () => {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { DEFAULT_DERIVATIVES, selectDerivatives } from '../../common/derivatives.js';
@@ -231,6 +232,13 @@ async function action(flags: PrewarmFlags): Promise<void> {
   }
   const { outcome, summary } = result;
   progress.finish({ done: outcome.done, total: outcome.produced, errors: outcome.failed });
+  // A listing that failed before yielding anything (missing folder, wrong bucket): nothing was
+  // warmed, so the empty results this run wrote are removed rather than left beside the user's files.
+  if (outcome.listingError && outcome.produced === 0 && !flags.resume) {
+    await Promise.all([result.paths.json, result.paths.jsonl, result.paths.summary].map((f) => rm(f, { force: true })));
+    const e = outcome.listingError;
+    throw e instanceof UsageError || e instanceof RuntimeError ? e : new RuntimeError(oneLine(e));
+  }
   process.stdout.write(
     `prewarm: ${summary.requests} request(s) for ${summary.files} file(s) in ${summary.durationSeconds.toFixed(1)} s (${summary.requestsPerSecond} req/s), ` +
       `${outcome.failed} failed${summary.resumedRecords ? `, ${summary.resumedRecords} done earlier` : ''}${outcome.interrupted ? ', INTERRUPTED' : ''}\n` +
