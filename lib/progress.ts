@@ -34,6 +34,30 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/** One progress line: label, bar (terminals only), counters, rate, errors, ETA or elapsed, note. */
+function renderLine(label: string, unit: string, started: number, c: ProgressCounters, bar: boolean): string {
+  const elapsed = (Date.now() - started) / 1000;
+  const rate = elapsed > 0 ? c.done / elapsed : 0;
+  const parts = [label];
+  if (c.total && c.total > 0) {
+    const frac = Math.min(1, c.done / c.total);
+    if (bar) {
+      const width = 24;
+      const filled = Math.round(frac * width);
+      parts.push(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`);
+    }
+    parts.push(`${c.done}/${c.total} (${(frac * 100).toFixed(1)}%)`);
+  } else {
+    parts.push(`${c.done}`);
+  }
+  parts.push(`${rate.toFixed(1)} ${unit}/s`);
+  if (c.errors !== undefined) parts.push(`errors ${c.errors}`);
+  if (c.total && rate > 0) parts.push(`ETA ${formatDuration((c.total - c.done) / rate)}`);
+  else parts.push(`elapsed ${formatDuration(elapsed)}`);
+  if (c.note) parts.push(c.note);
+  return parts.join('  ');
+}
+
 export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
   const enabled = opts.enabled ?? true;
@@ -42,29 +66,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const started = Date.now();
   let lastDraw = 0;
   let last: ProgressCounters = { done: 0 };
-
-  const render = (c: ProgressCounters): string => {
-    const elapsed = (Date.now() - started) / 1000;
-    const rate = elapsed > 0 ? c.done / elapsed : 0;
-    const parts = [opts.label];
-    if (c.total && c.total > 0) {
-      const frac = Math.min(1, c.done / c.total);
-      if (tty) {
-        const width = 24;
-        const filled = Math.round(frac * width);
-        parts.push(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`);
-      }
-      parts.push(`${c.done}/${c.total} (${(frac * 100).toFixed(1)}%)`);
-    } else {
-      parts.push(`${c.done}`);
-    }
-    parts.push(`${rate.toFixed(1)} ${unit}/s`);
-    if (c.errors !== undefined) parts.push(`errors ${c.errors}`);
-    if (c.total && rate > 0) parts.push(`ETA ${formatDuration((c.total - c.done) / rate)}`);
-    else parts.push(`elapsed ${formatDuration(elapsed)}`);
-    if (c.note) parts.push(c.note);
-    return parts.join('  ');
-  };
+  const render = (c: ProgressCounters) => renderLine(opts.label, unit, started, c, tty);
 
   return {
     update(c) {
@@ -105,15 +107,12 @@ export interface MultiProgress {
 export function createMultiProgress(opts: ProgressOptions & { itemUnit?: string }): MultiProgress {
   const stream = opts.stream ?? process.stderr;
   const enabled = opts.enabled ?? true;
-  const items = new Map<string, { bar: Progress; line: string }>();
+  const started = Date.now();
+  const items = new Map<string, { started: number; line: string }>();
   let totalLine = '';
   let drawn = 0;
   let lastDraw = 0;
-
-  // Each bar renders through a stream stand-in that keeps its latest line.
-  const capture = (set: (line: string) => void) =>
-    ({ isTTY: true, write: (s: string) => (set(s.replace(/^\r\x1b\[2K/, '').replace(/\n$/, '')), true) }) as unknown as NodeJS.WriteStream;
-  const totalBar = createProgress({ ...opts, stream: capture((l) => (totalLine = l)) });
+  const setTotal = (c: ProgressCounters) => (totalLine = renderLine(opts.label, opts.unit ?? 'items', started, c, true));
 
   const draw = (force = false) => {
     if (!enabled) return;
@@ -132,16 +131,13 @@ export function createMultiProgress(opts: ProgressOptions & { itemUnit?: string 
 
   return {
     update(c) {
-      totalBar.finish(c);
+      setTotal(c);
       draw();
     },
     item(id, c) {
-      let it = items.get(id);
-      if (!it) {
-        const entry = { bar: createProgress({ label: `  ${id}`, unit: opts.itemUnit ?? 's', stream: capture((l) => (entry.line = l)) }), line: '' };
-        items.set(id, (it = entry));
-      }
-      it.bar.finish(c);
+      // Updating an existing key keeps its place in the Map, so bars keep their order.
+      const started = items.get(id)?.started ?? Date.now();
+      items.set(id, { started, line: renderLine(`  ${id}`, opts.itemUnit ?? 's', started, c, true) });
       draw();
     },
     remove(id) {
@@ -162,7 +158,7 @@ export function createMultiProgress(opts: ProgressOptions & { itemUnit?: string 
       draw(true);
     },
     finish(c) {
-      if (c) totalBar.finish(c);
+      if (c) setTotal(c);
       items.clear();
       draw(true);
     },
