@@ -20,21 +20,21 @@ export interface ImageVariant {
   description?: string;
 }
 
-// Shorthands keep the table readable: q(name, group, query, width?, height?, description?).
-function q(name: string, group: VariantGroup, query: string, width?: number, height?: number, description?: string): ImageVariant {
-  const v: ImageVariant = { name, group, query };
+// Shorthands keep the table readable: q(name, group, query, width?, height?, description?)
+// for query variants, p(name, path, width?, height?, description?) for path-based ones.
+function sized(v: ImageVariant, width?: number, height?: number, description?: string): ImageVariant {
   if (width !== undefined) v.width = width;
   if (height !== undefined) v.height = height;
   if (description) v.description = description;
   return v;
 }
 
+function q(name: string, group: VariantGroup, query: string, width?: number, height?: number, description?: string): ImageVariant {
+  return sized({ name, group, query }, width, height, description);
+}
+
 function p(name: string, path: string, width?: number, height?: number, description?: string): ImageVariant {
-  const v: ImageVariant = { name, group: 'path', path };
-  if (width !== undefined) v.width = width;
-  if (height !== undefined) v.height = height;
-  if (description) v.description = description;
-  return v;
+  return sized({ name, group: 'path', path }, width, height, description);
 }
 
 export const IMAGE_VARIANTS: readonly ImageVariant[] = [
