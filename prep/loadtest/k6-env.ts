@@ -79,24 +79,23 @@ export function childEnv(parent: NodeJS.ProcessEnv, settings: Record<string, str
   return { ...env, ...settings };
 }
 
+/** Flags passed through as they are, each to the variable named after it (largeFileThresholdMb → LARGE_FILE_THRESHOLD_MB). */
+const PLAIN_FLAGS = [
+  'baseUrl', 'urlFormat', 'urlTemplate', 'mode', 'loadMode', 'smoke', 'sequential', 'iterations', 'vus', 'preAllocatedVus', 'maxVus',
+  'skipLargeFiles', 'largeFileThresholdMb', 'requestTimeout', 'rangeProbability', 'minChunkKb', 'maxChunkKb', 'minSleep', 'maxSleep',
+  'seed', 'reqDurationThreshold', 'failureRateThreshold', 'cacheHitThreshold', 'ttfbThreshold', 'rangeCorrectnessThreshold', 'abortOnFail',
+] as const satisfies readonly (keyof LoadtestFlags)[];
+
+const envName = (flag: string): string => flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
 export function k6Env(flags: LoadtestFlags, cwd = process.cwd()): Record<string, string> {
   const env: Record<string, string> = {};
   const set = (name: string, v: string | number | boolean | undefined) => {
     if (v !== undefined) env[name] = String(v);
   };
-  set('BASE_URL', flags.baseUrl);
+  for (const flag of PLAIN_FLAGS) set(envName(flag), flags[flag]);
   set('RESULTS_FILE', flags.resultsFile && absolute(flags.resultsFile, cwd));
   set('CONFIG_FILE', flags.configFile && absolute(flags.configFile, cwd));
-  set('URL_FORMAT', flags.urlFormat);
-  set('URL_TEMPLATE', flags.urlTemplate);
-  set('MODE', flags.mode);
-  set('LOAD_MODE', flags.loadMode);
-  set('SMOKE', flags.smoke);
-  set('SEQUENTIAL', flags.sequential);
-  set('ITERATIONS', flags.iterations);
-  set('VUS', flags.vus);
-  set('PRE_ALLOCATED_VUS', flags.preAllocatedVus);
-  set('MAX_VUS', flags.maxVus);
   for (let i = 1; i <= 5; i++) {
     set(`STAGE${i}_USERS`, flags[`stage${i}Users`]);
     set(`STAGE${i}_DURATION`, flags[`stage${i}Duration`]);
@@ -104,21 +103,6 @@ export function k6Env(flags: LoadtestFlags, cwd = process.cwd()): Record<string,
   // An error report file given means it is to be used.
   set('USE_ERROR_REPORT', flags.useErrorReport || flags.errorReportFile ? true : undefined);
   set('ERROR_REPORT_FILE', flags.errorReportFile && absolute(flags.errorReportFile, cwd));
-  set('SKIP_LARGE_FILES', flags.skipLargeFiles);
-  set('LARGE_FILE_THRESHOLD_MB', flags.largeFileThresholdMb);
-  set('REQUEST_TIMEOUT', flags.requestTimeout);
-  set('RANGE_PROBABILITY', flags.rangeProbability);
-  set('MIN_CHUNK_KB', flags.minChunkKb);
-  set('MAX_CHUNK_KB', flags.maxChunkKb);
-  set('MIN_SLEEP', flags.minSleep);
-  set('MAX_SLEEP', flags.maxSleep);
-  set('SEED', flags.seed);
-  set('REQ_DURATION_THRESHOLD', flags.reqDurationThreshold);
-  set('FAILURE_RATE_THRESHOLD', flags.failureRateThreshold);
-  set('CACHE_HIT_THRESHOLD', flags.cacheHitThreshold);
-  set('TTFB_THRESHOLD', flags.ttfbThreshold);
-  set('RANGE_CORRECTNESS_THRESHOLD', flags.rangeCorrectnessThreshold);
-  set('ABORT_ON_FAIL', flags.abortOnFail);
   const paths = summaryPaths(flags, cwd);
   env.SUMMARY_JSON = paths.json;
   env.SUMMARY_MD = paths.md;
