@@ -51,7 +51,9 @@ export function envNameFor(attributeName: string): string {
 
 /**
  * Every option of every command can also come from MEDIA_TOOLKIT_<OPTION_NAME>.
- * Commander reads env at parse time and shows "(env: ...)" in --help.
+ * This only names the variable (commander shows "(env: ...)" in --help); commander
+ * listens for a variable only when it is named as the option is added, so
+ * applyEnv (cli/config/env.ts) is what reads them, in main.ts's hooks.
  */
 export function applyEnvVars(cmd: Command): void {
   for (const opt of cmd.options as Option[]) {
