@@ -171,10 +171,9 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
     threads: o.threads > 0 ? o.threads : threadsPerWorker(o.workers),
     onFileProgress: (key, fraction, p, durationSec) => {
       // Per-file progress rides in the total line's note: percent, fps, speed and that file's ETA.
-      current.set(key, `${key} ${(fraction * 100).toFixed(0)}% ${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x` +
-        (p.speed > 0 && fraction < 1 ? ` ETA ${formatDuration(((1 - fraction) * durationSec) / p.speed)}` : ''));
+      const eta = p.speed > 0 && fraction < 1 ? ` ETA ${formatDuration(((1 - fraction) * durationSec) / p.speed)}` : '';
+      current.set(key, `${key} ${(fraction * 100).toFixed(0)}% ${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x${eta}`);
       if (bars) {
-        const eta = p.speed > 0 && fraction < 1 ? ` ETA ${formatDuration(((1 - fraction) * durationSec) / p.speed)}` : '';
         bars.item(key, { done: Math.round(fraction * durationSec), total: Math.max(1, Math.round(durationSec)), note: `${p.fps.toFixed(0)} fps ${p.speed.toFixed(2)}x${eta}` });
         bars.update({ done: finished, total: candidates.length, errors: failedCount });
         return;

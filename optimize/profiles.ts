@@ -1,5 +1,6 @@
 // Codec, quality, audio and container tables (from the reference READMEs), and
 // the mapping of x264-style preset names onto the other encoders' speed knobs.
+import { extensionOf } from '../common/media-type.js';
 import { UsageError } from '../lib/errors.js';
 
 export type CodecName = 'h264' | 'h265' | 'vp9' | 'vp8' | 'av1';
@@ -118,11 +119,11 @@ export function webmCodecFor(codec: CodecName): CodecName {
 
 /** Container from a file name's extension (.m4v counts as mp4), undefined when unknown. */
 export function containerOfKey(key: string): ContainerName | undefined {
-  const ext = key.toLowerCase().split('.').pop() ?? '';
-  if (ext === 'mp4' || ext === 'm4v') return 'mp4';
-  if (ext === 'webm') return 'webm';
-  if (ext === 'mkv') return 'mkv';
-  if (ext === 'mov') return 'mov';
+  const ext = extensionOf(key);
+  if (ext === '.mp4' || ext === '.m4v') return 'mp4';
+  if (ext === '.webm') return 'webm';
+  if (ext === '.mkv') return 'mkv';
+  if (ext === '.mov') return 'mov';
   return undefined;
 }
 
