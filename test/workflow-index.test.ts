@@ -1,7 +1,8 @@
 // The index page's figures and escaping, from the stage outputs' JSON shapes.
 import { describe, expect, it } from 'vitest';
 import { fromK6Summary, fromOptimizeReport } from '../workflow/headlines.js';
-import { headlineRows, renderHtml, formatBytes } from '../workflow/index-page.js';
+import { headlineRows, renderHtml } from '../workflow/index-page.js';
+import { formatBytes } from '../prep/storage/byte-size.js';
 import { newState } from '../workflow/state.js';
 import { shortError } from '../workflow/run-step.js';
 import { loadStages } from '../workflow/stages.js';

@@ -3,23 +3,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
+import { formatBytes } from '../prep/storage/byte-size.js';
 import { redactUrl } from '../common/redact.js';
 import { STAGES, type StageName, type WorkflowOptions } from './options.js';
 import { planStage } from './stages.js';
 import { FILES } from './files.js';
 import { statusText, type WorkflowState } from './state.js';
 import { readHeadlines, type Headlines } from './headlines.js';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
-}
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
