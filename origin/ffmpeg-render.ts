@@ -19,9 +19,16 @@ export interface RenderRequest {
   sourceMtimeMs: number;
 }
 
+/** A rendered derivative on disk, with the stat the response headers need. */
+export interface Rendered {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
 export interface Renderer {
-  /** Path of the rendered derivative (rendering it on first call). */
-  render(req: RenderRequest): Promise<string>;
+  /** The rendered derivative (rendering it on first call). */
+  render(req: RenderRequest): Promise<Rendered>;
   /** How many renders actually ran ffmpeg (for tests). */
   renders(): number;
 }
@@ -105,18 +112,14 @@ function limiter(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
 
 /** maxConcurrent: ffmpeg processes at once (default 2: many distinct first requests must not fork dozens). */
 export function createRenderer(cacheDir: string, opts: { ffmpegPath?: string; maxConcurrent?: number } = {}): Renderer {
-  const inFlight = new Map<string, Promise<string>>();
+  const inFlight = new Map<string, Promise<Rendered>>();
   let count = 0;
   let ffmpeg: string | undefined = opts.ffmpegPath;
   const limit = limiter(Math.max(1, opts.maxConcurrent ?? 2));
 
-  const renderOnce = async (req: RenderRequest, id: string, out: string, ext: string): Promise<string> => {
-    try {
-      await stat(out);
-      return out; // rendered before (this run or an earlier one)
-    } catch {
-      /* render it */
-    }
+  const renderOnce = async (req: RenderRequest, id: string, out: string, ext: string): Promise<Rendered> => {
+    const before = await stat(out).catch(() => undefined);
+    if (before) return { path: out, size: before.size, mtimeMs: before.mtimeMs }; // rendered before (this run or an earlier one)
     ffmpeg ??= requireTool('ffmpeg');
     await mkdir(cacheDir, { recursive: true });
     const tmp = join(cacheDir, `.${id}.${process.pid}.${randomBytes(3).toString('hex')}.tmp${ext}`);
@@ -132,7 +135,8 @@ export function createRenderer(cacheDir: string, opts: { ffmpegPath?: string; ma
       await rm(tmp, { force: true });
       throw err;
     }
-    return out;
+    const st = await stat(out);
+    return { path: out, size: st.size, mtimeMs: st.mtimeMs };
   };
 
   return {

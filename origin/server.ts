@@ -4,7 +4,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { extensionOf } from '../common/media-type.js';
 import { parseRequestTarget, contentTypeFor, transformId, type Transform } from './routes.js';
@@ -121,9 +120,8 @@ async function bodyFor(ctx: HandlerContext, key: string, cacheKey: string, t: Tr
   const contentType = t.format && t.format !== 'auto' ? contentTypeFor(t.format) : contentTypeFor(ext);
   if (ctx.mode === 'ffmpeg' && ctx.renderer && file.localPath) {
     const out = await ctx.renderer.render({ sourcePath: await file.localPath(), key, transform: t, sourceSize: file.size, sourceMtimeMs: file.mtimeMs });
-    const st = await stat(out);
-    const tag = `${fnv1a(cacheKey).toString(16)}-${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}`;
-    return { size: st.size, etag: `"r-${tag}"`, lastModified: new Date(st.mtimeMs).toUTCString(), contentType: contentTypeFor(extensionOf(out)), open: openFile(out), shift: 0 };
+    const tag = `${fnv1a(cacheKey).toString(16)}-${out.size.toString(16)}-${Math.floor(out.mtimeMs).toString(16)}`;
+    return { size: out.size, etag: `"r-${tag}"`, lastModified: new Date(out.mtimeMs).toUTCString(), contentType: contentTypeFor(extensionOf(out.path)), open: openFile(out.path), shift: 0 };
   }
   const width = syntheticWidth(t);
   // A format change without resize keeps the source's size.
