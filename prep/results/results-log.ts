@@ -2,7 +2,7 @@
 // Records finishing in the same event-loop turn are written together with one
 // synchronous write at the end of that turn, so a crash (even kill -9) loses at
 // most the requests still in flight, at a syscall cost that stays small at 20k req/s.
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ResultsRecord } from '../../common/results-record.js';
@@ -73,8 +73,4 @@ function cutTornTail(fd: number): void {
     end = start;
   }
   ftruncateSync(fd, 0);
-}
-
-export function logExists(path: string): boolean {
-  return existsSync(path);
 }
