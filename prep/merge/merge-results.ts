@@ -1,8 +1,7 @@
 // `media-toolkit merge`: shard results in, one results file out (JSON + JSONL +
 // summary, each written atomically), as if one unsharded run had produced it.
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-write.js';
-import { openAtomicStream } from '../../lib/atomic-write.js';
+import { openAtomicStream, writeFileAtomic } from '../../lib/atomic-write.js';
 import { once } from 'node:events';
 import { warn } from '../../lib/log.js';
 import { UsageError } from '../../lib/errors.js';
