@@ -158,9 +158,8 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
   }
   const requestSeconds = (performance.now() - requestStart) / 1000;
   const stats = createRunStats();
-  const totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat }, (r) =>
-    stats.add(r),
-  );
+  const meta = { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat };
+  const totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, meta, (r) => stats.add(r));
   const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const summary: PrewarmSummary = {
     version: 1,
@@ -168,8 +167,7 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round(durationSeconds * 1000) / 1000,
     interrupted: outcome.interrupted,
-    baseUrl: redactUrl(opts.baseUrl),
-    urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat,
+    ...meta,
     files,
     requests: outcome.done,
     resumedRecords: done?.size ?? 0,
