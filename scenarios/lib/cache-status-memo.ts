@@ -3,14 +3,13 @@
 // parsing them again on every response costs a VU real time.
 import { parseCacheStatus } from '../../common/cache-status.js';
 import type { CacheStatus } from '../../common/results-record.js';
-import { canonicalHeaderName } from './headers.js';
+import { k6HeaderLookup } from './headers.js';
 
 // Canonical names the parser has read so far. Its answer depends only on the
 // values of the headers it reads, so those values are a safe memo key.
 const asked: string[] = [];
 let memo: Record<string, CacheStatus> = {};
 let memoSize = 0;
-const canonical: Record<string, string> = {};
 
 export function cacheStatusOf(headers: Record<string, string | undefined>): CacheStatus {
   // Key: the index and value of each header present (absent ones add nothing,
@@ -23,12 +22,11 @@ export function cacheStatusOf(headers: Record<string, string | undefined>): Cach
   const known = memo[key];
   if (known !== undefined) return known;
   const before = asked.length;
-  const status = parseCacheStatus((name) => {
-    const c = canonical[name] ?? (canonical[name] = canonicalHeaderName(name));
-    if (asked.indexOf(c) < 0) asked.push(c);
-    const v = headers[c];
-    return v === undefined ? headers[name] : v;
-  });
+  const status = parseCacheStatus(
+    k6HeaderLookup(headers, (c) => {
+      if (asked.indexOf(c) < 0) asked.push(c);
+    }),
+  );
   if (asked.length !== before || memoSize > 1000) {
     // The key's shape changed (or it grew large): start over.
     memo = {};

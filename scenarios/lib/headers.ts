@@ -9,9 +9,16 @@ export function canonicalHeaderName(name: string): string {
 
 const canonical: Record<string, string> = {};
 
-export function k6HeaderLookup(headers: Record<string, string>): HeaderLookup {
+/** canonicalHeaderName, remembered: the same few names are asked for on every response. */
+function canonicalName(name: string): string {
+  return canonical[name] ?? (canonical[name] = canonicalHeaderName(name));
+}
+
+/** A lookup for parseCacheStatus; `onAsk` hears the canonical name of each header read. */
+export function k6HeaderLookup(headers: Record<string, string | undefined>, onAsk?: (canonicalName: string) => void): HeaderLookup {
   return (name) => {
-    const key = canonical[name] ?? (canonical[name] = canonicalHeaderName(name));
+    const key = canonicalName(name);
+    if (onAsk) onAsk(key);
     const v = headers[key];
     return v === undefined ? headers[name] : v;
   };
