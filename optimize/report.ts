@@ -2,6 +2,7 @@
 // time, fps, SSIM, verification, the exact ffmpeg command) and the totals,
 // as Markdown and as JSON beside it.
 import { writeFileAtomic } from '../lib/atomic-write.js';
+import { formatBytes } from '../prep/storage/byte-size.js';
 import { redactText } from '../common/redact.js';
 import type { Check } from './verify.js';
 
@@ -74,17 +75,6 @@ export function computeTotals(files: FileReport[]): OptimizeTotals {
   t.savedBytes = t.bytesBefore - t.bytesAfter;
   t.savedPercent = t.bytesBefore > 0 ? (t.savedBytes / t.bytesBefore) * 100 : 0;
   return t;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = Math.abs(n);
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${n < 0 ? '-' : ''}${i === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
 }
 
 const cell = (s: string | number | undefined) => (s === undefined || s === '' ? '-' : String(s).replace(/\|/g, '\\|').replace(/\n/g, ' '));
