@@ -4,6 +4,7 @@
 import type { ResultsRecord } from '../../common/results-record.js';
 import { encodeKey } from '../../common/url.js';
 import { extensionOf } from '../../common/media-type.js';
+import { MIB } from '../../common/size-category.js';
 import { createRunningStats } from '../stats/welford.js';
 import { createPercentileTracker, round3 } from '../stats/percentiles.js';
 import type { TimingSummary } from '../stats/run-stats.js';
@@ -56,7 +57,6 @@ export interface ErrorReport {
   excludedKeys: string[];
 }
 
-const MIB = 1024 * 1024;
 const MAX_DISTINCT = 5000;
 
 function summaryStats() {

@@ -1,5 +1,6 @@
 // Does time grow with size? Pearson correlation and the least-squares slope from
 // streaming sums (no values kept), plus the predicted time for a given size.
+import { MIB } from '../../common/size-category.js';
 
 export interface SizeTimeCorrelation {
   count: number;
@@ -17,8 +18,6 @@ export interface CorrelationTracker {
   add(sizeBytes: number, ms: number): void;
   snapshot(): SizeTimeCorrelation;
 }
-
-const MIB = 1024 * 1024;
 
 export function createCorrelationTracker(): CorrelationTracker {
   // Sizes in MiB keep the sums well inside double precision.
