@@ -161,5 +161,5 @@ export function variantUrl(baseUrl: string, key: string, v: ImageVariant): strin
   const base = trimBase(baseUrl);
   const path = v.path ? `/${v.path.replace(/^\/+|\/+$/g, '')}` : '';
   const q = v.query ? `?${v.query}` : '';
-  return `${base}${path}/${encodeKey(key.replace(/^\/+/, ''))}${q}`;
+  return `${base}${path}/${encodeKey(key)}${q}`;
 }

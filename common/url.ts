@@ -6,9 +6,14 @@ import type { Derivative } from './derivatives.js';
 export type UrlFormat = 'imwidth' | 'derivative' | 'query';
 export const URL_FORMATS: readonly UrlFormat[] = ['imwidth', 'derivative', 'query'];
 
-/** Percent-encodes a key segment by segment: spaces, unicode, + # % ? all reach the right object. */
+/**
+ * A key as the path after the base: leading slashes dropped (the base supplies
+ * one), then percent-encoded segment by segment so spaces, unicode, + # % ? all
+ * reach the right object.
+ */
 export function encodeKey(key: string): string {
   return key
+    .replace(/^\/+/, '')
     .split('/')
     .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
@@ -21,7 +26,7 @@ export function trimBase(baseUrl: string): string {
 
 /** `<base>/<encoded key>` */
 export function objectUrl(baseUrl: string, key: string): string {
-  return `${trimBase(baseUrl)}/${encodeKey(key.replace(/^\/+/, ''))}`;
+  return `${trimBase(baseUrl)}/${encodeKey(key)}`;
 }
 
 export interface DerivativeUrlOptions {
@@ -37,7 +42,7 @@ export function fillTemplate(template: string, baseUrl: string, key: string, d: 
       case 'base':
         return trimBase(baseUrl);
       case 'key':
-        return encodeKey(key.replace(/^\/+/, ''));
+        return encodeKey(key);
       case 'derivative':
         return encodeURIComponent(d.name);
       case 'width':
