@@ -2,12 +2,13 @@
 // stream, and a full decode (-xerror) must run without an error and reach the
 // frame count the container announces. A truncated or corrupt file is named
 // with the reason; nothing is ever modified.
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { UsageError } from '../lib/errors.js';
 import { redactText } from '../common/redact.js';
+import { openResults } from '../prep/results/read-results.js';
 import { listObjects, type ListOptions } from '../prep/storage/index.js';
 import { safeBaseName, safeJoin, workDirFor } from './paths.js';
 import { runPool } from './pool.js';
@@ -127,16 +128,11 @@ export interface ValidateOptions {
   onFileDone?: (r: ValidationResult, done: number, total: number) => void;
 }
 
-/** Keys of a prewarm results JSON (records[].key), unique, in order. */
+/** Keys of a prewarm results file (JSON or JSON Lines, read by prep/results), unique, in order. */
 export async function keysFromResults(path: string): Promise<string[]> {
-  let data: { records?: { key?: unknown }[] };
-  try {
-    data = JSON.parse(await readFile(path, 'utf8')) as typeof data;
-  } catch (err) {
-    throw new UsageError(`--validate-results ${path}: ${(err as NodeJS.ErrnoException).code ?? 'not JSON'}`);
-  }
-  if (!Array.isArray(data.records)) throw new UsageError(`--validate-results ${path}: no "records" array (expected a prewarm results JSON)`);
-  return [...new Set(data.records.map((r) => r.key).filter((k): k is string => typeof k === 'string'))];
+  const keys = new Set<string>();
+  for await (const r of (await openResults(path)).records) keys.add(r.key);
+  return [...keys];
 }
 
 export async function runValidation(o: ValidateOptions): Promise<ValidationReport> {
