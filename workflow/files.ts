@@ -1,5 +1,8 @@
 // Where each stage writes inside --output-dir. The index page and `--resume` rely on these names.
 import { join } from 'node:path';
+import { resultsPaths } from '../prep/results/paths.js';
+
+const PREWARM = resultsPaths('prewarm-results.json');
 
 export const FILES = {
   state: 'workflow-state.json',
@@ -7,9 +10,10 @@ export const FILES = {
   indexHtml: 'index.html',
   logs: 'logs',
   listing: 'listing.jsonl',
-  results: 'prewarm-results.json',
-  resultsJsonl: 'prewarm-results.jsonl',
-  resultsSummary: 'prewarm-results.summary.json',
+  results: PREWARM.json,
+  // prewarm names these after its --output (the flag contract), so they follow from it.
+  resultsJsonl: PREWARM.jsonl,
+  resultsSummary: PREWARM.summary,
   errorsReport: 'errors.md',
   exclusionList: 'exclusion-list.json',
   comparison: 'comparison.md',
