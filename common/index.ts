@@ -7,4 +7,5 @@ export * from './media-type.js';
 export * from './derivatives.js';
 export * from './image-variants.js';
 export * from './url.js';
+export * from './duration.js';
 export * from './redact.js';

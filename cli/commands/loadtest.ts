@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { normalizeDuration } from '../../common/duration.js';
 import { URL_FORMATS } from '../../common/url.js';
 import { UsageError, RuntimeError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
@@ -17,11 +18,9 @@ interface Flags extends LoadtestFlags {
   k6Bin?: string;
 }
 
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-
 function durationArg(value: string): string {
-  const v = /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}s` : value.trim();
-  if (!DURATION.test(v)) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
+  const v = normalizeDuration(value);
+  if (v === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
   return v;
 }
 

@@ -1,6 +1,7 @@
 // The load test's settings, from k6 environment variables (-e NAME=value or the
 // process environment) over an optional JSON config file (CONFIG_FILE) over
 // defaults. Pure: the caller opens the files, so vitest can test the rules.
+import { normalizeDuration } from '../../common/duration.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import { DEFAULT_RANGE_OPTIONS, KB, type RangeOptions } from './ranges.js';
 
@@ -120,8 +121,6 @@ function optionalNumber(value: string | undefined, name: string, min = 0, max = 
   return value === undefined ? undefined : number(value, name, 0, min, max);
 }
 
-const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "1m30s" -> 90000, "500ms" -> 500. */
@@ -133,8 +132,8 @@ export function durationMs(text: string): number {
 
 function duration(value: string | undefined, name: string, dflt: string): string {
   if (value === undefined) return dflt;
-  const v = /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}s` : value.trim();
-  if (!DURATION.test(v)) throw new Error(`${name} must be a duration like 30s, 2m or 1m30s, got "${value}"`);
+  const v = normalizeDuration(value);
+  if (v === undefined) throw new Error(`${name} must be a duration like 30s, 2m or 1m30s, got "${value}"`);
   return v;
 }
 
