@@ -10,6 +10,7 @@ import { UsageError } from '../lib/errors.js';
 import { redactText } from '../common/redact.js';
 import { openResults } from '../prep/results/read-results.js';
 import { listObjects, type ListOptions } from '../prep/storage/index.js';
+import { threadsPerWorker } from './index.js';
 import { safeBaseName, safeJoin, workDirFor } from './paths.js';
 import { runPool } from './pool.js';
 import { probeFile } from './probe.js';
@@ -142,7 +143,7 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
   let jobs: { name: string; size?: number; check: () => Promise<ValidationResult> }[] = [];
   let source: string;
   const tempRoot = await mkdtemp(join(o.tempDir ?? tmpdir(), 'media-toolkit-validate-'));
-  const threads = Math.max(1, Math.floor(2 / Math.max(1, o.workers)));
+  const threads = threadsPerWorker(o.workers);
   try {
     if (o.directory) {
       const root = o.directory;
