@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { requireTool } from '../lib/tools.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
+import { extensionOf } from '../common/media-type.js';
 
 export interface SampleFile {
   /** Key inside the library folder, '/'-separated. */
@@ -113,7 +114,7 @@ async function reusable(dir: string): Promise<SampleFile[] | null> {
 async function makeOne(ffmpeg: string, ffprobe: string, dir: string, spec: SampleSpec): Promise<SampleFile> {
   const target = join(dir, ...spec.key.split('/'));
   await mkdir(dirname(target), { recursive: true });
-  const ext = spec.key.slice(spec.key.lastIndexOf('.'));
+  const ext = extensionOf(spec.key);
   // ffmpeg writes a temp file that is renamed into place: no half-made sample is ever seen.
   const tmp = join(dirname(target), `.${randomBytes(4).toString('hex')}.tmp${ext}`);
   try {
