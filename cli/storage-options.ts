@@ -2,8 +2,10 @@
 // (list, analyze, prewarm, optimize, validate). Each command still declares the options
 // itself: their defaults and help differ on purpose (list and analyze default to s3,
 // prewarm and optimize to local, validate to none).
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { boolArg } from './options.js';
+import { oneLine } from '../lib/errors.js';
+import { parseByteSize } from '../prep/storage/byte-size.js';
 
 export interface StorageFlags {
   remote?: string;
@@ -18,4 +20,18 @@ export interface StorageFlags {
 /** --force-path-style [bool]: an explicit on/off, else on when --endpoint is given. */
 export function forcePathStyleOption(): Option {
   return new Option('--force-path-style [bool]', 'S3 path-style addressing (default: on when --endpoint is given)').argParser(boolArg);
+}
+
+/** --min-size/--max-size: bytes, or 50MiB, 1.5GB... */
+export function byteSizeArg(value: string): number {
+  try {
+    return parseByteSize(value);
+  } catch (err) {
+    throw new InvalidArgumentError(oneLine(err));
+  }
+}
+
+/** A repeatable option (--exclude, --header): each use adds one value. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }

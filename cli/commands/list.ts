@@ -1,25 +1,13 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { choiceOption, intArg, listArg } from '../options.js';
-import { forcePathStyleOption, type StorageFlags } from '../storage-options.js';
-import { listObjects, parseByteSize, type ListOptions, type StoredObject } from '../../prep/storage/index.js';
+import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';
+import { listObjects, type ListOptions, type StoredObject } from '../../prep/storage/index.js';
 import { LISTING_FORMATS, listingWriter, type ListingFormat, type TextSink } from '../../prep/storage/listing-format.js';
 import { compareKeys } from '../../prep/storage/key-order.js';
 import { openAtomicStream } from '../../lib/atomic-write.js';
 import { createProgress } from '../../lib/progress.js';
 import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
-
-function sizeArg(value: string): number {
-  try {
-    return parseByteSize(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 export const LOCATION_HELP = `Where to list (--remote):
   s3       AWS S3, Cloudflare R2, MinIO or any S3-compatible server through the AWS SDK.
@@ -49,8 +37,8 @@ export function addListingOptions(cmd: Command): Command {
     .addOption(new Option('--extension <list>', 'same as --extensions (old name)').argParser(listArg).hideHelp())
     .addOption(choiceOption('--media-type <type>', 'keep only video or image extensions (auto: both); default: every file', ['auto', 'video', 'image']))
     .option('--limit <n>', 'stop after this many objects (after filtering)', intArg(0))
-    .option('--min-size <size>', 'keep objects of at least this size (bytes, or 50MiB, 1.5GB...)', sizeArg)
-    .option('--max-size <size>', 'keep objects of at most this size (bytes, or 50MiB, 1.5GB...)', sizeArg)
+    .option('--min-size <size>', 'keep objects of at least this size (bytes, or 50MiB, 1.5GB...)', byteSizeArg)
+    .option('--max-size <size>', 'keep objects of at most this size (bytes, or 50MiB, 1.5GB...)', byteSizeArg)
     .option('--exclude <glob>', 'leave out keys matching this glob (repeatable; * ** ? [..]; without / it matches the file name)', collect);
 }
 

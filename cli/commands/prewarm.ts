@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,14 +12,13 @@ import { createProgress } from '../../lib/progress.js';
 import { info, warn } from '../../lib/log.js';
 import { loadDerivativesFile } from '../../prep/prewarm/derivatives-file.js';
 import { runPrewarmJob } from '../../prep/prewarm/prewarm-job.js';
-import { parseByteSize } from '../../prep/storage/index.js';
 import { parseShard, type Shard } from '../../prep/prewarm/shard.js';
 import { formatRunStats } from '../../prep/stats/run-stats.js';
 import type { PrewarmRun } from '../../prep/prewarm/run-prewarm.js';
 import { resultsPaths } from '../../prep/results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
-import type { StorageFlags } from '../storage-options.js';
+import { byteSizeArg, collect, type StorageFlags } from '../storage-options.js';
 
 interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
@@ -94,18 +93,6 @@ function parseHeaders(list: string[] | undefined): Record<string, string> | unde
     out[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
   }
   return out;
-}
-
-function byteSizeArg(value: string): number {
-  try {
-    return parseByteSize(value);
-  } catch (err) {
-    throw new InvalidArgumentError(oneLine(err));
-  }
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 async function action(flags: PrewarmFlags): Promise<void> {
