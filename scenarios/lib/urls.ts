@@ -11,9 +11,12 @@ export interface UrlSettings {
   urlTemplate?: string;
 }
 
+// recordUrl runs once per record at init (100,000s of them): a lookup, not a scan of the catalogue.
+const VARIANTS_BY_NAME = new Map(IMAGE_VARIANTS.map((v) => [v.name, v]));
+
 export function recordUrl(rec: LoadRecord, s: UrlSettings): string {
   if (rec.kind === 'variant') {
-    const v = IMAGE_VARIANTS.find((c) => c.name === rec.derivative);
+    const v = VARIANTS_BY_NAME.get(rec.derivative);
     return v ? variantUrl(s.baseUrl, rec.key, v) : objectUrl(s.baseUrl, rec.key);
   }
   const known = DEFAULT_DERIVATIVES.find((d) => d.name === rec.derivative);
