@@ -54,9 +54,9 @@ export function setup(): void {
 let rng: Rng | undefined;
 
 export default function (): void {
-  // Per-VU randomness: seeded by SEED and the VU's number in the whole test, when asked.
+  // Per-VU randomness, seeded (when SEED is set) from the VU's number in the
+  // whole test (unique across execution segments), never __VU.
   if (!rng) {
-    // Seeded from the VU's number in the whole test (unique across execution segments), never __VU.
     rng = cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + exec.vu.idInTest);
   }
   // Sequential: the iteration's number in the whole test; random: the VU's own draw.
