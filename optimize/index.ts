@@ -160,9 +160,9 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   // In logs and CI: the total line, and per-file lines every few seconds (seconds of video encoded).
   const tty = o.progress && !o.dryRun && Boolean(process.stderr.isTTY);
   const bars = tty ? createMultiProgress({ label: 'optimize', unit: 'files' }) : undefined;
-  const progress = createProgress({ label: 'optimize', unit: 'files', enabled: o.progress && !o.dryRun && !tty });
-  const current = new Map<string, string>();
   const perFileBars = o.progress && !o.dryRun && !tty;
+  const progress = createProgress({ label: 'optimize', unit: 'files', enabled: perFileBars });
+  const current = new Map<string, string>();
   const fileBars = new Map<string, ReturnType<typeof createProgress>>();
   let finished = 0;
   let failedCount = 0;
