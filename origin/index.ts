@@ -11,6 +11,7 @@ import { createHandler, type OriginStats } from './server.js';
 import { seededRng } from '../common/random.js';
 import { validateFaults } from './faults.js';
 import { createRenderer } from './ffmpeg-render.js';
+import { UsageError } from '../lib/errors.js';
 import { createS3Source } from './s3-source.js';
 
 export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
@@ -24,10 +25,11 @@ export function normaliseBasePath(p: string | undefined): string {
 }
 
 async function checkedRoot(root: string | undefined): Promise<string> {
-  if (!root) throw new Error('origin needs a root folder (or a remote bucket)');
+  // Bad input, not a failure: UsageError, so the CLI exits 2 without checking again.
+  if (!root) throw new UsageError('origin needs a root folder (or a remote bucket)');
   const st = await stat(root).catch(() => undefined);
-  if (!st) throw new Error(`origin root ${root} does not exist`);
-  if (!st.isDirectory()) throw new Error(`origin root ${root} is not a folder`);
+  if (!st) throw new UsageError(`origin root ${root} does not exist`);
+  if (!st.isDirectory()) throw new UsageError(`origin root ${root} is not a folder`);
   return realpath(root);
 }
 
@@ -35,7 +37,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const realRoot = opts.remote ? '' : await checkedRoot(opts.root);
   const mode = opts.mode ?? 'synthetic';
   const bytesPerWidth = opts.syntheticBytesPerWidth ?? 1024;
-  if (opts.virtual && mode !== 'synthetic') throw new Error('virtual keys need synthetic mode (ffmpeg needs real sources)');
+  if (opts.virtual && mode !== 'synthetic') throw new UsageError('virtual keys need synthetic mode (ffmpeg needs real sources)');
   if (!(bytesPerWidth >= 0)) throw new Error(`syntheticBytesPerWidth must be >= 0, got ${bytesPerWidth}`);
   let faults: OriginFaults = { ...(opts.faults ?? {}) };
   validateFaults(faults);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { stat } from 'node:fs/promises';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
@@ -90,12 +89,9 @@ export function register(program: Command): void {
         if (!flags.bucket) throw new UsageError('origin: --remote s3 needs --bucket <name>');
         if (flags.virtual) throw new UsageError('origin: --virtual serves no source, it cannot be combined with --remote s3');
       } else {
+        // startOrigin checks that it exists and is a folder, and that --virtual goes with synthetic mode.
         if (!flags.root) throw new UsageError('origin: --root <dir> is required (the folder to serve)');
-        const st = await stat(flags.root).catch(() => undefined);
-        if (!st) throw new UsageError(`origin: --root ${flags.root} does not exist`);
-        if (!st.isDirectory()) throw new UsageError(`origin: --root ${flags.root} is not a folder`);
       }
-      if (flags.virtual && flags.mode !== 'synthetic') throw new UsageError('origin: --virtual needs --mode synthetic');
       const faults: OriginFaults = {
         latencyMs: flags.latencyMs,
         errorRate: flags.errorRate,
