@@ -9,6 +9,7 @@ import { info, warn } from '../lib/log.js';
 import { createMultiProgress, createProgress, formatDuration } from '../lib/progress.js';
 import { requireTool } from '../lib/tools.js';
 import type { ListOptions, StoredObject } from '../prep/storage/index.js';
+import { createS3Client } from '../prep/storage/s3.js';
 import { findCandidates, MIB } from './candidates.js';
 import { orientedBox, type FitMode, type TargetResolution } from './dimensions.js';
 import { planEncode, type EncodeSettings } from './encode.js';
@@ -37,7 +38,7 @@ import {
 } from './profiles.js';
 import { continueLocal, continueS3, replaceLocal, replaceS3, type S3Target } from './replace.js';
 import { computeTotals, writeOptimizeReport, type FileReport, type OptimizeReport } from './report.js';
-import { downloadHead, downloadObject, headObject, makeS3Client, uploadFile } from './s3-objects.js';
+import { downloadHead, downloadObject, headObject, uploadFile } from './s3-objects.js';
 import { encodeSegmented } from './segment.js';
 import { measureSsim } from './ssim.js';
 import { searchCrf } from './target-quality.js';
@@ -154,7 +155,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
     encoder = choice.encoder;
     hardware = choice.hardware;
   }
-  const s3 = remote === 's3' && o.location ? { client: await makeS3Client(o.location), bucket: o.location.bucket } : undefined;
+  const s3 = remote === 's3' && o.location ? { client: await createS3Client(o.location), bucket: o.location.bucket } : undefined;
   const tempRoot = await mkdtemp(join(o.tempDir ?? tmpdir(), 'media-toolkit-optimize-'));
   // On a terminal: a total bar with one bar per file being encoded under it, redrawn in place.
   // In logs and CI: the total line, and per-file lines every few seconds (seconds of video encoded).

@@ -11,27 +11,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { loadS3Sdk, loadUploadSdk } from '../lib/aws-sdk.js';
 import { RuntimeError } from '../lib/errors.js';
 
-export interface S3Location {
-  bucket: string;
-  endpoint?: string;
-  region?: string;
-  forcePathStyle?: boolean;
-}
-
 /** Part size of our multipart uploads; the expected ETag is computed with the same size. */
 export const PART_SIZE = 8 * 1024 * 1024;
-
-export async function makeS3Client(loc: S3Location): Promise<S3Client> {
-  const { S3Client } = await loadS3Sdk();
-  return new S3Client({
-    region: loc.region || process.env.AWS_REGION || 'us-east-1',
-    ...(loc.endpoint ? { endpoint: loc.endpoint } : {}),
-    forcePathStyle: loc.forcePathStyle ?? Boolean(loc.endpoint),
-    // Checksums only where S3 requires them: R2 and self-hosted servers reject some of the SDK's defaults.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 export interface HeadResult {
   size: number;

@@ -10,11 +10,12 @@ import { UsageError } from '../lib/errors.js';
 import { redactText } from '../common/redact.js';
 import { openResults } from '../prep/results/read-results.js';
 import { listObjects, type ListOptions } from '../prep/storage/index.js';
+import { createS3Client } from '../prep/storage/s3.js';
 import { threadsPerWorker } from './index.js';
 import { safeBaseName, safeJoin, workDirFor } from './paths.js';
 import { runPool } from './pool.js';
 import { probeFile } from './probe.js';
-import { downloadObject, makeS3Client } from './s3-objects.js';
+import { downloadObject } from './s3-objects.js';
 import { decodeCheck, expectedFrames } from './verify.js';
 
 export const DEFAULT_VIDEO_PATTERN = '*.{mp4,mov,webm,mkv}';
@@ -177,7 +178,7 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
           },
         }));
       } else if (loc.remote === 's3') {
-        const client = await makeS3Client(loc);
+        const client = await createS3Client(loc);
         jobs = keys.map((key) => ({
           name: key,
           check: async () => {
