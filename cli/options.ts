@@ -1,6 +1,7 @@
 // Option parsers shared by the subcommands. A bad value is a usage error
 // (commander reports it in one line and main.ts exits 2).
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { normalizeDuration } from '../common/duration.js';
 
 export function intArg(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -20,6 +21,12 @@ export function floatArg(min = -Infinity, max = Infinity) {
     if (n > max) throw new InvalidArgumentError(`must be at most ${max}, got ${n}`);
     return n;
   };
+}
+
+/** A k6-style duration ("30s", "2m", "1m30s"; a bare number is seconds), kept as written. */
+export function durationArg(value: string): string {
+  if (normalizeDuration(value) === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
+  return value.trim();
 }
 
 /** Comma-separated list, blanks dropped: "a, b,,c" -> [a, b, c]. */

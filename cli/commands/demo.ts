@@ -1,16 +1,9 @@
 // `media-toolkit demo` (`npm run demo`): the whole workflow on a generated sample
 // library and the local origin, in a few minutes, with nothing to configure.
 import type { Command } from 'commander';
-import { choiceOption, intArg } from '../options.js';
+import { choiceOption, durationArg, intArg } from '../options.js';
 import { STAGES, type StageName } from '../../workflow/options.js';
 import { runDemo } from '../../demo/run-demo.js';
-import { durationSeconds } from '../../workflow/duration.js';
-import { InvalidArgumentError } from 'commander';
-
-function durationArg(value: string): string {
-  if (durationSeconds(value) === undefined) throw new InvalidArgumentError(`expected a duration like 12s or 1m, got "${value}"`);
-  return value.trim();
-}
 
 /** Resolves on Ctrl-C or SIGTERM. */
 function untilStopped(): Promise<void> {

@@ -1,21 +1,15 @@
 // `media-toolkit workflow`: analysis, prewarm, errors, loadtest and optimize in order,
 // each run as its own subcommand, with saved progress and an index page.
-import { Option, InvalidArgumentError, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { choiceOption, floatArg, intArg, listArg, boolArg } from '../options.js';
+import { choiceOption, durationArg, floatArg, intArg, listArg, boolArg } from '../options.js';
 import { STAGES, type StageName, type WorkflowOptions } from '../../workflow/options.js';
-import { durationSeconds } from '../../workflow/duration.js';
 import { runWorkflow } from '../../workflow/run.js';
 import { stageEnv } from '../../workflow/run-step.js';
 import { CODECS, PRESETS, QUALITIES } from '../../optimize/profiles.js';
 import { TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
 import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
 import { URL_FORMATS } from '../../common/url.js';
-
-function durationArg(value: string): string {
-  if (durationSeconds(value) === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
-  return value.trim();
-}
 
 /** `--name [yes|no]` with a `--no-name` twin: reads naturally as a flag, from env and from a config file. */
 function toggle(cmd: Command, name: string, description: string, defaultValue: boolean): void {
