@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { locateTool, TOOL_ENV, type ToolName } from '../../lib/tools.js';
 import { pinnedVersions } from '../../lib/project-root.js';
+import { listedEncoders } from '../../optimize/hwaccel.js';
 
 const run = promisify(execFile);
 
@@ -24,21 +25,11 @@ const VERSION_ARGS: Record<ToolName, string[]> = {
 };
 
 /** Video encoders the optimizer can use, as the installed ffmpeg lists them. */
-export const ENCODERS_OF_INTEREST = [
+const ENCODERS_OF_INTEREST = [
   'libx264', 'libx265', 'libvpx', 'libvpx-vp9', 'libsvtav1', 'libaom-av1', 'librav1e',
   'h264_nvenc', 'hevc_nvenc', 'av1_nvenc', 'h264_qsv', 'hevc_qsv', 'h264_amf', 'hevc_amf',
   'h264_videotoolbox', 'hevc_videotoolbox', 'h264_vaapi', 'hevc_vaapi', 'aac', 'libopus', 'libvorbis', 'libmp3lame',
 ];
-
-export async function listedEncoders(ffmpeg: string): Promise<Set<string>> {
-  const { stdout } = await run(ffmpeg, ['-hide_banner', '-encoders'], { timeout: 15_000, maxBuffer: 8 * 1024 * 1024 });
-  const names = new Set<string>();
-  for (const line of stdout.split('\n')) {
-    const m = /^\s[VAS][A-Z.]{5}\s+(\S+)/.exec(line);
-    if (m) names.add(m[1]);
-  }
-  return names;
-}
 
 export function register(program: Command): void {
   program
