@@ -3,11 +3,11 @@
 // key holding a space and one holding unicode. One video is clearly the largest
 // (high bitrate) so `optimize --size-threshold 1` has a candidate.
 // Reused when the manifest beside the folder says it is complete.
-import { execFile } from 'node:child_process';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { requireTool } from '../lib/tools.js';
+import { errorSummary, runTool } from '../optimize/ffmpeg.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { extensionOf } from '../common/media-type.js';
 
@@ -73,13 +73,10 @@ export function manifestPath(dir: string): string {
   return join(dirname(dir), `.${basename(dir)}.sample-library.json`);
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 120_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${basename(cmd)} failed: ${String(stderr).trim().split('\n').slice(-2).join(' ') || err.message}`));
-      else resolve(String(stdout));
-    });
-  });
+async function run(cmd: string, args: string[]): Promise<string> {
+  const res = await runTool(cmd, args, { captureStdout: true, timeoutMs: 120_000 });
+  if (res.code !== 0) throw new Error(`${basename(cmd)} failed: ${errorSummary(res.stderrTail, 2)}`);
+  return res.stdout;
 }
 
 async function probe(ffprobe: string, path: string): Promise<{ width: number; height: number; duration: number; audio: boolean }> {

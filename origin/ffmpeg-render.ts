@@ -1,12 +1,12 @@
 // ffmpeg mode: a derivative is the source scaled (and re-encoded) by ffmpeg,
 // rendered once into cacheDir and never again. Concurrent first requests for
 // one derivative share one render.
-import { execFile } from 'node:child_process';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { extensionOf, mediaTypeOf } from '../common/media-type.js';
 import { requireTool } from '../lib/tools.js';
+import { errorSummary, runTool } from '../optimize/ffmpeg.js';
 import type { Transform } from './routes.js';
 import { fnv1a } from './synthetic-body.js';
 
@@ -85,13 +85,9 @@ function codecArgs(ext: string, t: Transform): string[] {
   }
 }
 
-function runFfmpeg(ffmpeg: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(ffmpeg, args, { timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`ffmpeg failed: ${String(stderr).trim().split('\n').slice(-2).join(' ') || err.message}`));
-      else resolve();
-    });
-  });
+async function runFfmpeg(ffmpeg: string, args: string[]): Promise<void> {
+  const res = await runTool(ffmpeg, args, { timeoutMs: 300_000 });
+  if (res.code !== 0) throw new Error(`ffmpeg failed: ${errorSummary(res.stderrTail, 2)}`);
 }
 
 /** A tiny semaphore: at most `limit` renders at once, the rest wait their turn. */
