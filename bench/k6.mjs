@@ -21,6 +21,8 @@ const SECONDS = Number(process.env.BENCH_K6_SECONDS ?? 5);
 const RSS_VUS = Number(process.env.BENCH_K6_RSS_VUS ?? 500);
 // Ranges of 256 KiB: the middle of the scenario's default 50-500 KB chunks, the same for both scripts.
 const CHUNK = Number(process.env.BENCH_K6_CHUNK_KB ?? 256) * 1024;
+// Which parts to run (comma-separated): throughput, latency, rss. All by default.
+const PARTS = new Set((process.env.BENCH_K6_PARTS ?? 'throughput,latency,rss').split(',').map((p) => p.trim()));
 const log = (m) => process.stderr.write(`bench k6: ${m}\n`);
 
 function startOrigin(dir, extra = []) {
@@ -134,7 +136,7 @@ try {
   // warmer or the machine busier): the ratio of a round compares runs seconds
   // apart, and the median of the rounds' ratios resists a shared machine's load
   // coming and going.
-  const ROUNDS = Number(process.env.BENCH_K6_ROUNDS ?? 4);
+  const ROUNDS = PARTS.has('throughput') ? Number(process.env.BENCH_K6_ROUNDS ?? 4) : 0;
   const ratios = [];
   const ref = [];
   const lt = [];
@@ -153,21 +155,25 @@ try {
     const a = [...xs].sort((x, y) => x - y);
     return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   };
-  const throughput = median(ratios);
-  console.log(`RESULT k6 loadtest.js iterations/s vs minimal script (${VUS} VUs, ${CHUNK / 1024} KiB ranges, median of ${ROUNDS} paired rounds) | ${throughput.toFixed(2)}x (median ${median(lt).toFixed(0)} vs ${median(ref).toFixed(0)} it/s) | >= 0.9x | ${throughput >= 0.9 ? 'pass' : 'fail'}`);
+  if (ROUNDS > 0) {
+    const throughput = median(ratios);
+    console.log(`RESULT k6 loadtest.js iterations/s vs minimal script (${VUS} VUs, ${CHUNK / 1024} KiB ranges, median of ${ROUNDS} paired rounds) | ${throughput.toFixed(2)}x (median ${median(lt).toFixed(0)} vs ${median(ref).toFixed(0)} it/s) | >= 0.9x | ${throughput >= 0.9 ? 'pass' : 'fail'}`);
 
-  const cpuRatio = median(ltCpu) / median(refCpu);
-  console.log(`RESULT k6 CPU per iteration, loadtest.js vs minimal script (informational) | ${cpuRatio.toFixed(2)}x (median ${median(ltCpu).toFixed(0)} vs ${median(refCpu).toFixed(0)} us) | info | ${cpuRatio <= 3 ? 'pass' : 'fail'}`);
+    const cpuRatio = median(ltCpu) / median(refCpu);
+    console.log(`RESULT k6 CPU per iteration, loadtest.js vs minimal script (informational) | ${cpuRatio.toFixed(2)}x (median ${median(ltCpu).toFixed(0)} vs ${median(refCpu).toFixed(0)} us) | info | ${cpuRatio <= 3 ? 'pass' : 'fail'}`);
+  }
 
   // The same comparison against an origin 5 ms away (a CDN is never 0 ms away): informational.
-  const slow = await startOrigin(join(dir, 'bucket'), ['--latency-ms', '5']);
-  try {
-    await writeFile(join(dir, 'urls-latency.json'), JSON.stringify(keys.flatMap((k) => [1920, 854].map((w) => `${slow.url}/${k.split('/').map(encodeURIComponent).join('/')}?imwidth=${w}`))));
-    const r = await iterRate('reference', slow);
-    const l = await iterRate('loadtest', slow);
-    console.log(`RESULT k6 loadtest.js iterations/s vs minimal script, origin latency 5 ms (informational) | ${(l / r).toFixed(2)}x (${l.toFixed(0)} vs ${r.toFixed(0)} it/s) | info | ${l / r >= 0.9 ? 'pass' : 'fail'}`);
-  } finally {
-    slow.stop();
+  if (PARTS.has('latency')) {
+    const slow = await startOrigin(join(dir, 'bucket'), ['--latency-ms', '5']);
+    try {
+      await writeFile(join(dir, 'urls-latency.json'), JSON.stringify(keys.flatMap((k) => [1920, 854].map((w) => `${slow.url}/${k.split('/').map(encodeURIComponent).join('/')}?imwidth=${w}`))));
+      const r = await iterRate('reference', slow);
+      const l = await iterRate('loadtest', slow);
+      console.log(`RESULT k6 loadtest.js iterations/s vs minimal script, origin latency 5 ms (informational) | ${(l / r).toFixed(2)}x (${l.toFixed(0)} vs ${r.toFixed(0)} it/s) | info | ${l / r >= 0.9 ? 'pass' : 'fail'}`);
+    } finally {
+      slow.stop();
+    }
   }
 
   // Memory: the same 500-VU run over 1,000 and 100,000 records.
@@ -183,10 +189,12 @@ try {
     log(`${count} records, ${RSS_VUS} VUs: peak RSS ${(r.peakKb / 1024).toFixed(0)} MiB`);
     return r.peakKb;
   };
-  const small = await rss(1000);
-  const large = await rss(100_000);
-  const ratio = large / small;
-  console.log(`RESULT k6 peak RSS 100k vs 1k records (${RSS_VUS} VUs) | ${ratio.toFixed(2)}x (${(large / 1024).toFixed(0)} vs ${(small / 1024).toFixed(0)} MiB) | <= 1.5x | ${ratio <= 1.5 ? 'pass' : 'fail'}`);
+  if (PARTS.has('rss')) {
+    const small = await rss(1000);
+    const large = await rss(100_000);
+    const ratio = large / small;
+    console.log(`RESULT k6 peak RSS 100k vs 1k records (${RSS_VUS} VUs) | ${ratio.toFixed(2)}x (${(large / 1024).toFixed(0)} vs ${(small / 1024).toFixed(0)} MiB) | <= 1.5x | ${ratio <= 1.5 ? 'pass' : 'fail'}`);
+  }
 } finally {
   origin?.stop();
   await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Custom metrics: cache-hit rate (normalised by the same parser the
-// pre-warmer uses), bytes per derivative and range correctness. Tagged by
-// derivative and size category only: few distinct values, never the URL.
+// pre-warmer uses), bytes per derivative and range correctness. Added without
+// a tags object: the VU's tags (vu-tags.ts) give each sample its derivative
+// and size category, few distinct values, never the URL.
 // TTFB is k6's own http_req_waiting (the same figure, already tagged by the
 // request's tags): a second Trend would only double the samples k6 handles.
 import { Counter, Rate } from 'k6/metrics';
@@ -24,24 +25,22 @@ export function createMetrics(): MediaMetrics {
   };
 }
 
-export interface ResponseLike {
-  status: number;
-  headers: Record<string, string>;
-}
-
-/** Records one response; returns its cache status. */
+/**
+ * Records one response (status and headers read once by the caller: each read
+ * of a k6 response's headers converts them from Go again); returns its cache status.
+ */
 export function recordResponse(
   m: MediaMetrics,
-  res: ResponseLike,
-  tags: Record<string, string>,
+  status: number,
+  headers: Record<string, string | undefined>,
   rangeOk: boolean | null,
   bodyBytes: number,
 ): CacheStatus {
-  if (rangeOk !== null) m.rangeOk.add(rangeOk, tags);
+  if (rangeOk !== null) m.rangeOk.add(rangeOk);
   // No response at all: no cache status and no bytes, but a range asked is a range not served (above).
-  if (res.status === 0) return 'unknown';
-  const cache = cacheStatusOf(res.headers);
-  m.cacheHit.add(isCacheHit(cache), tags);
-  if (bodyBytes > 0) m.bytes.add(bodyBytes, tags);
+  if (status === 0) return 'unknown';
+  const cache = cacheStatusOf(headers);
+  m.cacheHit.add(isCacheHit(cache));
+  if (bodyBytes > 0) m.bytes.add(bodyBytes);
   return cache;
 }

@@ -21,10 +21,11 @@ export function playerSession(rec: RequestTarget, cfg: LoadtestConfig, ctx: Requ
   const steps = planPlayerSession(rec.size, rec.width, rng, cfg.player);
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
+    const started = Date.now();
     const r = mediaRequest(rec, step.range, ctx);
     if (r.status === 0 || r.status >= 400) break; // a player gives up on an error
     // The chunk covers pauseSeconds of playback; the download time already counted.
-    const wait = step.pauseSeconds * cfg.player.timeScale - r.durationMs / 1000;
+    const wait = step.pauseSeconds * cfg.player.timeScale - (Date.now() - started) / 1000;
     if (wait > 0 && i < steps.length - 1) sleep(wait);
   }
 }

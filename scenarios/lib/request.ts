@@ -1,12 +1,13 @@
 // One media request with its checks and metrics: the expected status set per
 // request (206 for a range, 200 otherwise), the range verified against the
-// known size, metrics tagged by derivative and size category.
+// known size, every sample tagged by derivative and size category (VU tags).
 import { check } from 'k6';
 import http from 'k6/http';
 import type { RequestTarget } from './target.js';
 import { recordResponse, type MediaMetrics } from './metrics.js';
 import { rangeHeader, expectedSpan, type ByteRange } from './ranges.js';
 import { verifyResponse } from './response-check.js';
+import { tagVu } from './vu-tags.js';
 
 export interface RequestContext {
   metrics: MediaMetrics;
@@ -31,25 +32,21 @@ export function setUpExpectedStatuses(): void {
 }
 
 interface RequestShapes {
-  metric: Record<string, string>;
   /** Params objects reused request after request (k6 copies them on each call). */
-  ranged: { headers: { Range: string }; tags: Record<string, string>; responseCallback: Callback; timeout: number };
-  whole: { tags: Record<string, string>; responseCallback: Callback; timeout: number };
+  ranged: { headers: { Range: string }; tags: { name: string }; responseCallback: Callback; timeout: number };
+  whole: { tags: { name: string }; responseCallback: Callback; timeout: number };
 }
 
-// Per derivative and size category (few distinct values): tags and params built
-// once per VU, found by two property reads (no key string built per request).
-const shapes: Record<string, Record<string, RequestShapes>> = {};
+// Per derivative: params built once per VU, found by one property read. Only
+// `name` is a request tag (it groups every URL of a derivative into one
+// series); derivative and size category are VU tags (vu-tags.ts).
+const shapes: Record<string, RequestShapes> = {};
 
-function shapesFor(rec: RequestTarget, timeout: number): RequestShapes {
-  const byCategory = shapes[rec.derivative] ?? (shapes[rec.derivative] = {});
-  let s = byCategory[rec.sizeCategory];
+function shapesFor(derivative: string, timeout: number): RequestShapes {
+  let s = shapes[derivative];
   if (!s || s.whole.timeout !== timeout) {
-    const metric = { derivative: rec.derivative, size_category: rec.sizeCategory };
-    // `name` groups every URL of a derivative into one series (k6 reports it as the url tag too).
-    const tags = { name: `media ${rec.derivative}`, derivative: rec.derivative, size_category: rec.sizeCategory };
-    s = byCategory[rec.sizeCategory] = {
-      metric,
+    const tags = { name: `media ${derivative}` };
+    s = shapes[derivative] = {
       ranged: { headers: { Range: '' }, tags, responseCallback: expect206 as Callback, timeout },
       whole: { tags, responseCallback: expect200 as Callback, timeout },
     };
@@ -60,8 +57,6 @@ function shapesFor(rec: RequestTarget, timeout: number): RequestShapes {
 export interface MediaResult {
   status: number;
   ok: boolean;
-  /** Milliseconds the request took, wall clock (for player pacing). */
-  durationMs: number;
 }
 
 // The verdict as the check's value, not a function: k6 then reads it without
@@ -75,10 +70,9 @@ const WHOLE_FAIL = { [CHECK_WHOLE]: false };
 
 export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: RequestContext): MediaResult {
   if (!expect200 || !expect206) throw new Error('call setUpExpectedStatuses() in init context first');
-  const shape = shapesFor(rec, ctx.timeoutMs);
-  const tags = shape.metric;
+  tagVu(rec.derivative, rec.sizeCategory);
+  const shape = shapesFor(rec.derivative, ctx.timeoutMs);
   const size = rec.size;
-  const started = Date.now();
   let res;
   if (range) {
     shape.ranged.headers.Range = rangeHeader(range);
@@ -86,7 +80,6 @@ export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: R
   } else {
     res = http.get(rec.url, shape.whole);
   }
-  const durationMs = Date.now() - started;
   // Each read of res.headers converts from Go again: read once. res.timings is
   // never read: TTFB is k6's own http_req_waiting.
   const status = res.status;
@@ -112,7 +105,7 @@ export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: R
   } else {
     ok = status === 200;
   }
-  const passed = check(null, (range ? (ok ? RANGE_PASS : RANGE_FAIL) : ok ? WHOLE_PASS : WHOLE_FAIL) as unknown as Verdicts, tags);
-  recordResponse(ctx.metrics, { status, headers }, tags, rangeOk, status === 0 || !(bodyBytes > 0) ? 0 : bodyBytes);
-  return { status, ok: passed, durationMs };
+  const passed = check(null, (range ? (ok ? RANGE_PASS : RANGE_FAIL) : ok ? WHOLE_PASS : WHOLE_FAIL) as unknown as Verdicts);
+  recordResponse(ctx.metrics, status, headers, rangeOk, status === 0 || !(bodyBytes > 0) ? 0 : bodyBytes);
+  return { status, ok: passed };
 }
