@@ -1,6 +1,6 @@
 // A whole pre-warming run: listing -> work list -> engine -> JSON Lines log, then
 // the results JSON and the summary (both atomic) with the run's statistics.
-import { Agent } from 'undici';
+import { Agent } from './agent.js';
 import { listObjects } from '../storage/index.js';
 import type { StorageLocation, StoredObject } from '../storage/types.js';
 import { redactUrl } from '../../common/redact.js';
@@ -14,6 +14,7 @@ import { readDoneSet } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
 import { workItems, type WorkItem, type WorkListOptions } from './work-list.js';
 import { createRateLimiter } from './rate-limit.js';
+import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
 
 /** What the work list needs, passed through unchanged. */
 type WorkListPart = Pick<WorkListOptions, 'baseUrl' | 'mediaType' | 'derivatives' | 'variants' | 'urlFormat' | 'urlTemplate' | 'thresholds' | 'shard' | 'limit'>;
@@ -121,6 +122,8 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
   });
   const poolWorkers = opts.optimizeBySize ? poolSizes(opts.workers, opts.smallWorkers, opts.mediumWorkers, opts.largeWorkers) : [opts.workers];
   const connections = poolWorkers.reduce((a, b) => a + b, 0);
+  // Before the first connection: undici compiles its parser then.
+  tuneV8ForStreaming();
   const agent = new Agent({
     connections,
     pipelining: 1,

@@ -1,0 +1,23 @@
+// V8 settings for long streaming runs (prewarm): memory that stays flat instead of
+// sawing up to 1.5x between collections. Both flags are read by V8 when it acts on
+// them (a WebAssembly compile, a collection's next limit), so setting them at run
+// time takes effect; heap-sizing flags read once at start-up are left alone.
+import { setFlagsFromString } from 'node:v8';
+
+let applied = false;
+
+/**
+ * - `--no-liftoff`: undici's HTTP parser is WebAssembly; V8 compiles it twice by
+ *   default (baseline, then optimized in the background), which leaves ~15-35 MB
+ *   resident. Optimized only: the same parser speed, compiled once.
+ * - `--heap-growing-percent=30`: the old generation may grow 30% past what the last
+ *   collection kept before the next one, instead of up to 4x. A streaming run keeps
+ *   ~15 MB alive; the default let the heap climb to ~55 MB between collections.
+ *   Measured: no extra CPU per request (bench/prewarm.mjs).
+ */
+export function tuneV8ForStreaming(): void {
+  if (applied) return;
+  applied = true;
+  setFlagsFromString('--no-liftoff');
+  setFlagsFromString('--heap-growing-percent=30');
+}
