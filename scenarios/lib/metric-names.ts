@@ -4,8 +4,13 @@ export const METRIC = {
   ttfb: 'http_req_waiting',
   /** Rate: responses served from cache (normalised cache status). */
   cacheHit: 'media_cache_hit',
-  /** Counter (bytes): body bytes per derivative, from Content-Length. */
-  bytes: 'media_bytes',
+  /**
+   * Counter (bytes): bytes received, k6's built-in data_received. k6 emits it
+   * once per iteration with the VU's tags, so the VU's derivative tag
+   * (vu-tags.ts) splits it by derivative without a sample of our own per request.
+   * Wire bytes: bodies plus response headers.
+   */
+  bytes: 'data_received',
   /** Rate: range requests answered with the right Content-Range and Content-Length. */
   rangeOk: 'media_range_ok',
 } as const;

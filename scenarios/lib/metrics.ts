@@ -1,10 +1,11 @@
 // Custom metrics: cache-hit rate (normalised by the same parser the
-// pre-warmer uses), bytes per derivative and range correctness. Added without
-// a tags object: the VU's tags (vu-tags.ts) give each sample its derivative
-// and size category, few distinct values, never the URL.
-// TTFB is k6's own http_req_waiting (the same figure, already tagged by the
-// request's tags): a second Trend would only double the samples k6 handles.
-import { Counter, Rate } from 'k6/metrics';
+// pre-warmer uses) and range correctness. Added without a tags object: the
+// VU's tags (vu-tags.ts) give each sample its derivative and size category,
+// few distinct values, never the URL.
+// TTFB is k6's own http_req_waiting and bytes per derivative k6's own
+// data_received (both carry the VU's tags): a Trend or Counter of our own
+// would only add samples k6 handles on every request.
+import { Rate } from 'k6/metrics';
 import { isCacheHit } from '../../common/cache-status.js';
 import type { CacheStatus } from '../../common/results-record.js';
 import { cacheStatusOf } from './cache-status-memo.js';
@@ -12,7 +13,6 @@ import { METRIC } from './metric-names.js';
 
 export interface MediaMetrics {
   cacheHit: Rate;
-  bytes: Counter;
   rangeOk: Rate;
 }
 
@@ -20,7 +20,6 @@ export interface MediaMetrics {
 export function createMetrics(): MediaMetrics {
   return {
     cacheHit: new Rate(METRIC.cacheHit),
-    bytes: new Counter(METRIC.bytes, true),
     rangeOk: new Rate(METRIC.rangeOk),
   };
 }
@@ -34,13 +33,11 @@ export function recordResponse(
   status: number,
   headers: Record<string, string | undefined>,
   rangeOk: boolean | null,
-  bodyBytes: number,
 ): CacheStatus {
   if (rangeOk !== null) m.rangeOk.add(rangeOk);
-  // No response at all: no cache status and no bytes, but a range asked is a range not served (above).
+  // No response at all: no cache status, but a range asked is a range not served (above).
   if (status === 0) return 'unknown';
   const cache = cacheStatusOf(headers);
   m.cacheHit.add(isCacheHit(cache));
-  if (bodyBytes > 0) m.bytes.add(bodyBytes);
   return cache;
 }

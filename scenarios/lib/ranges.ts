@@ -90,9 +90,3 @@ export function pickRequestRange(size: number, rng: Rng, opts: RangeOptions = DE
 export function rangeHeader(r: ByteRange): string {
   return r.end === null ? 'bytes=' + r.start + '-' : 'bytes=' + r.start + '-' + r.end;
 }
-
-/** The bytes a correct server sends for this range of a file of `size` bytes. */
-export function expectedSpan(r: ByteRange, size: number): { start: number; end: number; length: number } {
-  const end = r.end === null ? size - 1 : Math.min(r.end, size - 1);
-  return { start: r.start, end, length: end - r.start + 1 };
-}
