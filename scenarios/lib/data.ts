@@ -57,15 +57,32 @@ function build(cfg: LoadtestConfig): string[] {
 export interface LoadedData {
   /** How many records there are. */
   count: number;
-  /** Record i (0 <= i < count), decoded. Pick by index; never .map/.filter the array in a VU. */
+  /**
+   * Record i (0 <= i < count), decoded; may be the same object on every call:
+   * read it, never change it. Pick by index; never .map/.filter the array in a VU.
+   */
   target(i: number): RequestTarget;
   /** Distinct derivative names, for per-derivative summary figures. */
   derivatives: readonly string[];
 }
 
+/**
+ * Up to this many records, a VU keeps each record it has decoded. Reading a
+ * SharedArray element JSON-decodes it on every read (~4 µs in k6) and splitting
+ * it into a record costs as much again, on every request. A small set (a few
+ * hundred derivatives) then costs a VU at most ~0.2 MB; a larger one is decoded
+ * on every pick, so memory stays flat whatever the number of records and VUs.
+ */
+export const KEEP_DECODED_UP_TO = 256;
+
 /** Call once at module level (init context). Throws in init on a missing or empty file: k6 stops with that message. */
 export function loadRecords(cfg: LoadtestConfig): LoadedData {
   const encoded = new SharedArray<string>('media-toolkit records', () => build(cfg));
   const derivatives = new SharedArray<string>('media-toolkit derivatives', () => derivativesSeen);
-  return { count: encoded.length, target: (i) => decodeTarget(encoded[i]), derivatives };
+  const count = encoded.length;
+  if (count > KEEP_DECODED_UP_TO) return { count, target: (i) => decodeTarget(encoded[i]), derivatives };
+  // Filled on first use: a VU decodes only the records it picks.
+  const kept: (RequestTarget | undefined)[] = [];
+  for (let i = 0; i < count; i++) kept.push(undefined);
+  return { count, target: (i) => kept[i] ?? (kept[i] = decodeTarget(encoded[i])), derivatives };
 }
