@@ -164,6 +164,25 @@ async function rawUndici(url, n, connections = CONNECTIONS) {
   return { rps: n / seconds, bytesPerSecond: bytes / seconds };
 }
 
+/** The bare undici loop split over `procs` processes (connections shared out): does a second core help? */
+async function rawUndiciProcesses(url, n, procs) {
+  const code = `const { Agent } = await import(${JSON.stringify(join(root, 'node_modules', 'undici', 'index.js'))});
+const [url, n, c] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const { origin, pathname } = new URL(url);
+const agent = new Agent({ connections: c });
+let started = 0;
+const one = () => new Promise((resolve) => agent.dispatch({ origin, path: pathname, method: 'GET' }, { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: resolve, onError: resolve }));
+await Promise.all(Array.from({ length: c }, async () => { while (started < n) { started++; await one(); } }));
+await agent.close();`;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: procs }, () => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code, url, String(Math.round(n / procs)), String(CONNECTIONS / procs)], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', resolve);
+  })));
+  return n / ((performance.now() - t0) / 1000);
+}
+
 function curlThroughput(url, n) {
   // One curl, one connection, n URLs: MB/s over curl's own transfer times (process start-up excluded,
   // as prewarm's figure excludes its own).
@@ -199,6 +218,9 @@ try {
     log(`wrk ${wrkRps.toFixed(0)} req/s, raw undici ${raw.toFixed(0)} req/s, prewarm ${s.requestsPerSecond} req/s (whole run incl. results file ${(s.requests / s.durationSeconds).toFixed(0)} req/s)`);
     result('prewarm small bodies vs wrk', `${ratio.toFixed(2)}x (${s.requestsPerSecond.toFixed(0)} vs ${wrkRps.toFixed(0)} req/s)`, '>= 0.5x', ratio >= 0.5);
     result('prewarm small bodies vs raw undici (info)', `${(s.requestsPerSecond / raw).toFixed(2)}x (${raw.toFixed(0)} req/s raw)`, 'info', true);
+    // Would worker threads help? Two processes of the bare loop, 25 connections each, on the same server.
+    const two = await rawUndiciProcesses(`${nginx.url}/s/v1.mp4`, Math.min(SMALL_N, 100_000), 2);
+    result('raw undici in 2 processes vs wrk (info)', `${(two / wrkRps).toFixed(2)}x (${two.toFixed(0)} req/s, one process ${raw.toFixed(0)})`, 'info', true);
   }
 
   if (!SKIP.has('latency')) {

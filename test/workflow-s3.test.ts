@@ -62,4 +62,19 @@ describe('workflow on S3', () => {
     // No credential reached anything written.
     expect(`${r.stdout}${r.stderr}${md}`).not.toContain(s3.secretAccessKey);
   });
+
+  it('hands an explicit --force-path-style on or off to list, prewarm and optimize alike', async () => {
+    const base = ['workflow', '--remote', 's3', '--bucket', BUCKET, '--endpoint', s3.endpoint, '--base-url', origin.url, '--output-dir', join(dir, 'dry'), '--dry-run'];
+    for (const [given, passed] of [['no', 'false'], ['yes', 'true']]) {
+      const r = await runCli([...base, '--force-path-style', given], { env: s3.awsEnv() });
+      expect(r.code, r.stderr).toBe(0);
+      for (const cmd of ['list', 'prewarm', 'optimize']) {
+        const line = r.stdout.split('\n').find((l) => l.includes(`$ media-toolkit ${cmd} `));
+        expect(line, cmd).toContain(`--force-path-style ${passed}`);
+      }
+    }
+    // Unset, each stage decides from --endpoint: no flag is passed.
+    const unset = await runCli(base, { env: s3.awsEnv() });
+    expect(unset.stdout).not.toContain('--force-path-style');
+  });
 });

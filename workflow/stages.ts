@@ -52,9 +52,8 @@ function storageArgs(o: WorkflowOptions, command: 'list' | 'prewarm' | 'optimize
   push(a, '--endpoint', o.endpoint);
   push(a, '--region', o.region);
   if (command !== 'optimize') push(a, '--profile', o.profile);
-  // prewarm's is a plain flag, optimize's takes yes/no, list decides from --endpoint.
-  if (command === 'prewarm') push(a, '--force-path-style', o.forcePathStyle);
-  if (command === 'optimize' && o.forcePathStyle !== undefined) a.push('--force-path-style', String(o.forcePathStyle));
+  // An explicit on/off for every stage; unset, each decides from --endpoint.
+  if (o.forcePathStyle !== undefined) a.push('--force-path-style', String(o.forcePathStyle));
   return a;
 }
 

@@ -18,7 +18,7 @@ import type { PrewarmRun } from '../../prep/prewarm/run-prewarm.js';
 import { resultsPaths } from '../../prep/results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
-import { byteSizeArg, collect, type StorageFlags } from '../storage-options.js';
+import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';
 
 interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
@@ -276,7 +276,7 @@ export function register(program: Command): void {
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...)')
     .option('--region <region>', 'S3 region')
     .option('--profile <name>', 'AWS profile for S3')
-    .option('--force-path-style', 'path-style S3 addressing (MinIO and most self-hosted servers)')
+    .addOption(forcePathStyleOption())
     .option('--listing-file <file>', 'objects from a saved listing (JSON Lines, JSON or CSV with key and size) instead of the bucket')
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (required)')
     .addOption(choiceOption('--media-type <type>', 'auto: derivatives for videos, variants for images; video or image: only that kind', ['auto', 'video', 'image'], 'auto'))
