@@ -141,12 +141,14 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   if (o.outputPrefix !== undefined && !o.outputPrefix.replace(/^\/+|\/+$/g, '')) throw new UsageError('--output-prefix must name a prefix: copies at the bucket root would overwrite the sources');
   const ffmpeg = requireTool('ffmpeg', o.ffmpegPath);
   const ffprobe = requireTool('ffprobe', o.ffprobePath);
-  const candidates = await findCandidates(
+  const found = await findCandidates(
     { listingFile: o.listingFile, location: o.location },
-    { minSize: Math.round(o.sizeThresholdMiB * MIB), extensions: o.extensions, limit: o.limit },
+    { minSize: Math.round(o.sizeThresholdMiB * MIB), extensions: o.extensions },
   );
-  info(`optimize: ${candidates.length} candidate(s) at or above ${o.sizeThresholdMiB} MiB${o.dryRun ? ' (dry run)' : ''}`);
   const manifest = await openManifest(o.manifestPath);
+  // --limit counts files that still need work: a second `--limit 10` run takes the next ten.
+  const candidates = o.limit === undefined ? found : found.filter((obj) => settledReason(manifest.get(`${locationId(o)}:${obj.key}`), obj, o) === undefined).slice(0, o.limit);
+  info(`optimize: ${candidates.length} candidate(s) at or above ${o.sizeThresholdMiB} MiB${o.limit !== undefined ? ` (--limit ${o.limit}: files the manifest shows as settled are not counted)` : ''}${o.dryRun ? ' (dry run)' : ''}`);
   let encoder = '';
   let hardware = false;
   if (!o.dryRun && candidates.length > 0) {
@@ -257,6 +259,16 @@ function sourcePathOf(ctx: RunContext, key: string): string {
   return safeJoin(ctx.o.location!.bucket, key);
 }
 
+/** Why the manifest says this file needs no work in this mode (done, or rejected/skipped before, same source), else undefined. */
+function settledReason(entry: ManifestEntry | undefined, obj: StoredObject, o: OptimizeOptions): string | undefined {
+  if (!entry || !FINAL_STATES.includes(entry.state) || entry.mode !== o.mode) return undefined;
+  const sameSource = entry.source.size === obj.size && (!entry.source.etag || !obj.etag || entry.source.etag === obj.etag);
+  if (entry.state === 'done' && o.mode === 'in-place' && entry.output?.size === obj.size) return 'already optimized (manifest)';
+  if (entry.state === 'done' && o.mode === 'copy' && sameSource) return `already optimized (manifest): ${entry.output?.location ?? ''}`;
+  if ((entry.state === 'rejected' || entry.state === 'skipped') && sameSource) return `${entry.state} before: ${entry.reason ?? ''}`;
+  return undefined;
+}
+
 async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileReport> {
   const { o } = ctx;
   const id = `${locationId(o)}:${obj.key}`;
@@ -274,11 +286,9 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     }
     if (recovered.state === 'failed' && !recovered.reason?.startsWith('interrupted')) return { ...base, reason: recovered.reason };
     // interrupted before the original was touched: process it again from the start
-  } else if (entry && FINAL_STATES.includes(entry.state) && entry.mode === o.mode) {
-    const sameSource = entry.source.size === obj.size && (!entry.source.etag || !obj.etag || entry.source.etag === obj.etag);
-    if (entry.state === 'done' && o.mode === 'in-place' && entry.output?.size === obj.size) return { ...base, status: 'skipped', reason: 'already optimized (manifest)' };
-    if (entry.state === 'done' && o.mode === 'copy' && sameSource) return { ...base, status: 'skipped', reason: `already optimized (manifest): ${entry.output?.location ?? ''}` };
-    if ((entry.state === 'rejected' || entry.state === 'skipped') && sameSource) return { ...base, status: 'skipped', reason: `${entry.state} before: ${entry.reason ?? ''}` };
+  } else {
+    const settled = settledReason(entry, obj, o);
+    if (settled !== undefined) return { ...base, status: 'skipped', reason: settled };
   }
 
   const container: ContainerName = o.mode === 'in-place' ? (containerOfKey(obj.key) ?? o.outputFormat) : o.outputFormat;

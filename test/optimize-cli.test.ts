@@ -111,6 +111,14 @@ describe('optimize CLI (local folder)', () => {
     expect(report.files[0]).toMatchObject({ key: 'clips/odd.mov', status: 'rejected' }); // the largest
     expect(report.files[0].reason).toMatch(/of the source \(limit 1%\): original kept/);
     await expect(stat(join(out, 'clips/odd.mp4'))).rejects.toThrow();
+
+    // Again with the same manifest: --limit counts only files still to do, so the next largest is taken.
+    const next = await runCli([...base(out, join(work, 'rej-manifest.json')), '--optimize-videos', '--max-output-ratio', '0.01', '--limit', '1', '--report', join(work, 'rej2.json')], { env: env() });
+    expect(next.code, next.stderr).toBe(0);
+    const second = JSON.parse(await readFile(join(work, 'rej2.json'), 'utf8'));
+    expect(second.files).toHaveLength(1);
+    expect(second.files[0].key).not.toBe('clips/odd.mov');
+    expect(second.files[0].status).not.toBe('skipped');
   });
 
   it('takes a --listing-file, refuses a key that would leave the folder, and --create-webm adds a WebM', async () => {

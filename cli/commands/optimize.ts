@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .option('--size-threshold <MiB>', 'only files at or above this size, MiB (fractions allowed)', floatArg(0), 256)
     .option('--extension <list>', 'video extensions, comma-separated (default mp4,m4v,mov,mkv,webm)', listArg)
     .addOption(new Option('--extensions <list>', 'same as --extension').argParser(listArg).hideHelp())
-    .option('--limit <n>', 'at most this many files, largest first', intArg(1))
+    .option('--limit <n>', 'at most this many files that still need work (the manifest\'s settled files are not counted), largest first', intArg(1))
     .option('--dry-run', 'list the candidates with predicted savings; change nothing')
     .option('--optimize-videos', 'write optimized copies (to --optimized-videos-dir, or --output-prefix in the bucket)')
     .option('--optimize-in-place', 'replace each original with its verified optimized version')
