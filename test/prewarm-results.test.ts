@@ -57,6 +57,22 @@ describe('results files', () => {
     expect((await all(p.json)).length).toBe(3);
   });
 
+  it('a run started without --resume keeps the earlier log aside instead of truncating it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mt-results-'));
+    const p = resultsPaths(join(dir, 'r.json'));
+    const first = openResultsLog(p.jsonl, false);
+    expect(first.previous).toBeUndefined();
+    first.append(rec('a.mp4'));
+    first.close();
+    const second = openResultsLog(p.jsonl, false);
+    expect(second.previous).toBe(join(dir, 'r.previous.jsonl'));
+    second.append(rec('b.mp4'));
+    second.close();
+    expect(readFileSync(join(dir, 'r.previous.jsonl'), 'utf8')).toContain('"key":"a.mp4"');
+    expect(readFileSync(p.jsonl, 'utf8')).not.toContain('"key":"a.mp4"');
+    expect(readFileSync(p.jsonl, 'utf8')).toContain('"key":"b.mp4"');
+  });
+
   it('reports a malformed file as FILE:LINE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mt-results-'));
     const jsonl = join(dir, 'bad.jsonl');

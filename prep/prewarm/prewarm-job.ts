@@ -15,6 +15,7 @@ import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js
 import { workItems, type WorkItem, type WorkListOptions } from './work-list.js';
 import { createRateLimiter } from './rate-limit.js';
 import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
+import { info } from '../../lib/log.js';
 
 /** What the work list needs, passed through unchanged. */
 type WorkListPart = Pick<WorkListOptions, 'baseUrl' | 'mediaType' | 'derivatives' | 'variants' | 'urlFormat' | 'urlTemplate' | 'thresholds' | 'shard' | 'limit'>;
@@ -132,6 +133,7 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     connect: { timeout: opts.timeoutMs },
   });
   const log = openResultsLog(paths.jsonl, Boolean(opts.resume));
+  if (log.previous) info(`prewarm: an earlier results log was moved to ${log.previous} (--resume continues a run instead)`);
   const run = startPrewarm({
     items,
     poolWorkers,

@@ -2,7 +2,7 @@
 // Records finishing in the same event-loop turn are written together with one
 // synchronous write at the end of that turn, so a crash (even kill -9) loses at
 // most the requests still in flight, at a syscall cost that stays small at 20k req/s.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ResultsRecord } from '../../common/results-record.js';
@@ -13,6 +13,13 @@ export interface ResultsLog {
   flush(): void;
   close(): void;
   readonly path: string;
+  /** Where an earlier run's log was moved when this one started afresh. */
+  readonly previous?: string;
+}
+
+/** FILE.jsonl -> FILE.previous.jsonl: one earlier log survives a run started without --resume. */
+export function previousLogPath(path: string): string {
+  return path.replace(/(\.jsonl)?$/i, '.previous.jsonl');
 }
 
 const MAX_BUFFER = 256 * 1024;
@@ -23,6 +30,12 @@ const MAX_BUFFER = 256 * 1024;
  */
 export function openResultsLog(path: string, keep: boolean): ResultsLog {
   mkdirSync(dirname(path), { recursive: true });
+  // A fresh run never truncates an earlier log (say, of a crashed run meant for --resume): it is kept aside.
+  let previous: string | undefined;
+  if (!keep && (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0) {
+    previous = previousLogPath(path);
+    renameSync(path, previous);
+  }
   const fd = openSync(path, keep ? 'a+' : 'w');
   if (keep) cutTornTail(fd);
   let buf = '';
@@ -36,6 +49,7 @@ export function openResultsLog(path: string, keep: boolean): ResultsLog {
   };
   return {
     path,
+    previous,
     append(r) {
       buf += `${JSON.stringify(r)}\n`;
       if (buf.length >= MAX_BUFFER) flush();
