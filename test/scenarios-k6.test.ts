@@ -1,5 +1,6 @@
 // The bundled scenario under the real k6 binary against the real origin: a
-// staged run that passes, a failing origin that makes k6 exit 99, range checks
+// staged run that passes, every sample tagged with its request's derivative and
+// size category, a failing origin that makes k6 exit 99, range checks
 // that catch an origin ignoring Range, MISS turning to HIT, two execution
 // segments covering the records without overlap, an archive run elsewhere,
 // player sessions, and the init-time stop on a missing or empty data file.
@@ -75,6 +76,42 @@ describe('k6 scenario against the origin', () => {
     expect(await readFile(join(lib.dir, 'staged.md'), 'utf8')).toMatch(/\*\*Result: passed\*\*/);
     const xml = await readFile(join(lib.dir, 'staged.xml'), 'utf8');
     expect(xml).toMatch(/<testsuites name="media-toolkit loadtest" tests="\d+" failures="0"/);
+  });
+
+  it("every sample carries its own request's derivative and size category (VU tags), k6's data_received included", async () => {
+    const o = await origin();
+    // Desktop records medium, mobile small: a stale tag from the previous request would show.
+    const results = join(lib.dir, 'categories.json');
+    await writeResults(results, lib.records.map((x) => ({ ...x, sizeCategory: x.derivative === 'desktop' ? 'medium' : 'small' })));
+    const out = join(lib.dir, 'samples.json');
+    const r = await k6(['run', '--out', `json=${out}`, BUNDLE], {
+      BASE_URL: o.url, RESULTS_FILE: results, SMOKE: true, SMOKE_ITERATIONS: 16, SEED: 11, RANGE_PROBABILITY: 1, MIN_SLEEP: 0, MAX_SLEEP: 0,
+      ...reportEnv('tags'),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const category: Record<string, string> = { desktop: 'medium', mobile: 'small' };
+    const seen: Record<string, Set<string>> = {};
+    const received: Record<string, number> = {};
+    for (const line of (await readFile(out, 'utf8')).split('\n')) {
+      if (!line) continue;
+      const p = JSON.parse(line) as { type: string; metric: string; data: { value: number; tags: Record<string, string> } };
+      // setup() runs before any request: its network samples carry no record.
+      if (p.type !== 'Point' || p.metric === 'vus' || p.metric === 'vus_max' || p.data.tags.group === '::setup') continue;
+      const { derivative, size_category: sizeCategory, name } = p.data.tags;
+      expect(category[derivative], `${p.metric} ${JSON.stringify(p.data.tags)}`).toBeDefined();
+      expect(sizeCategory, p.metric).toBe(category[derivative]);
+      (seen[p.metric] ??= new Set()).add(derivative);
+      // http_req_* samples: the VU's tags agree with the request's own name tag.
+      if (p.metric.startsWith('http_req')) expect(name).toBe(`media ${derivative}`);
+      if (p.metric === 'data_received') received[derivative] = (received[derivative] ?? 0) + p.data.value;
+    }
+    for (const metric of ['http_reqs', 'http_req_waiting', 'checks', 'media_cache_hit', 'media_range_ok', 'data_received', 'iterations']) {
+      expect([...(seen[metric] ?? [])].sort(), metric).toEqual(['desktop', 'mobile']);
+    }
+    expect(received.desktop).toBeGreaterThan(0);
+    expect(received.mobile).toBeGreaterThan(0);
+    const s = await summary(join(lib.dir, 'tags.json'));
+    expect(s.byDerivative.map((d) => [d.derivative, d.bytes])).toEqual([['desktop', received.desktop], ['mobile', received.mobile]]);
   });
 
   it('an origin failing 30% of requests crosses the failure threshold: k6 exits 99', async () => {
