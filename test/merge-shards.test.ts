@@ -107,6 +107,8 @@ describe('media-toolkit merge', () => {
     // Files a folder also holds that are not results: ignored.
     await writeFile(join(sub, 'shard-1.summary.json'), '{"records": 3}');
     await writeFile(join(sub, 'exclusion-list.json'), '{"version":1,"keys":["y.mp4"]}');
+    // The log of an earlier run that prewarm kept aside: not part of this run's results.
+    await writeFile(join(sub, 'retry.previous.jsonl'), `${JSON.stringify(record('old.mp4', 'desktop', true, '2026-01-01T00:00:01Z'))}\n`);
 
     const r = await runCli(['merge', join(sub, 'shard-1.json'), sub, '--output', join(dir, 'dedup.json')]);
     expect(r.code, r.stderr).toBe(0);

@@ -11,3 +11,8 @@ export function resultsPaths(output: string): ResultsPaths {
   const stem = output.replace(/\.jsonl?$/i, '');
   return { json: `${stem}.json`, jsonl: `${stem}.jsonl`, summary: `${stem}.summary.json` };
 }
+
+/** FILE.jsonl -> FILE.previous.jsonl: where a run started without --resume keeps the earlier log. */
+export function previousLogPath(jsonl: string): string {
+  return jsonl.replace(/(\.jsonl)?$/i, '.previous.jsonl');
+}

@@ -6,6 +6,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, st
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ResultsRecord } from '../../common/results-record.js';
+import { previousLogPath } from './paths.js';
 
 export interface ResultsLog {
   append(r: ResultsRecord): void;
@@ -17,10 +18,6 @@ export interface ResultsLog {
   readonly previous?: string;
 }
 
-/** FILE.jsonl -> FILE.previous.jsonl: one earlier log survives a run started without --resume. */
-export function previousLogPath(path: string): string {
-  return path.replace(/(\.jsonl)?$/i, '.previous.jsonl');
-}
 
 const MAX_BUFFER = 256 * 1024;
 
