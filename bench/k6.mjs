@@ -136,7 +136,8 @@ try {
   // warmer or the machine busier): the ratio of a round compares runs seconds
   // apart, and the median of the rounds' ratios resists a shared machine's load
   // coming and going.
-  const ROUNDS = PARTS.has('throughput') ? Number(process.env.BENCH_K6_ROUNDS ?? 4) : 0;
+  // Eight rounds: on a shared 2-core machine single rounds range over +-20%.
+  const ROUNDS = PARTS.has('throughput') ? Number(process.env.BENCH_K6_ROUNDS ?? 8) : 0;
   const ratios = [];
   const ref = [];
   const lt = [];
