@@ -39,7 +39,8 @@ interface RequestShapes {
 
 // Per derivative: params built once per VU, found by one property read. Only
 // `name` is a request tag (it groups every URL of a derivative into one
-// series); derivative and size category are VU tags (vu-tags.ts).
+// series; k6 reports it as the url tag too); derivative and size category are
+// VU tags (vu-tags.ts).
 const shapes: Record<string, RequestShapes> = {};
 
 function shapesFor(derivative: string, timeout: number): RequestShapes {
@@ -59,14 +60,14 @@ export interface MediaResult {
   ok: boolean;
 }
 
+// k6 builds a new JavaScript wrapper for a named export of its own modules
+// (`check` from 'k6') on every read of the imported name (~3 µs): read it once.
+const runCheck = check;
+
 // The verdict as the check's value, not a function: k6 then reads it without
 // calling back into JavaScript (k6 takes any value; @types/k6 asks for functions).
 // Four constant objects, none built per request.
 type Verdicts = Parameters<typeof check>[1];
-
-// k6 builds a new JavaScript wrapper for a named export of its own modules
-// (`check` from 'k6') on every read of the imported name (~3 µs): read it once.
-const runCheck = check;
 const RANGE_PASS = { [CHECK_RANGE]: true };
 const RANGE_FAIL = { [CHECK_RANGE]: false };
 const WHOLE_PASS = { [CHECK_WHOLE]: true };
