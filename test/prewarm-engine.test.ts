@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import { startPrewarm } from '../prep/prewarm/run-prewarm.js';
 import { workItems, type WorkItem } from '../prep/prewarm/work-list.js';
 import { createWorkQueues } from '../prep/prewarm/work-queues.js';
 import type { FetchSettings } from '../prep/prewarm/fetch-one.js';
+import { createWorkerConnections, type WorkerConnections } from '../prep/prewarm/worker-connections.js';
 import { backoffDelay, parseRetryAfter } from '../prep/prewarm/backoff.js';
 import { inShard, parseShard, fnv1a } from '../prep/prewarm/shard.js';
 import { DEFAULT_DERIVATIVES } from '../common/derivatives.js';
@@ -36,6 +36,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await Promise.all(open.map((c) => c.destroy()));
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
@@ -50,9 +51,16 @@ async function* objects(keys: string[], size = 1000): AsyncGenerator<StoredObjec
   for (const key of keys) yield { key, size, lastModified: '', etag: '' };
 }
 
+// Every worker on a connection of its own, as prewarm runs them; closed by each test.
+const open: WorkerConnections[] = [];
+function connections(): WorkerConnections {
+  const c = createWorkerConnections({ pipelining: 1, keepAliveTimeout: 2000 });
+  open.push(c);
+  return c;
+}
+
 function settings(over: Partial<FetchSettings> = {}): FetchSettings {
   return {
-    dispatcher: new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 2000 }),
     timeoutMs: 5000,
     retries: 2,
     useHead: false,
@@ -73,10 +81,10 @@ async function run(keys: string[], over: Partial<FetchSettings> = {}, workers = 
     thresholds: { smallMiB: 50, mediumMiB: 200 },
   });
   const records: ResultsRecord[] = [];
-  const s = settings(over);
-  const r = startPrewarm({ items, poolWorkers: [workers], fetch: s, onRecord: (x) => records.push(x) });
+  const c = connections();
+  const r = startPrewarm({ items, poolWorkers: [workers], fetch: settings(over), connectionFor: c.forWorker, onRecord: (x) => records.push(x) });
   await r.done;
-  await s.dispatcher.close();
+  await c.close();
   return records;
 }
 
@@ -148,7 +156,9 @@ describe('failures are classified', () => {
       thresholds: { smallMiB: 50, mediumMiB: 200 },
     });
     const records: ResultsRecord[] = [];
-    await startPrewarm({ items, poolWorkers: [1], fetch: settings({ retries: 1 }), onRecord: (x) => records.push(x) }).done;
+    const c = connections();
+    await startPrewarm({ items, poolWorkers: [1], fetch: settings({ retries: 1 }), connectionFor: c.forWorker, onRecord: (x) => records.push(x) }).done;
+    await c.close();
     expect(records[0]).toMatchObject({ ok: false, status: 0, attempts: 2, errorClass: 'connection_error' });
     expect(records[0].errorMessage).toMatch(/ECONNREFUSED/);
   });
@@ -265,9 +275,9 @@ describe('scheduling', () => {
       baseUrl: base, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 },
     });
     const order: string[] = [];
-    const s = settings();
-    await startPrewarm({ items, poolWorkers: [2, 1, 2], poolOf: (i) => ({ small: 0, medium: 1, large: 2 })[i.sizeCategory], fetch: s, onRecord: (r) => order.push(r.key) }).done;
-    await s.dispatcher.close();
+    const c = connections();
+    await startPrewarm({ items, poolWorkers: [2, 1, 2], poolOf: (i) => ({ small: 0, medium: 1, large: 2 })[i.sizeCategory], fetch: settings(), connectionFor: c.forWorker, onRecord: (r) => order.push(r.key) }).done;
+    await c.close();
     expect(order).toHaveLength(24);
     // Every small file finished before the first large one (400 ms each, two workers).
     const firstLarge = order.findIndex((k) => k.startsWith('large'));
@@ -299,7 +309,8 @@ describe('shutdown', () => {
     });
     const records: ResultsRecord[] = [];
     const s = settings();
-    const r = startPrewarm({ items, poolWorkers: [4], fetch: s, onRecord: (x) => records.push(x) });
+    const c = connections();
+    const r = startPrewarm({ items, poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => records.push(x) });
     await new Promise((res) => setTimeout(res, 150));
     const inFlight = r.counters().inFlight;
     const before = records.length;
@@ -317,7 +328,7 @@ describe('shutdown', () => {
     const records2: ResultsRecord[] = [];
     const r2 = startPrewarm({ items: workItems(objects(keys), {
       baseUrl: base, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 },
-    }), poolWorkers: [4], fetch: s, onRecord: (x) => records2.push(x) });
+    }), poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => records2.push(x) });
     await new Promise((res) => setTimeout(res, 100));
     r2.stop();
     r2.abort();
@@ -325,6 +336,6 @@ describe('shutdown', () => {
     expect(out2.aborted).toBe(true);
     // Cut-short requests leave no record, so --resume does them again.
     expect(records2).toHaveLength(0);
-    await s.dispatcher.destroy();
+    await c.destroy();
   });
 });

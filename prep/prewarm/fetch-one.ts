@@ -9,7 +9,8 @@ import type { WorkItem } from './work-list.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 
 export interface FetchSettings {
-  dispatcher: Dispatcher;
+  /** Shared by workers that have no connection of their own (Slot.connection). */
+  dispatcher?: Pick<Dispatcher, 'dispatch'>;
   /** Per attempt, whole request (connect, headers and body). */
   timeoutMs: number;
   /** Extra attempts after the first. */
@@ -29,6 +30,8 @@ export interface FetchSettings {
 /** A worker's handle on its current request or back-off sleep, so shutdown can cut it short. */
 export interface Slot {
   aborted: boolean;
+  /** The worker's own connection; fetch settings' dispatcher otherwise. */
+  connection?: Pick<Dispatcher, 'dispatch'>;
   /** Ends the current back-off sleep. */
   abort?: () => void;
   /** The request in flight. */
@@ -233,7 +236,9 @@ function attempt(origin: string, path: string, method: 'GET' | 'HEAD', extra: Re
   return new Promise<Outcome>((resolve) => {
     const h = new AttemptHandler(method, s.timeoutMs, slot, resolve);
     try {
-      s.dispatcher.dispatch(
+      const via = slot.connection ?? s.dispatcher;
+      if (!via) throw new Error('no connection: give FetchSettings.dispatcher or Slot.connection');
+      via.dispatch(
         // Our own per-attempt timer covers the whole request; undici's would refresh a timer on every chunk.
         { origin, path, method, headers: extra ?? s.headers, headersTimeout: 0, bodyTimeout: 0 },
         h as unknown as Dispatcher.DispatchHandler,

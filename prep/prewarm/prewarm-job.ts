@@ -1,6 +1,6 @@
 // A whole pre-warming run: listing -> work list -> engine -> JSON Lines log, then
 // the results JSON and the summary (both atomic) with the run's statistics.
-import { Agent } from './agent.js';
+import { createWorkerConnections } from './worker-connections.js';
 import { listObjects } from '../storage/index.js';
 import type { StorageLocation, StoredObject } from '../storage/types.js';
 import { redactUrl } from '../../common/redact.js';
@@ -122,11 +122,9 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     onFile: () => files++,
   });
   const poolWorkers = opts.optimizeBySize ? poolSizes(opts.workers, opts.smallWorkers, opts.mediumWorkers, opts.largeWorkers) : [opts.workers];
-  const connections = poolWorkers.reduce((a, b) => a + b, 0);
   // Before the first connection: undici compiles its parser then.
   tuneV8ForStreaming();
-  const agent = new Agent({
-    connections,
+  const connections = createWorkerConnections({
     pipelining: 1,
     keepAliveTimeout: opts.keepAliveMs,
     keepAliveMaxTimeout: Math.max(opts.keepAliveMs, 1000),
@@ -138,8 +136,8 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     items,
     poolWorkers,
     poolOf: opts.optimizeBySize ? (item) => POOL_OF[item.sizeCategory] : undefined,
+    connectionFor: () => connections.forWorker(),
     fetch: {
-      dispatcher: agent,
       timeoutMs: opts.timeoutMs,
       retries: opts.retries,
       useHead: Boolean(opts.useHead),
@@ -158,8 +156,8 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     outcome = await run.done;
   } finally {
     log.close();
-    if (run.counters().inFlight > 0) await agent.destroy();
-    else await agent.close();
+    if (run.counters().inFlight > 0) await connections.destroy();
+    else await connections.close();
   }
   const requestSeconds = (performance.now() - requestStart) / 1000;
   const stats = createRunStats();

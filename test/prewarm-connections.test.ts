@@ -1,0 +1,48 @@
+// Each pre-warming worker has a keep-alive connection of its own (undici's Client,
+// loaded without the rest of undici): requests reuse it, and workers never share one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client as UndiciClient } from 'undici';
+import { Client, createWorkerConnections } from '../prep/prewarm/worker-connections.js';
+import { fetchItem, type FetchSettings } from '../prep/prewarm/fetch-one.js';
+import type { WorkItem } from '../prep/prewarm/work-list.js';
+
+let server: Server;
+let base: string;
+const sockets = new Set<unknown>();
+
+beforeAll(async () => {
+  server = createServer((_q, res) => res.end('0123456789'));
+  server.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const item = (i: number): WorkItem => ({ key: `k${i}.mp4`, sourceSize: 10, sizeCategory: 'small', name: 'desktop', kind: 'derivative', url: `${base}/k${i}.mp4?imwidth=1920` });
+const settings: FetchSettings = { timeoutMs: 5000, retries: 0, useHead: false, backoffBaseMs: 10, backoffMaxMs: 10, maxRetryAfterMs: 10 };
+
+describe('worker connections', () => {
+  it('are undici’s own Client class, loaded without the rest of undici', () => {
+    expect(Client).toBe(UndiciClient);
+  });
+
+  it('give each worker one keep-alive connection, reused request after request', async () => {
+    const conns = createWorkerConnections({ pipelining: 1, keepAliveTimeout: 5000 });
+    const workers = [conns.forWorker(), conns.forWorker(), conns.forWorker()];
+    sockets.clear();
+    await Promise.all(workers.map(async (connection, w) => {
+      for (let i = 0; i < 5; i++) {
+        const r = await fetchItem(item(w * 10 + i), settings, { aborted: false, connection });
+        expect(r).toMatchObject({ ok: true, status: 200, bytesReceived: 10 });
+      }
+    }));
+    expect(conns.count).toBe(3);
+    expect(sockets.size).toBe(3); // 15 requests over 3 connections: one per worker
+    await conns.close();
+  });
+});
