@@ -259,7 +259,7 @@ export function register(program: Command): void {
       'Request every derivative (videos) or image variant (images) of every file in the bucket through the CDN, so\n' +
         'the transforming edge renders and caches them before real users ask. Files come from the bucket listing\n' +
         '(--remote/--bucket, streamed, never loaded whole) or a saved listing (--listing-file).\n\n' +
-        'Requests go through keep-alive connection pools (at most --workers in flight, one request per connection);\n' +
+        'Each of the --workers workers has a keep-alive connection of its own (one request in flight on it);\n' +
         'bodies are streamed and discarded, so memory stays flat for any file size. 5xx answers, timeouts and\n' +
         'connection errors are retried (--retry) with exponential back-off and jitter, or after Retry-After;\n' +
         '4xx answers are never retried.\n\n' +
