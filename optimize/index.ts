@@ -124,9 +124,10 @@ interface RunContext {
   onFileProgress: (key: string, fraction: number, p: FfmpegProgress, durationSec: number) => void;
 }
 
-function locationId(o: OptimizeOptions): string {
+/** A file's manifest entry id: where it lives, then its key. */
+function manifestId(o: OptimizeOptions, key: string): string {
   const l = o.location;
-  return l ? `${l.remote}:${l.bucket}` : `listing:${o.listingFile}`;
+  return `${l ? `${l.remote}:${l.bucket}` : `listing:${o.listingFile}`}:${key}`;
 }
 
 /** Runs the whole pipeline and writes the report. */
@@ -147,7 +148,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   );
   const manifest = await openManifest(o.manifestPath);
   // --limit counts files that still need work: a second `--limit 10` run takes the next ten.
-  const candidates = o.limit === undefined ? found : found.filter((obj) => settledReason(manifest.get(`${locationId(o)}:${obj.key}`), obj, o) === undefined).slice(0, o.limit);
+  const candidates = o.limit === undefined ? found : found.filter((obj) => settledReason(manifest.get(manifestId(o, obj.key)), obj, o) === undefined).slice(0, o.limit);
   info(`optimize: ${candidates.length} candidate(s) at or above ${o.sizeThresholdMiB} MiB${o.limit !== undefined ? ` (--limit ${o.limit}: files the manifest shows as settled are not counted)` : ''}${o.dryRun ? ' (dry run)' : ''}`);
   let encoder = '';
   let hardware = false;
@@ -248,7 +249,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
 
 async function recordFinal(ctx: RunContext, obj: StoredObject, state: 'failed' | 'rejected' | 'skipped', reason?: string): Promise<void> {
   if (!ctx.manifest || ctx.o.dryRun) return;
-  const id = `${locationId(ctx.o)}:${obj.key}`;
+  const id = manifestId(ctx.o, obj.key);
   const cur = ctx.manifest.get(id);
   // Never overwrite a replacement in progress: its state is what a rerun recovers from.
   if (cur && !FINAL_STATES.includes(cur.state) && cur.state !== 'encoding') return;
@@ -271,7 +272,7 @@ function settledReason(entry: ManifestEntry | undefined, obj: StoredObject, o: O
 
 async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileReport> {
   const { o } = ctx;
-  const id = `${locationId(o)}:${obj.key}`;
+  const id = manifestId(o, obj.key);
   const base: FileReport = { key: obj.key, status: 'failed', sizeBefore: obj.size };
   const remote = o.location?.remote ?? 'local';
   const entry = ctx.manifest?.get(id);

@@ -4,13 +4,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.js';
+import { PREVIOUS_LOG_SUFFIX } from '../results/paths.js';
 
 const SUMMARY = /\.summary\.json$/i;
-const PREVIOUS_LOG = /\.previous\.jsonl$/i;
 const RESULTS = /\.jsonl?$/i;
 
 async function expandFolder(dir: string): Promise<string[]> {
-  const names = (await readdir(dir)).filter((n) => RESULTS.test(n) && !SUMMARY.test(n) && !PREVIOUS_LOG.test(n) && !n.startsWith('.')).sort();
+  const names = (await readdir(dir)).filter((n) => RESULTS.test(n) && !SUMMARY.test(n) && !n.toLowerCase().endsWith(PREVIOUS_LOG_SUFFIX) && !n.startsWith('.')).sort();
   const set = new Set(names);
   // FILE.jsonl is the log a run appends while going; FILE.json is its final form.
   return names.filter((n) => !(n.endsWith('.jsonl') && set.has(n.replace(/\.jsonl$/i, '.json')))).map((n) => join(dir, n));

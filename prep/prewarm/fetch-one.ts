@@ -7,10 +7,9 @@ import { parseCacheStatus } from '../../common/cache-status.js';
 import { redactText, redactUrl } from '../../common/redact.js';
 import type { WorkItem } from './work-list.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
+import type { Connection } from './worker-connections.js';
 
 export interface FetchSettings {
-  /** Shared by workers that have no connection of their own (Slot.connection). */
-  dispatcher?: Pick<Dispatcher, 'dispatch'>;
   /** Per attempt, whole request (connect, headers and body). */
   timeoutMs: number;
   /** Extra attempts after the first. */
@@ -30,8 +29,8 @@ export interface FetchSettings {
 /** A worker's handle on its current request or back-off sleep, so shutdown can cut it short. */
 export interface Slot {
   aborted: boolean;
-  /** The worker's own connection; fetch settings' dispatcher otherwise. */
-  connection?: Pick<Dispatcher, 'dispatch'>;
+  /** The worker's own connection (worker-connections.ts). */
+  connection: Connection;
   /** Ends the current back-off sleep. */
   abort?: () => void;
   /** The request in flight. */
@@ -236,9 +235,7 @@ function attempt(origin: string, path: string, method: 'GET' | 'HEAD', extra: Re
   return new Promise<Outcome>((resolve) => {
     const h = new AttemptHandler(method, s.timeoutMs, slot, resolve);
     try {
-      const via = slot.connection ?? s.dispatcher;
-      if (!via) throw new Error('no connection: give FetchSettings.dispatcher or Slot.connection');
-      via.dispatch(
+      slot.connection.dispatch(
         // Our own per-attempt timer covers the whole request; undici's would refresh a timer on every chunk.
         { origin, path, method, headers: extra ?? s.headers, headersTimeout: 0, bodyTimeout: 0 },
         h as unknown as Dispatcher.DispatchHandler,

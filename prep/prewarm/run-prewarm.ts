@@ -14,8 +14,8 @@ export interface PrewarmRunOptions {
   /** Pool index of an item (default: 0). */
   poolOf?: (item: WorkItem) => number;
   fetch: FetchSettings;
-  /** A connection of its own for each worker; without it, workers share fetch.dispatcher. */
-  connectionFor?: () => Connection;
+  /** A connection of its own for each worker (WorkerConnections.forWorker). */
+  connectionFor: () => Connection;
   onRecord: (r: ResultsRecord) => void;
   /** Items buffered ahead of the workers at most (default 4 x workers, at least 1000). */
   queueCap?: number;
@@ -86,7 +86,7 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
   const workers: Promise<void>[] = [];
   opts.poolWorkers.forEach((n, pool) => {
     for (let i = 0; i < n; i++) {
-      const slot: Slot = { aborted: false, connection: opts.connectionFor?.() };
+      const slot: Slot = { aborted: false, connection: opts.connectionFor() };
       slots.push(slot);
       workers.push(worker(pool, slot));
     }

@@ -12,7 +12,10 @@ export function resultsPaths(output: string): ResultsPaths {
   return { json: `${stem}.json`, jsonl: `${stem}.jsonl`, summary: `${stem}.summary.json` };
 }
 
-/** FILE.jsonl -> FILE.previous.jsonl: where a run started without --resume keeps the earlier log. */
+/** Ending of the log a run started without --resume keeps aside: FILE.previous.jsonl. */
+export const PREVIOUS_LOG_SUFFIX = '.previous.jsonl';
+
+/** FILE.jsonl -> FILE.previous.jsonl. */
 export function previousLogPath(jsonl: string): string {
-  return jsonl.replace(/(\.jsonl)?$/i, '.previous.jsonl');
+  return jsonl.replace(/(\.jsonl)?$/i, PREVIOUS_LOG_SUFFIX);
 }
