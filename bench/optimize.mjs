@@ -30,7 +30,7 @@ function which(name) {
 const ffmpeg = process.env.FFMPEG_PATH || which('ffmpeg');
 
 // The wrapper as shipped, bundled from the TypeScript source.
-await build({ entryPoints: [join(root, 'optimize/ffmpeg.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'ffmpeg.mjs'), logLevel: 'error' });
+await build({ entryPoints: [join(root, 'media/ffmpeg.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'ffmpeg.mjs'), logLevel: 'error' });
 const { runFfmpeg, ffmpegArgv } = await import(join(work, 'ffmpeg.mjs'));
 
 function direct(argv) {

@@ -35,7 +35,7 @@ export function buildProgram(): Command {
       applyEnv(action);
       setLogLevel(action.optsWithGlobals());
     });
-  registerCommands(program);
+  registerCommands(program, buildProgram);
   applyEnvVars(program);
   // Usage errors from commander (unknown option, bad value...) exit 2, help exits 0.
   const override = (cmd: Command) => {

@@ -23,10 +23,11 @@ export function floatArg(min = -Infinity, max = Infinity) {
   };
 }
 
-/** A k6-style duration ("30s", "2m", "1m30s"; a bare number is seconds), kept as written. */
+/** A k6-style duration ("30s", "2m", "1m30s"; a bare number is seconds, written back as "Ns"). */
 export function durationArg(value: string): string {
-  if (normalizeDuration(value) === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
-  return value.trim();
+  const v = normalizeDuration(value);
+  if (v === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
+  return v;
 }
 
 /** Comma-separated list, blanks dropped: "a, b,,c" -> [a, b, c]. */

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { boolArg } from './options.js';
 import { oneLine } from '../lib/errors.js';
-import { parseByteSize } from '../prep/storage/byte-size.js';
+import { parseByteSize } from '../common/byte-size.js';
 
 export interface StorageFlags {
   remote?: string;

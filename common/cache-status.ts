@@ -5,17 +5,6 @@ import type { CacheStatus } from './results-record.js';
 /** Looks a header up case-insensitively; undefined when absent. */
 export type HeaderLookup = (name: string) => string | undefined;
 
-/** Builds a HeaderLookup over a plain object (k6 `res.headers`, undici headers, fetch-like records). */
-export function headerLookup(headers: Record<string, string | string[] | undefined>): HeaderLookup {
-  const lower: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const v = headers[name];
-    if (v === undefined) continue;
-    lower[name.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  }
-  return (name) => lower[name.toLowerCase()];
-}
-
 // Single-token forms: cf-cache-status, x-cache-status (nginx), x-proxy-cache, Akamai/CloudFront x-cache.
 // CloudFront: "Hit from cloudfront", "RefreshHit from cloudfront", "Miss from cloudfront", "Error from cloudfront".
 // Akamai: "TCP_HIT from a23-...", "TCP_MEM_HIT", "TCP_REFRESH_HIT", "TCP_IMS_HIT", "TCP_MISS", "TCP_REFRESH_MISS".

@@ -1,6 +1,5 @@
 import type { SizeCategory } from './results-record.js';
-
-export const MIB = 1024 * 1024;
+import { MIB } from './byte-size.js';
 
 export interface SizeThresholds {
   /** Below this many MiB a file is small (default 50). */

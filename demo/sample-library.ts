@@ -7,7 +7,7 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { requireTool } from '../lib/tools.js';
-import { errorSummary, runTool } from '../optimize/ffmpeg.js';
+import { errorSummary, runTool } from '../media/ffmpeg.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { extensionOf } from '../common/media-type.js';
 

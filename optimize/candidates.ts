@@ -1,11 +1,11 @@
 // Which files to optimize: videos at or above the size threshold, from a live
 // listing (any backend) or a listing file written by `list` (JSON, JSON Lines or CSV).
 import { UsageError } from '../lib/errors.js';
-import { listObjects, type ListOptions, type StoredObject } from '../prep/storage/index.js';
-import { readListingFile as readStoredListing } from '../prep/storage/listing-format.js';
+import { MIB } from '../common/byte-size.js';
+import { listObjects, type ListOptions, type StoredObject } from '../storage/index.js';
+import { readListingFile as readStoredListing } from '../storage/listing-format.js';
 
 export const DEFAULT_VIDEO_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.mkv', '.webm'];
-export const MIB = 1024 * 1024;
 
 /** Key prefixes and names the optimizer itself writes; never candidates. */
 export function isToolkitTemp(key: string): boolean {

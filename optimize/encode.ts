@@ -1,7 +1,7 @@
 // The ffmpeg argv of one encode, built from the settings and the source's probe.
 import { computeOutputGeometry, videoFilter, type FitMode, type OutputGeometry, type TargetResolution } from './dimensions.js';
 import { hardwareQualityArgs } from './hwaccel.js';
-import type { AudioStreamInfo, ProbeInfo } from './probe.js';
+import type { AudioStreamInfo, ProbeInfo } from '../media/probe.js';
 import {
   AOM_CPU_USED,
   AUDIO_PROFILE,

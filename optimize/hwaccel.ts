@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { RuntimeError } from '../lib/errors.js';
-import { runTool } from './ffmpeg.js';
+import { runTool } from '../media/ffmpeg.js';
 import { SOFTWARE_ENCODERS, type CodecName, type PresetName } from './profiles.js';
 
 export type HardwareChoice = 'auto' | 'nvidia' | 'intel' | 'amd' | 'apple' | 'none';

@@ -8,17 +8,18 @@ import { RuntimeError, UsageError } from '../lib/errors.js';
 import { info, warn } from '../lib/log.js';
 import { createMultiProgress, createProgress, formatDuration } from '../lib/progress.js';
 import { requireTool } from '../lib/tools.js';
-import type { ListOptions, StoredObject } from '../prep/storage/index.js';
-import { createS3Client } from '../prep/storage/s3.js';
-import { findCandidates, MIB } from './candidates.js';
+import type { ListOptions, StoredObject } from '../storage/index.js';
+import { createS3Client } from '../storage/s3.js';
+import { MIB } from '../common/byte-size.js';
+import { findCandidates } from './candidates.js';
 import { orientedBox, type FitMode, type TargetResolution } from './dimensions.js';
 import { planEncode, type EncodeSettings } from './encode.js';
-import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from './ffmpeg.js';
+import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from '../media/ffmpeg.js';
 import { chooseEncoder, type HardwareChoice } from './hwaccel.js';
 import { FINAL_STATES, openManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { exists, placeFile, safeBaseName, safeJoin, withExtension, workDirFor } from './paths.js';
 import { runPool } from './pool.js';
-import { bitsPerPixel, probeFile, type ProbeInfo } from './probe.js';
+import { bitsPerPixel, probeFile, type ProbeInfo } from '../media/probe.js';
 import {
   checkCompatibility,
   containerOfKey,

@@ -144,13 +144,6 @@ export function checkCompatibility(codec: CodecName, container: ContainerName, b
   }
 }
 
-/** All codec/container pairs the table allows. */
-export function compatiblePairs(): { codec: CodecName; container: ContainerName }[] {
-  const out: { codec: CodecName; container: ContainerName }[] = [];
-  for (const container of CONTAINERS) for (const codec of CONTAINER_CODECS[container]) out.push({ codec, container });
-  return out;
-}
-
 /**
  * Bits per pixel per frame at or below which a source already in the target
  * codec is left alone: re-encoding it would save little and cost quality.

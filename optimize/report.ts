@@ -2,7 +2,7 @@
 // time, fps, SSIM, verification, the exact ffmpeg command) and the totals,
 // as Markdown and as JSON beside it.
 import { writeFileAtomic } from '../lib/atomic-write.js';
-import { formatBytes } from '../prep/storage/byte-size.js';
+import { formatBytes } from '../common/byte-size.js';
 import { redactText } from '../common/redact.js';
 import type { Check } from './verify.js';
 

@@ -3,10 +3,10 @@
 // audio (encoded once, whole) back in. The result is verified like any output.
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from './ffmpeg.js';
+import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from '../media/ffmpeg.js';
 import { audioArgs, containerArgs, planEncode, type EncodeSettings } from './encode.js';
 import type { OutputGeometry } from './dimensions.js';
-import type { ProbeInfo } from './probe.js';
+import type { ProbeInfo } from '../media/probe.js';
 import { runPool } from './pool.js';
 
 export interface SegmentOptions {

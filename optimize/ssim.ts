@@ -2,7 +2,7 @@
 // goes through the same scale/crop/pad as the encode, so both have one size.
 import { RuntimeError } from '../lib/errors.js';
 import { videoFilter, type OutputGeometry } from './dimensions.js';
-import { lastErrorLine, runTool } from './ffmpeg.js';
+import { lastErrorLine, runTool } from '../media/ffmpeg.js';
 
 /** Reads "SSIM Y:... All:0.987654 (19.1)" from ffmpeg's stderr. */
 export function parseSsim(stderr: string): number | undefined {

@@ -3,9 +3,9 @@
 // the quality profile's CRF.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runFfmpeg } from './ffmpeg.js';
+import { runFfmpeg } from '../media/ffmpeg.js';
 import { planEncode, type EncodeSettings } from './encode.js';
-import type { ProbeInfo } from './probe.js';
+import type { ProbeInfo } from '../media/probe.js';
 import { CRF_RANGE } from './profiles.js';
 import { measureSsim } from './ssim.js';
 

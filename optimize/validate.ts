@@ -8,13 +8,14 @@ import { join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { UsageError } from '../lib/errors.js';
 import { redactText } from '../common/redact.js';
-import { openResults } from '../prep/results/read-results.js';
-import { listObjects, type ListOptions } from '../prep/storage/index.js';
-import { createS3Client } from '../prep/storage/s3.js';
+import { openResults } from '../results/read-results.js';
+import { listObjects, type ListOptions } from '../storage/index.js';
+import { createS3Client } from '../storage/s3.js';
 import { threadsPerWorker } from './index.js';
+import { globMatcher } from '../common/glob.js';
 import { safeBaseName, safeJoin, workDirFor } from './paths.js';
 import { runPool } from './pool.js';
-import { probeFile } from './probe.js';
+import { probeFile } from '../media/probe.js';
 import { downloadObject } from './s3-objects.js';
 import { decodeCheck, expectedFrames } from './verify.js';
 
@@ -38,42 +39,6 @@ export interface ValidationReport {
   source: string;
   totals: { files: number; ok: number; corrupt: number };
   files: ValidationResult[];
-}
-
-/** A glob for file names (or paths with "/"): * ? [..] {a,b} and ** across folders; case-insensitive. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) re += '\\{';
-      else {
-        re += `(?:${glob.slice(i + 1, end).split(',').map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|')})`;
-        i = end;
-      }
-    } else if (c === '[') {
-      const end = glob.indexOf(']', i);
-      if (end < 0) re += '\\[';
-      else {
-        re += glob.slice(i, end + 1);
-        i = end;
-      }
-    } else re += c.replace(/[.+^$()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 'i');
-}
-
-/** Whether a relative path matches: patterns without "/" match the file name in any folder. */
-export function matchesPattern(path: string, pattern: RegExp, patternHasSlash: boolean): boolean {
-  return pattern.test(patternHasSlash ? path : (path.split('/').pop() ?? path));
 }
 
 async function walk(root: string): Promise<string[]> {
@@ -138,8 +103,7 @@ export async function keysFromResults(path: string): Promise<string[]> {
 }
 
 export async function runValidation(o: ValidateOptions): Promise<ValidationReport> {
-  const pattern = globToRegExp(o.videoPattern);
-  const hasSlash = o.videoPattern.includes('/');
+  const matches = globMatcher(o.videoPattern, { ignoreCase: true });
   const tools = { ffmpeg: o.ffmpeg, ffprobe: o.ffprobe };
   let jobs: { name: string; size?: number; check: () => Promise<ValidationResult> }[] = [];
   let source: string;
@@ -154,17 +118,17 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
       } catch {
         throw new UsageError(`--validate-directory ${root}: no such folder`);
       }
-      const files = (await walk(root)).map((f) => relative(root, f).split(sep).join('/')).filter((f) => matchesPattern(f, pattern, hasSlash));
+      const files = (await walk(root)).map((f) => relative(root, f).split(sep).join('/')).filter(matches);
       jobs = files.map((name) => ({ name, check: () => validateFile(tools, join(root, name), name, threads) }));
     } else {
       if (!o.location) throw new UsageError('give --validate-directory, --validate-results with --remote/--bucket, or --remote/--bucket');
       const loc = o.location;
       source = `${loc.remote}:${loc.bucket}${loc.directory ? `/${loc.directory}` : ''}`;
       let keys: string[];
-      if (o.resultsFile) keys = (await keysFromResults(o.resultsFile)).filter((k) => matchesPattern(k, pattern, hasSlash));
+      if (o.resultsFile) keys = (await keysFromResults(o.resultsFile)).filter(matches);
       else {
         keys = [];
-        for await (const obj of listObjects(loc)) if (matchesPattern(obj.key, pattern, hasSlash)) keys.push(obj.key);
+        for await (const obj of listObjects(loc)) if (matches(obj.key)) keys.push(obj.key);
       }
       if (loc.remote === 'local') {
         jobs = keys.map((key) => ({

@@ -1,6 +1,6 @@
 // Nothing replaces a source before its output passes every check here.
-import { runTool, lastErrorLine } from './ffmpeg.js';
-import { probeFile, type ProbeInfo } from './probe.js';
+import { runTool, lastErrorLine } from '../media/ffmpeg.js';
+import { probeFile, type ProbeInfo } from '../media/probe.js';
 import { PROBE_CODEC, type CodecName } from './profiles.js';
 
 export interface VerifyExpectation {

@@ -6,8 +6,6 @@
 export interface EdgeCache {
   /** Records a response for cacheKey; says whether it was a hit and its age in seconds. */
   touch(cacheKey: string, now?: number): { hit: boolean; ageSeconds: number };
-  /** First-render time (ms) of a cache key, undefined when not cached. */
-  firstSeen(cacheKey: string): number | undefined;
   size(): number;
   clear(): void;
 }
@@ -26,7 +24,6 @@ export function createEdgeCache(maxEntries = 2_000_000): EdgeCache {
       firstAt.set(cacheKey, now);
       return { hit: false, ageSeconds: 0 };
     },
-    firstSeen: (cacheKey) => firstAt.get(cacheKey),
     size: () => firstAt.size,
     clear: () => firstAt.clear(),
   };

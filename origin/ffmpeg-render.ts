@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { extensionOf, mediaTypeOf } from '../common/media-type.js';
 import { requireTool } from '../lib/tools.js';
-import { errorSummary, runTool } from '../optimize/ffmpeg.js';
+import { errorSummary, runTool } from '../media/ffmpeg.js';
 import type { Transform } from './routes.js';
-import { fnv1a } from './synthetic-body.js';
+import { fnv1a } from '../common/fnv1a.js';
 
 export interface RenderRequest {
   sourcePath: string;

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import { createS3Client } from '../prep/storage/s3.js';
+import { createS3Client } from '../storage/s3.js';
 import { loadS3Sdk } from '../lib/aws-sdk.js';
 import { extensionOf } from '../common/media-type.js';
 import type { RemoteSource, Source } from './server.js';
 import type { OriginS3Remote } from './types.js';
-import { fnv1a } from './synthetic-body.js';
+import { fnv1a } from '../common/fnv1a.js';
 
 /** The bucket, prefix and S3 settings of --remote s3. */
 export type S3SourceOptions = Omit<OriginS3Remote, 'type'>;

@@ -10,7 +10,8 @@ import { parseRequestTarget, contentTypeFor, transformId, type Transform } from 
 import { parseRange } from './range.js';
 import { decideFault, NO_FAULT } from './faults.js';
 import type { EdgeCache } from './cache-status.js';
-import { bodyShift, fnv1a, streamSynthetic } from './synthetic-body.js';
+import { fnv1a } from '../common/fnv1a.js';
+import { bodyShift, streamSynthetic } from './synthetic-body.js';
 import type { Renderer } from './ffmpeg-render.js';
 import type { OriginFaults } from './types.js';
 

@@ -2,6 +2,7 @@
 // derivative width, streamed from one shared block (nothing per request is
 // allocated, whatever the size).
 import type { ServerResponse } from 'node:http';
+import { fnv1a } from '../common/fnv1a.js';
 import { seededRng } from '../common/random.js';
 
 const BLOCK = 64 * 1024;
@@ -14,32 +15,9 @@ const DOUBLE = (() => {
   return buf;
 })();
 
-/** FNV-1a, 32 bits: a cheap stable hash for cache keys and ETags. */
-export function fnv1a(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
 /** Where a body starts in the shared block: different derivatives get different bytes. */
 export function bodyShift(cacheKey: string): number {
   return fnv1a(cacheKey) % BLOCK;
-}
-
-/** The bytes [start, end] of a synthetic body (for tests and small checks). */
-export function syntheticBytes(shift: number, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(end - start + 1);
-  let written = 0;
-  while (written < out.length) {
-    const at = (shift + start + written) % BLOCK;
-    const n = Math.min(BLOCK - at, out.length - written);
-    DOUBLE.copy(out, written, at, at + n);
-    written += n;
-  }
-  return out;
 }
 
 /**

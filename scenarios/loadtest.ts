@@ -12,7 +12,7 @@ import { loadRecords } from './lib/data.js';
 import { buildScenarios } from './lib/load-shape.js';
 import { createMetrics } from './lib/metrics.js';
 import { METRIC } from './lib/metric-names.js';
-import { randomIndex, recordIndex } from './lib/pick.js';
+import { randomIndex, sequentialIndex } from './lib/pick.js';
 import { playerSession, randomRangeRequest } from './lib/patterns.js';
 import { seededRng, type Rng } from './lib/random.js';
 import { loadSettings } from './lib/settings.js';
@@ -60,7 +60,7 @@ export default function (): void {
     rng = cfg.seed === undefined ? Math.random : seededRng(cfg.seed * 7919 + exec.vu.idInTest);
   }
   // Sequential: the iteration's number in the whole test; random: the VU's own draw.
-  const index = cfg.sequential ? recordIndex(exec.scenario.iterationInTest, recordCount, true) : randomIndex(rng, recordCount);
+  const index = cfg.sequential ? sequentialIndex(exec.scenario.iterationInTest, recordCount) : randomIndex(rng, recordCount);
   const rec = data.target(index);
   if (cfg.mode === 'player' && !cfg.sequential) playerSession(rec, cfg, ctx, rng);
   else randomRangeRequest(rec, cfg, ctx, rng);

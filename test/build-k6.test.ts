@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { BUNDLE, k6 } from './loadtest-fixture.js';
-import { bundleIsStale } from '../prep/loadtest/bundle.js';
-import { childEnv, k6Env } from '../prep/loadtest/k6-env.js';
+import { bundleIsStale } from '../loadtest/bundle.js';
+import { childEnv, k6Env } from '../loadtest/k6-env.js';
 
 describe('k6 bundle', () => {
   it('dist/loadtest.js exists, bundles papaparse and common, imports only k6 modules', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { headerLookup, isCacheHit, parseCacheStatus } from '../common/cache-status.js';
+import { isCacheHit, parseCacheStatus } from '../common/cache-status.js';
+import { headerLookup } from './helpers/header-lookup.js';
 
 const status = (h: Record<string, string | string[]>) => parseCacheStatus(headerLookup(h));
 

@@ -7,7 +7,7 @@ import { errorReportMarkdown } from '../prep/errors-report/render.js';
 import { runCli } from './helpers/cli.js';
 import type { ResultsRecord } from '../common/results-record.js';
 
-const MIB = 1048576;
+import { MIB } from '../common/byte-size.js';
 const rec = (over: Partial<ResultsRecord>): ResultsRecord => ({
   key: 'a.mp4', derivative: 'desktop', kind: 'derivative', url: 'http://cdn/a.mp4?imwidth=1920', status: 200, ok: true, attempts: 1, ttfbMs: 5, totalMs: 50,
   bytesReceived: 10, contentLength: 10, contentType: null, cacheStatus: 'miss', errorClass: null, errorMessage: null, sourceSize: MIB, sizeCategory: 'small',

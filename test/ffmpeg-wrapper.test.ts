@@ -1,6 +1,6 @@
 // The typed ffmpeg wrapper: argv without a shell, progress parsing, stderr tail, abort kills the child.
 import { describe, expect, it } from 'vitest';
-import { commandLine, createProgressParser, runFfmpeg, runTool, shellQuote, type FfmpegProgress } from '../optimize/ffmpeg.js';
+import { commandLine, createProgressParser, runFfmpeg, runTool, shellQuote, type FfmpegProgress } from '../media/ffmpeg.js';
 import { requireTool } from '../lib/tools.js';
 
 const ffmpeg = requireTool('ffmpeg');

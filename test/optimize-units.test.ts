@@ -11,7 +11,7 @@ import { expectedEtags } from '../optimize/s3-objects.js';
 import { audioComplies } from '../optimize/encode.js';
 import { defaultWorkers, threadsPerWorker } from '../optimize/index.js';
 import { computeTotals } from '../optimize/report.js';
-import { parseProbe, bitsPerPixel } from '../optimize/probe.js';
+import { parseProbe, bitsPerPixel } from '../media/probe.js';
 
 const MiB = 1024 * 1024;
 

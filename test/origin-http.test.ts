@@ -8,7 +8,8 @@ import { startOrigin, type RunningOrigin } from '../origin/index.js';
 import { DEFAULT_DERIVATIVES } from '../common/derivatives.js';
 import { IMAGE_VARIANTS, variantUrl } from '../common/image-variants.js';
 import { derivativeUrl, objectUrl } from '../common/url.js';
-import { parseCacheStatus, headerLookup } from '../common/cache-status.js';
+import { parseCacheStatus } from '../common/cache-status.js';
+import { headerLookup } from './helpers/header-lookup.js';
 
 const BPW = 16; // synthetic bytes per pixel of width: small bodies, fast tests
 

@@ -8,11 +8,12 @@ import { createWorkQueues } from '../prep/prewarm/work-queues.js';
 import type { FetchSettings } from '../prep/prewarm/fetch-one.js';
 import { createWorkerConnections, type WorkerConnections } from '../prep/prewarm/worker-connections.js';
 import { backoffDelay, parseRetryAfter } from '../prep/prewarm/backoff.js';
-import { inShard, parseShard, fnv1a } from '../prep/prewarm/shard.js';
+import { inShard, parseShard } from '../prep/prewarm/shard.js';
+import { fnv1a } from '../common/fnv1a.js';
 import { DEFAULT_DERIVATIVES } from '../common/derivatives.js';
 import { selectImageVariants } from '../common/image-variants.js';
 import type { ResultsRecord } from '../common/results-record.js';
-import type { StoredObject } from '../prep/storage/types.js';
+import type { StoredObject } from '../storage/types.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, seen: number) => void;
 let server: Server;

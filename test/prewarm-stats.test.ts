@@ -4,6 +4,7 @@ import { createPercentileTracker } from '../prep/stats/percentiles.js';
 import { createCorrelationTracker } from '../prep/stats/correlation.js';
 import { createRunStats, formatRunStats } from '../prep/stats/run-stats.js';
 import type { ResultsRecord } from '../common/results-record.js';
+import { MIB } from '../common/byte-size.js';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -42,7 +43,6 @@ describe('streaming statistics', () => {
 
   it('correlation and slope are exact for a linear relation, and the 100 MB estimate follows it', () => {
     const c = createCorrelationTracker();
-    const MIB = 1048576;
     // 10 ms fixed + 2 ms per MiB.
     for (let mib = 1; mib <= 50; mib++) c.add(mib * MIB, 10 + 2 * mib);
     const s = c.snapshot();

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, stat } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, runCli } from './helpers/cli.js';
-import { listObjects } from '../prep/storage/index.js';
-import { compareKeys } from '../prep/storage/key-order.js';
+import { listObjects } from '../storage/index.js';
+import { compareKeys } from '../storage/key-order.js';
 
 describe('local folder backend', () => {
   let root: string;

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { startS3Server, type S3TestServer } from './fixtures/s3-server.js';
 import { runCli } from './helpers/cli.js';
-import { compareKeys } from '../prep/storage/key-order.js';
-import { listS3 } from '../prep/storage/s3.js';
-import { listObjects, type StoredObject } from '../prep/storage/index.js';
-import { listingWriter, readListingFile, type ListingFormat } from '../prep/storage/listing-format.js';
+import { compareKeys } from '../storage/key-order.js';
+import { listS3 } from '../storage/s3.js';
+import { listObjects, type StoredObject } from '../storage/index.js';
+import { listingWriter, readListingFile, type ListingFormat } from '../storage/listing-format.js';
 import { analyzeListing, renderReport } from '../prep/analyze/index.js';
 
 const BUCKET = 'media-main';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseByteSize, formatBytes } from '../prep/storage/byte-size.js';
-import { globMatcher, globToRegExp } from '../prep/storage/glob.js';
-import { objectFilter } from '../prep/storage/filters.js';
-import { compareKeys } from '../prep/storage/key-order.js';
-import { createHeap } from '../prep/storage/heap.js';
-import { jsonValuesByLine } from '../prep/storage/json-lines.js';
-import { backendOf, directoryPrefix } from '../prep/storage/index.js';
+import { parseByteSize, formatBytes } from '../common/byte-size.js';
+import { globMatcher, globToRegExp } from '../common/glob.js';
+import { objectFilter } from '../storage/filters.js';
+import { compareKeys } from '../storage/key-order.js';
+import { createHeap } from '../storage/heap.js';
+import { jsonValuesByLine } from '../storage/json-lines.js';
+import { backendOf, directoryPrefix } from '../storage/index.js';
 
 const obj = (key: string, size = 10) => ({ key, size, lastModified: '', etag: '' });
 
@@ -123,7 +123,7 @@ describe('remote names', () => {
 
 describe('S3 client options', () => {
   it('path-style by default with an endpoint, and as asked otherwise; R2 region passes through', async () => {
-    const { createS3Client } = await import('../prep/storage/s3.js');
+    const { createS3Client } = await import('../storage/s3.js');
     const withEndpoint = await createS3Client({ endpoint: 'http://127.0.0.1:1' });
     const virtual = await createS3Client({ endpoint: 'http://127.0.0.1:1', forcePathStyle: false });
     const aws = await createS3Client({ region: 'eu-west-1' });

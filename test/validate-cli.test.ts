@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { makeClip, truncatedCopy } from './optimize-clips.js';
-import { globToRegExp, matchesPattern } from '../optimize/validate.js';
+import { globMatcher } from '../common/glob.js';
 import { startS3Server } from './fixtures/s3-server.js';
 
 let dir: string;
@@ -92,11 +92,13 @@ describe('validate', () => {
   });
 
   it('matches globs on names or paths', () => {
-    const g = globToRegExp('*.{mp4,mov,webm,mkv}');
-    expect(matchesPattern('a/b/c.MP4', g, false)).toBe(true);
-    expect(matchesPattern('a/b/c.mp4.txt', g, false)).toBe(false);
-    const p = globToRegExp('clips/**/*.mp4');
-    expect(matchesPattern('clips/x/y/z.mp4', p, true)).toBe(true);
-    expect(matchesPattern('other/z.mp4', p, true)).toBe(false);
+    const g = globMatcher('*.{mp4,mov,webm,mkv}', { ignoreCase: true });
+    expect(g('a/b/c.MP4')).toBe(true);
+    expect(g('a/b/c.mp4.txt')).toBe(false);
+    expect(globMatcher('*.{mp4,mov}')('a/c.MP4')).toBe(false);
+    const p = globMatcher('clips/**/*.mp4', { ignoreCase: true });
+    expect(p('clips/x/y/z.mp4')).toBe(true);
+    expect(p('clips/z.mp4')).toBe(true);
+    expect(p('other/z.mp4')).toBe(false);
   });
 });

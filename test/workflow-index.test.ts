@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromK6Summary, fromOptimizeReport } from '../workflow/headlines.js';
 import { headlineRows, renderHtml } from '../workflow/index-page.js';
-import { formatBytes } from '../prep/storage/byte-size.js';
+import { formatBytes } from '../common/byte-size.js';
 import { newState } from '../workflow/state.js';
 import { shortError } from '../workflow/run-step.js';
 import { loadStages } from '../workflow/stages.js';
@@ -62,7 +62,7 @@ describe('workflow index figures', () => {
   it('keeps one readable line of a failing tool\'s error', () => {
     const k6 = 'time="2026-01-01T00:00:00Z" level=error msg="Error: RESULTS_FILE has no records\\n\\tat build (file:///x.js:1:1)" hint="script exception"';
     expect(shortError(k6)).toBe('Error: RESULTS_FILE has no records');
-    expect(shortError('media-toolkit: "x" is not available yet')).toBe('"x" is not available yet');
+    expect(shortError('media-toolkit: bucket "x" does not exist')).toBe('bucket "x" does not exist');
     expect(shortError('y'.repeat(500))).toHaveLength(240);
   });
 

@@ -1,6 +1,6 @@
 // Where each stage writes inside --output-dir. The index page and `--resume` rely on these names.
 import { join } from 'node:path';
-import { resultsPaths } from '../prep/results/paths.js';
+import { resultsPaths } from '../results/paths.js';
 
 const PREWARM = resultsPaths('prewarm-results.json');
 

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
-import { formatBytes } from '../prep/storage/byte-size.js';
+import { formatBytes } from '../common/byte-size.js';
 import { redactUrl } from '../common/redact.js';
 import { STAGES, type StageName, type WorkflowOptions } from './options.js';
 import { planStage } from './stages.js';

@@ -1,5 +1,5 @@
 // What `media-toolkit workflow` was asked to do, as the stages read it.
-import type { StorageLocation } from '../prep/storage/types.js';
+import type { StorageLocation } from '../storage/types.js';
 
 export const STAGES = ['analysis', 'prewarm', 'errors', 'loadtest', 'optimize'] as const;
 export type StageName = (typeof STAGES)[number];

@@ -7,8 +7,6 @@ import { redactText } from '../common/redact.js';
 
 export interface StepResult {
   code: number;
-  /** The subcommand has not landed yet (it exits 2 saying "not available yet"). */
-  unavailable: boolean;
   /** stdout and stderr, redacted, the last 256 KiB. */
   output: string;
   /** Last non-empty stderr line, for the one-line stage message. */
@@ -78,7 +76,6 @@ export function runStep(args: string[], opts: { prefix: string; echo: boolean; s
       const exit = code ?? (signal ? 128 + 2 : 1);
       resolve({
         code: exit,
-        unavailable: exit === 2 && /not available yet/.test(stderrTail),
         output: redactText(output.slice(-KEEP_BYTES)),
         lastError: redactText(shortError(lastError)),
       });

@@ -171,10 +171,6 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
       const r = await runStep(step.args, { prefix: `  [${name}] `, echo: true, signal: io.signal, env: io.childEnv });
       log += `$ ${shown}\n${r.output}${r.output.endsWith('\n') ? '' : '\n'}exit ${r.code}\n\n`;
       st.exitCode = r.code;
-      if (r.unavailable) {
-        Object.assign(st, { status: 'unavailable', message: r.lastError });
-        break;
-      }
       if (io.signal?.aborted) {
         Object.assign(st, { status: 'failed', message: 'interrupted' });
         break;

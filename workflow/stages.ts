@@ -2,7 +2,7 @@
 // Options the user did not set are not passed, so the subcommand's own default applies.
 import { type StageName, type WorkflowOptions, type LoadStage } from './options.js';
 import { FILES, analysisFile, inOutput } from './files.js';
-import { durationSeconds, secondsDuration } from './duration.js';
+import { durationSeconds, secondsDuration } from '../common/duration.js';
 
 /** One subcommand run. */
 export interface Step {

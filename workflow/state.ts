@@ -5,10 +5,10 @@ import { writeFileAtomic } from '../lib/atomic-write.js';
 import { STAGES, type StageName } from './options.js';
 
 /**
- * done: ran and succeeded; failed: ran and failed; unavailable: the subcommand has not landed;
+ * done: ran and succeeded; failed: ran and failed; 
  * skipped: not run (--skip-*, --resume-from, a missing input, or declined interactively).
  */
-export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'unavailable' | 'skipped';
+export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
 export interface StageState {
   status: StageStatus;
@@ -63,11 +63,9 @@ export async function writeState(path: string, state: WorkflowState): Promise<vo
   await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** One line a person reads: "done", "skipped (not available yet)", "failed: exit 1: ...". */
+/** One line a person reads: "done", "skipped (no video above the threshold)", "failed: exit 1: ...". */
 export function statusText(s: StageState): string {
   switch (s.status) {
-    case 'unavailable':
-      return 'skipped (not available yet)';
     case 'skipped':
       return s.message ? `skipped (${s.message})` : 'skipped';
     case 'failed':

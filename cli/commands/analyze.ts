@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, floatArg, intArg } from '../options.js';
 import { addListingOptions, listOptionsFrom, LOCATION_HELP, type ListingCliOptions } from './list.js';
-import { listObjects, type StoredObject } from '../../prep/storage/index.js';
-import { objectFilter } from '../../prep/storage/filters.js';
-import { readListingFile } from '../../prep/storage/listing-format.js';
+import { listObjects, type StoredObject } from '../../storage/index.js';
+import { objectFilter } from '../../storage/filters.js';
+import { readListingFile } from '../../storage/listing-format.js';
 import { analyzeListing, renderReport, REPORT_FORMATS, type ReportFormat } from '../../prep/analyze/index.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { createProgress } from '../../lib/progress.js';

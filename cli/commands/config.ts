@@ -1,14 +1,13 @@
 // `media-toolkit config`: what a subcommand would run with, and where each value came from.
 import type { Command } from 'commander';
 import { UsageError } from '../../lib/errors.js';
-import { buildProgram } from '../main.js';
 import { loadConfigFile } from '../config/load.js';
 import { configEntries, valuesFor } from '../config/apply.js';
 import { closest } from '../config/levenshtein.js';
 import { effectiveOptions, formatTable } from '../config/show.js';
 
 /** Parses args for `name` on a fresh program without running it; returns the parsed command. */
-async function parseWithoutRunning(name: string, args: string[], globalArgs: string[]): Promise<Command> {
+async function parseWithoutRunning(buildProgram: () => Command, name: string, args: string[], globalArgs: string[]): Promise<Command> {
   const fresh = buildProgram();
   const target = fresh.commands.find((c) => c.name() === name);
   if (!target || name === 'config') {
@@ -26,7 +25,8 @@ async function parseWithoutRunning(name: string, args: string[], globalArgs: str
   return parsed;
 }
 
-export function register(program: Command): void {
+/** `buildProgram` makes a fresh program to parse the shown command on (passed in: importing it would be a cycle). */
+export function register(program: Command, buildProgram: () => Command): void {
   program
     .command('config')
     .summary('Show the effective options of a subcommand (defaults, --config file, MEDIA_TOOLKIT_* variables, flags)')
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .action(async (name: string, args: string[], opts: { json?: boolean }, self: Command) => {
       const root = self.parent as Command;
       const configPath = root.getOptionValue('config') as string | undefined;
-      const parsed = await parseWithoutRunning(name, args, configPath ? ['--config', configPath] : []);
+      const parsed = await parseWithoutRunning(buildProgram, name, args, configPath ? ['--config', configPath] : []);
       const rows = effectiveOptions(parsed);
       let unused: string[] = [];
       if (configPath) {

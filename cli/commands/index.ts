@@ -15,8 +15,11 @@ import { register as demo } from './demo.js';
 import { register as config } from './config.js';
 import { register as merge } from './merge.js';
 
-export function registerCommands(program: Command): void {
-  for (const register of [list, analyze, prewarm, errors, compare, validate, loadtest, optimize, workflow, origin, doctor, demo, config, merge]) {
+/** `buildProgram` is handed to `config`, which parses a command on a fresh program without running it. */
+export function registerCommands(program: Command, buildProgram: () => Command): void {
+  for (const register of [list, analyze, prewarm, errors, compare, validate, loadtest, optimize, workflow, origin, doctor, demo]) {
     register(program);
   }
+  config(program, buildProgram);
+  merge(program);
 }

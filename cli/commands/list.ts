@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, intArg, listArg } from '../options.js';
 import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';
-import { listObjects, type ListOptions, type StoredObject } from '../../prep/storage/index.js';
-import { LISTING_FORMATS, listingWriter, type ListingFormat, type TextSink } from '../../prep/storage/listing-format.js';
-import { compareKeys } from '../../prep/storage/key-order.js';
+import { listObjects, type ListOptions, type StoredObject } from '../../storage/index.js';
+import { LISTING_FORMATS, listingWriter, type ListingFormat, type TextSink } from '../../storage/listing-format.js';
+import { compareKeys } from '../../storage/key-order.js';
 import { openAtomicStream } from '../../lib/atomic-write.js';
 import { createProgress } from '../../lib/progress.js';
 import { UsageError } from '../../lib/errors.js';

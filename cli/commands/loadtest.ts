@@ -3,32 +3,19 @@ import { InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { normalizeDuration } from '../../common/duration.js';
 import { URL_FORMATS } from '../../common/url.js';
 import { UsageError, RuntimeError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 import { projectRoot } from '../../lib/project-root.js';
 import { requireTool } from '../../lib/tools.js';
-import { absolute, childEnv, k6Env, summaryPaths, type LoadtestFlags } from '../../prep/loadtest/k6-env.js';
-import { ensureBundle } from '../../prep/loadtest/bundle.js';
-import { boolArg, choiceOption, floatArg, intArg } from '../options.js';
+import { absolute, childEnv, k6Env, summaryPaths, type LoadtestFlags } from '../../loadtest/k6-env.js';
+import { ensureBundle } from '../../loadtest/bundle.js';
+import { boolArg, choiceOption, durationArg, floatArg, intArg } from '../options.js';
+import { requireFile } from '../../lib/require-file.js';
 
 interface Flags extends LoadtestFlags {
   k6Script?: string;
   k6Bin?: string;
-}
-
-function durationArg(value: string): string {
-  const v = normalizeDuration(value);
-  if (v === undefined) throw new InvalidArgumentError(`expected a duration like 30s, 2m or 1m30s, got "${value}"`);
-  return v;
-}
-
-async function requireFile(path: string | undefined, flag: string): Promise<void> {
-  if (!path) return;
-  const st = await stat(path).catch(() => undefined);
-  if (!st) throw new UsageError(`loadtest: ${flag} ${path} does not exist`);
-  if (!st.isFile()) throw new UsageError(`loadtest: ${flag} ${path} is not a file`);
 }
 
 /** Runs k6, streaming its output; resolves to its exit code. Ctrl-C and SIGTERM reach k6, which then writes its summary. */
@@ -118,11 +105,11 @@ export function register(program: Command): void {
       if (!flags.baseUrl) throw new UsageError('loadtest: --base-url <url> is required (the CDN base URL)');
       if (!/^https?:\/\//i.test(flags.baseUrl)) throw new UsageError(`loadtest: --base-url must start with http:// or https://, got "${flags.baseUrl}"`);
       if (!flags.resultsFile) throw new UsageError('loadtest: --results-file <file> is required (the pre-warming results JSON)');
-      await requireFile(flags.resultsFile, '--results-file');
-      await requireFile(flags.configFile, '--config-file');
+      if (flags.resultsFile) await requireFile(flags.resultsFile, '--results-file');
+      if (flags.configFile) await requireFile(flags.configFile, '--config-file');
       if (flags.useErrorReport && !flags.errorReportFile) throw new UsageError('loadtest: --use-error-report needs --error-report-file <file>');
-      await requireFile(flags.errorReportFile, '--error-report-file');
-      await requireFile(flags.k6Script, '--k6-script');
+      if (flags.errorReportFile) await requireFile(flags.errorReportFile, '--error-report-file');
+      if (flags.k6Script) await requireFile(flags.k6Script, '--k6-script');
       const k6 = requireTool('k6', flags.k6Bin);
       let script: string;
       if (flags.k6Script) script = absolute(flags.k6Script);

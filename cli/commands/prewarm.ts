@@ -15,7 +15,7 @@ import { runPrewarmJob } from '../../prep/prewarm/prewarm-job.js';
 import { parseShard, type Shard } from '../../prep/prewarm/shard.js';
 import { formatRunStats } from '../../prep/stats/run-stats.js';
 import type { PrewarmRun } from '../../prep/prewarm/run-prewarm.js';
-import { resultsPaths } from '../../prep/results/paths.js';
+import { resultsPaths } from '../../results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';

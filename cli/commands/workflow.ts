@@ -120,8 +120,7 @@ export function register(program: Command): void {
         'Progress is saved after each stage (workflow-state.json): after a failure,\n' +
         'fix the cause and run again with --resume to go on without redoing the\n' +
         'finished stages, or start at a stage with --resume-from.\n' +
-        'Options left unset are not passed on: each subcommand\'s default applies.\n' +
-        'A stage whose subcommand this build lacks is "skipped (not available yet)".',
+        'Options left unset are not passed on: each subcommand\'s default applies.',
     );
 
   cmd

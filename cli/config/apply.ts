@@ -9,7 +9,7 @@ import { boolArg } from '../options.js';
 import { closest } from './levenshtein.js';
 import { NOT_CONFIGURABLE, SECTIONS, TOP_LEVEL_ALIASES, attrFor, snakeCase, topLevelTarget, type KeyTarget } from './keys.js';
 import type { ConfigFile } from './load.js';
-import { durationSeconds } from '../../workflow/duration.js';
+import { durationSeconds } from '../../common/duration.js';
 
 /** One key of the file with where it goes. */
 export interface ConfigEntry {

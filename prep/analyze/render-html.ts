@@ -1,6 +1,6 @@
 // The size report as one self-contained HTML page: inline CSS and inline SVG
 // charts (histogram and size categories), no scripts, no external fonts or files.
-import { formatBytes } from '../storage/byte-size.js';
+import { formatBytes } from '../../common/byte-size.js';
 import type { SizeReport } from './size-report.js';
 import { histogramLabel, num, pct, sizeWithBytes } from './render-text.js';
 

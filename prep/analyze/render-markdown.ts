@@ -1,5 +1,5 @@
 // The size report as Markdown (the default).
-import { formatBytes } from '../storage/byte-size.js';
+import { formatBytes } from '../../common/byte-size.js';
 import type { SizeReport } from './size-report.js';
 import { histogramLabel, num, pct, sizeWithBytes } from './render-text.js';
 

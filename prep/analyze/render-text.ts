@@ -1,5 +1,5 @@
 // Small formatting helpers shared by the report renderers.
-import { formatBytes } from '../storage/byte-size.js';
+import { formatBytes } from '../../common/byte-size.js';
 import type { HistogramRow } from './size-report.js';
 
 export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

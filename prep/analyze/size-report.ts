@@ -1,10 +1,11 @@
 // The size report of a listing, accumulated one object at a time in bounded
 // memory: exact counts and sums, quantiles from a sketch (exact up to 100,000
 // files), the N largest through a heap, and fixed-size tables for the rest.
-import { MIB, sizeCategory, type SizeThresholds } from '../../common/size-category.js';
+import { MIB } from '../../common/byte-size.js';
+import { sizeCategory, type SizeThresholds } from '../../common/size-category.js';
 import type { SizeCategory } from '../../common/results-record.js';
 import { extensionOf, mediaTypeOf } from '../../common/media-type.js';
-import type { StoredObject } from '../storage/types.js';
+import type { StoredObject } from '../../storage/types.js';
 import { createQuantileSketch, type SketchOptions } from './quantiles.js';
 import { createTopN } from './top-n.js';
 import { estimateSavings, SAVINGS_ASSUMPTION_NOTE, type SavingsEstimate } from './savings.js';

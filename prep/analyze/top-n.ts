@@ -1,7 +1,7 @@
 // The N largest files through a min-heap of N: memory does not grow with the listing.
-import { createHeap } from '../storage/heap.js';
-import { compareKeys } from '../storage/key-order.js';
-import type { StoredObject } from '../storage/types.js';
+import { createHeap } from '../../storage/heap.js';
+import { compareKeys } from '../../storage/key-order.js';
+import type { StoredObject } from '../../storage/types.js';
 
 export interface TopN {
   add(obj: StoredObject): void;

@@ -8,8 +8,8 @@
 // or "<path>:<name>"; both are parsed into (path, derivative).
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../lib/errors.js';
-import { requireFile } from '../results/read-results.js';
-import { parseJsonNamingLine } from '../results/json-error-line.js';
+import { requireFile } from '../../lib/require-file.js';
+import { parseJsonNamingLine } from '../../results/json-error-line.js';
 
 export interface KvEntry {
   /** The KV key as exported. */

@@ -2,7 +2,7 @@
 // sizes disagree beyond a tolerance, which keys only one side has, and the
 // timings of both.
 import { writeFileAtomic } from '../../lib/atomic-write.js';
-import { openResults } from '../results/read-results.js';
+import { openResults } from '../../results/read-results.js';
 import { createRunningStats } from '../stats/welford.js';
 import { createPercentileTracker, round3 } from '../stats/percentiles.js';
 import type { TimingSummary } from '../stats/run-stats.js';

@@ -4,7 +4,7 @@
 import type { ResultsRecord } from '../../common/results-record.js';
 import { encodeKey } from '../../common/url.js';
 import { extensionOf } from '../../common/media-type.js';
-import { MIB } from '../../common/size-category.js';
+import { MIB } from '../../common/byte-size.js';
 import { createRunningStats } from '../stats/welford.js';
 import { createPercentileTracker, round3 } from '../stats/percentiles.js';
 import type { TimingSummary } from '../stats/run-stats.js';

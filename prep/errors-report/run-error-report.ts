@@ -1,7 +1,7 @@
 // Results file in, error report (and exclusion list) out.
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { warn } from '../../lib/log.js';
-import { openResults } from '../results/read-results.js';
+import { openResults } from '../../results/read-results.js';
 import { createErrorAnalyzer, type ErrorReport } from './analyze-errors.js';
 import { errorReportJson, errorReportMarkdown, exclusionListJson } from './render.js';
 

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.js';
-import { PREVIOUS_LOG_SUFFIX } from '../results/paths.js';
+import { PREVIOUS_LOG_SUFFIX } from '../../results/paths.js';
 
 const SUMMARY = /\.summary\.json$/i;
 const RESULTS = /\.jsonl?$/i;

@@ -1,15 +1,15 @@
 // A whole pre-warming run: listing -> work list -> engine -> JSON Lines log, then
 // the results JSON and the summary (both atomic) with the run's statistics.
 import { createWorkerConnections } from './worker-connections.js';
-import { listObjects } from '../storage/index.js';
-import type { StorageLocation, StoredObject } from '../storage/types.js';
+import { listObjects } from '../../storage/index.js';
+import type { StorageLocation, StoredObject } from '../../storage/types.js';
 import { redactUrl } from '../../common/redact.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
-import { openResultsLog } from '../results/results-log.js';
-import { resultsPaths, type ResultsPaths } from '../results/paths.js';
-import { writeResultsFileFromLog } from '../results/write-results-file.js';
+import { openResultsLog } from '../../results/results-log.js';
+import { resultsPaths, type ResultsPaths } from '../../results/paths.js';
+import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
-import { readListingFile } from '../storage/listing-format.js';
+import { readListingFile } from '../../storage/listing-format.js';
 import { readDoneSet } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
 import { workItems, type WorkItem, type WorkListOptions } from './work-list.js';

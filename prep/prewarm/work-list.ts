@@ -2,7 +2,7 @@
 // becomes one work item per derivative (videos) or image variant (images).
 // Nothing is materialised up front, so a million objects cost no more memory
 // than a thousand.
-import type { StoredObject } from '../storage/types.js';
+import type { StoredObject } from '../../storage/types.js';
 import type { Derivative } from '../../common/derivatives.js';
 import type { ImageVariant } from '../../common/image-variants.js';
 import { variantUrl } from '../../common/image-variants.js';

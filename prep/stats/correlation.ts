@@ -1,6 +1,6 @@
 // Does time grow with size? Pearson correlation and the least-squares slope from
 // streaming sums (no values kept), plus the predicted time for a given size.
-import { MIB } from '../../common/size-category.js';
+import { MIB } from '../../common/byte-size.js';
 
 export interface SizeTimeCorrelation {
   count: number;

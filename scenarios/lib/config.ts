@@ -1,7 +1,7 @@
 // The load test's settings, from k6 environment variables (-e NAME=value or the
 // process environment) over an optional JSON config file (CONFIG_FILE) over
 // defaults. Pure: the caller opens the files, so vitest can test the rules.
-import { normalizeDuration } from '../../common/duration.js';
+import { normalizeDuration, parseDurationMs } from '../../common/duration.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import { DEFAULT_RANGE_OPTIONS, KB, type RangeOptions } from './ranges.js';
 
@@ -121,13 +121,9 @@ function optionalNumber(value: string | undefined, name: string, min = 0, max = 
   return value === undefined ? undefined : number(value, name, 0, min, max);
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "1m30s" -> 90000, "500ms" -> 500. */
+/** "1m30s" -> 90000, "500ms" -> 500 (a setting already checked by duration()). */
 export function durationMs(text: string): number {
-  let total = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
-  return total;
+  return parseDurationMs(text) ?? 0;
 }
 
 function duration(value: string | undefined, name: string, dflt: string): string {

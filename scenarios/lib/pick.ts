@@ -4,7 +4,6 @@
 // k6 Cloud) cover the records between them without overlap. Random runs draw
 // from the VU's generator, seeded from exec.vu.idInTest (also unique across
 // segments) when SEED is set. Never from __VU.
-import { mix32 } from './random.js';
 
 /** Random mode: a uniform draw from the VU's generator (seeded from exec.vu.idInTest when SEED is set). */
 export function randomIndex(rng: () => number, count: number): number {
@@ -12,8 +11,7 @@ export function randomIndex(rng: () => number, count: number): number {
   return x - (x % 1);
 }
 
-/** Sequential: iteration i requests record i % n. Random: a hash of i spreads iterations over the records. */
-export function recordIndex(iterationInTest: number, count: number, sequential: boolean, seed = 0): number {
-  if (count <= 0) return 0;
-  return sequential ? iterationInTest % count : mix32(iterationInTest, seed) % count;
+/** Sequential: iteration i of the whole test requests record i % n. */
+export function sequentialIndex(iterationInTest: number, count: number): number {
+  return count <= 0 ? 0 : iterationInTest % count;
 }

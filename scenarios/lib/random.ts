@@ -5,18 +5,6 @@ import type { Rng } from '../../common/random.js';
 
 export { seededRng, type Rng } from '../../common/random.js';
 
-/**
- * A well-mixed 32-bit hash of an integer (murmur3 finaliser). Used to turn an
- * iteration number into a record index: unique iteration numbers across
- * execution segments give the same spread whichever k6 instance runs them.
- */
-export function mix32(n: number, seed = 0): number {
-  let h = (n ^ seed ^ 0x9e3779b9) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 /** Uniform number in [min, max]. */
 export function uniform(rng: Rng, min: number, max: number): number {
   return max <= min ? min : min + rng() * (max - min);

@@ -1,7 +1,8 @@
 // Byte-range requests the way the reference toolkit models a video player
 // scrubbing through files: 80% of requests carry a Range header, starting in
 // the first third 50% of the time, the middle third 40%, and 66-85% 10%, for
-// chunks of 50-500 KB. Pure and seedable: vitest checks the distribution.
+// chunks of 50-500 KB. Pure and seedable: vitest checks the distribution of
+// pickRequestRange, the function the scenario calls.
 import type { Rng } from './random.js';
 
 export const KB = 1024;
@@ -35,24 +36,6 @@ export const REGION_BOUNDS: Record<RangeRegion, readonly [number, number]> = {
   middle: [1 / 3, 2 / 3],
   end: [0.66, 0.85],
 };
-
-/** 50% first third, 40% middle third, 10% the 66-85% stretch. */
-export function pickRegion(rng: Rng): RangeRegion {
-  const r = rng();
-  if (r < 0.5) return 'first';
-  if (r < 0.9) return 'middle';
-  return 'end';
-}
-
-/**
- * A range inside a file of `size` bytes: start in a region, length a chunk
- * between min and max, the end clamped to the last byte. Null when the size
- * is unknown (0): a range past the end would be a test bug, not a CDN one.
- */
-export function pickRange(size: number, rng: Rng, opts: RangeOptions = DEFAULT_RANGE_OPTIONS): ByteRange | null {
-  if (!(size > 0)) return null;
-  return rangeIn(size, pickRegion(rng), rng(), rng(), opts);
-}
 
 // x - x % 1 floors a non-negative number without a call: k6's JS runtime is slow
 // at calls and destructuring, and this runs for every request.

@@ -1,7 +1,8 @@
 // From the pre-warming results to the small records the load test picks from.
 // Pure (papaparse is passed in for CSV) so vitest can check the filtering.
 import type { ResultsRecord, SizeCategory } from '../../common/results-record.js';
-import { MIB, sizeCategory } from '../../common/size-category.js';
+import { MIB } from '../../common/byte-size.js';
+import { sizeCategory } from '../../common/size-category.js';
 import { parseJsonDocument } from './json-text.js';
 
 /** One URL to load-test: only what a request needs (SharedArray keeps these as JSON). */

@@ -2,6 +2,7 @@
 // stdout, a JSON summary, a Markdown summary and JUnit XML for CI. Written
 // here rather than imported from jslib, so nothing is fetched at run time.
 import { METRIC } from './metric-names.js';
+import { formatBytes } from '../../common/byte-size.js';
 
 /** The parts of k6's handleSummary data this module reads. */
 export interface K6Metric {
@@ -135,13 +136,6 @@ export function summarize(data: K6SummaryData, settings: Record<string, string |
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(2)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
-}
-
 function ms(n: number | undefined): string {
   if (n === undefined) return '-';
   return n >= 1000 ? `${(n / 1000).toFixed(2)}s` : `${n.toFixed(1)}ms`;
@@ -167,14 +161,14 @@ export function textSummary(s: LoadtestSummary): string {
     `  TTFB            avg ${ms(s.ttfbMs.avg)}  p(95) ${ms(s.ttfbMs['p(95)'])}`,
     `  cache hits      ${pct(s.cacheHitRate)}`,
     `  ranges correct  ${pct(s.rangeCorrectRate)}`,
-    `  bytes           ${formatBytes(s.bytes)}`,
+    `  bytes           ${formatBytes(s.bytes, 2)}`,
     `  checks          ${s.checks.passes} passed, ${s.checks.fails} failed`,
   ];
   for (const c of s.checks.list) if (c.fails > 0) lines.push(`    x ${c.name}: ${c.fails} failed of ${c.passes + c.fails}`);
   if (s.byDerivative.length > 0) {
     lines.push('  by derivative');
     for (const d of s.byDerivative) {
-      lines.push(`    ${d.derivative.padEnd(14)} requests ${d.requests ?? '-'}  TTFB p(95) ${ms(d.ttfbP95)}  cache hits ${pct(d.cacheHitRate)}  bytes ${formatBytes(d.bytes ?? 0)}`);
+      lines.push(`    ${d.derivative.padEnd(14)} requests ${d.requests ?? '-'}  TTFB p(95) ${ms(d.ttfbP95)}  cache hits ${pct(d.cacheHitRate)}  bytes ${formatBytes(d.bytes ?? 0, 2)}`);
     }
   }
   lines.push('  thresholds');
@@ -204,7 +198,7 @@ export function markdownSummary(s: LoadtestSummary): string {
     `| TTFB p(95) | ${ms(s.ttfbMs['p(95)'])} |`,
     `| cache hits | ${pct(s.cacheHitRate)} |`,
     `| ranges correct | ${pct(s.rangeCorrectRate)} |`,
-    `| bytes | ${formatBytes(s.bytes)} |`,
+    `| bytes | ${formatBytes(s.bytes, 2)} |`,
     `| checks | ${s.checks.passes} passed, ${s.checks.fails} failed |`,
     '',
     '## Thresholds',
@@ -215,7 +209,7 @@ export function markdownSummary(s: LoadtestSummary): string {
   ];
   if (s.byDerivative.length > 0) {
     out.push('', '## By derivative', '', '| derivative | requests | TTFB p(95) | cache hits | bytes |', '|---|---|---|---|---|');
-    for (const d of s.byDerivative) out.push(`| ${mdCell(d.derivative)} | ${d.requests ?? '-'} | ${ms(d.ttfbP95)} | ${pct(d.cacheHitRate)} | ${formatBytes(d.bytes ?? 0)} |`);
+    for (const d of s.byDerivative) out.push(`| ${mdCell(d.derivative)} | ${d.requests ?? '-'} | ${ms(d.ttfbP95)} | ${pct(d.cacheHitRate)} | ${formatBytes(d.bytes ?? 0, 2)} |`);
   }
   const settings = Object.keys(s.settings);
   if (settings.length > 0) {

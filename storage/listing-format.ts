@@ -3,11 +3,11 @@
 // by `analyze --listing-file` in constant memory.
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { lazyRequire } from '../../lib/lazy-require.js';
+import { lazyRequire } from '../lib/lazy-require.js';
 
 const papa = lazyRequire<typeof import('papaparse')>('papaparse');
-import { RuntimeError, UsageError } from '../../lib/errors.js';
-import { formatBytes } from './byte-size.js';
+import { RuntimeError, UsageError } from '../lib/errors.js';
+import { formatBytes } from '../common/byte-size.js';
 import { jsonValuesByLine } from './json-lines.js';
 import type { StoredObject } from './types.js';
 

@@ -5,10 +5,11 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../../lib/errors.js';
-import type { ResultsRecord } from '../../common/results-record.js';
+import { UsageError } from '../lib/errors.js';
+import type { ResultsRecord } from '../common/results-record.js';
 import { lineAt, parseJsonNamingLine } from './json-error-line.js';
 import { normaliseRecord } from './normalise-record.js';
+import { requireFile } from '../lib/require-file.js';
 
 export interface ResultsMeta {
   baseUrl?: string;
@@ -41,18 +42,6 @@ async function lastByte(path: string, size: number): Promise<number> {
   }
 }
 
-/** Existence check with the one-line message every reader uses. */
-export async function requireFile(path: string, what = 'results file'): Promise<number> {
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new UsageError(`${path}: ${what} is not a file`);
-    return st.size;
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${path}: ${what} not found`);
-  }
-}
-
 /** JSON Lines when the name says so or the first line is a whole record on its own. */
 export async function detectResultsFormat(path: string): Promise<ResultsFormat> {
   if (/\.jsonl$/i.test(path)) return 'jsonl';
@@ -81,7 +70,7 @@ export interface ResultsReader {
  * mid-write) is skipped with onWarning instead.
  */
 export async function openResults(path: string, onWarning: (msg: string) => void = () => {}): Promise<ResultsReader> {
-  const size = await requireFile(path);
+  const size = await requireFile(path, 'results file');
   if (size === 0) throw new UsageError(`${path}:1: empty results file`);
   const format = await detectResultsFormat(path);
   if (format === 'jsonl') return { format, meta: {}, records: readJsonl(path, size, onWarning) };

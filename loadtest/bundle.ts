@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { RuntimeError } from '../../lib/errors.js';
+import { RuntimeError } from '../lib/errors.js';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
 // leave the folder either.
 import { lstat, opendir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
-import { RuntimeError, UsageError } from '../../lib/errors.js';
+import { RuntimeError, UsageError } from '../lib/errors.js';
 import { compareKeys } from './key-order.js';
 import type { StoredObject } from './types.js';
 

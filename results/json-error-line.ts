@@ -1,6 +1,6 @@
 // Where a JSON text goes wrong, as a 1-based line number: V8's messages only
 // sometimes carry a position, and users need "file:line" to fix a file by hand.
-import { UsageError } from '../../lib/errors.js';
+import { UsageError } from '../lib/errors.js';
 
 /** Offset of the first syntax error in text, or -1 when it parses. */
 export function jsonErrorOffset(text: string): number {

@@ -1,6 +1,6 @@
 // What ffprobe says about a file, reduced to what the optimizer decides with.
 import { RuntimeError } from '../lib/errors.js';
-import { errorSummary, lastErrorLine, runTool } from './ffmpeg.js';
+import { errorSummary, runTool } from './ffmpeg.js';
 
 export interface VideoStreamInfo {
   codec: string;
@@ -107,18 +107,6 @@ export async function probeFile(ffprobe: string, path: string, signal?: AbortSig
   } catch {
     throw new RuntimeError('ffprobe printed no readable JSON');
   }
-}
-
-/** Counts decoded video frames exactly (a full decode). */
-export async function countFrames(ffprobe: string, path: string, signal?: AbortSignal): Promise<number> {
-  const res = await runTool(
-    ffprobe,
-    ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path],
-    { captureStdout: true, signal, timeoutMs: 600_000 },
-  );
-  if (res.code !== 0) throw new RuntimeError(`ffprobe cannot count frames: ${lastErrorLine(res.stderrTail)}`);
-  const n = Number.parseInt(res.stdout.trim().split(/[\n,]/)[0] ?? '', 10);
-  return Number.isFinite(n) ? n : 0;
 }
 
 /** Bits per pixel per frame of the video stream: bitrate / (width * height * fps). */

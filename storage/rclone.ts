@@ -3,9 +3,9 @@
 // arrives: never one call per file, never the whole output in memory.
 // Order: rclone's (per folder, files before subfolders), not sorted.
 import { spawn } from 'node:child_process';
-import { RuntimeError } from '../../lib/errors.js';
-import { redactText } from '../../common/redact.js';
-import { requireTool } from '../../lib/tools.js';
+import { RuntimeError } from '../lib/errors.js';
+import { redactText } from '../common/redact.js';
+import { requireTool } from '../lib/tools.js';
 import { jsonValuesByLine } from './json-lines.js';
 import type { StoredObject } from './types.js';
 

@@ -1,6 +1,6 @@
 // A results record read from disk, checked and completed: files written by
 // older versions or by hand may lack optional fields.
-import { CACHE_STATUSES, type CacheStatus, type ErrorClass, type ResultsRecord, type SizeCategory } from '../../common/results-record.js';
+import { CACHE_STATUSES, type CacheStatus, type ErrorClass, type ResultsRecord, type SizeCategory } from '../common/results-record.js';
 
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);

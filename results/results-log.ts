@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ResultsRecord } from '../../common/results-record.js';
+import type { ResultsRecord } from '../common/results-record.js';
 import { previousLogPath } from './paths.js';
 
 export interface ResultsLog {

@@ -4,8 +4,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { openAtomicStream } from '../../lib/atomic-write.js';
-import type { ResultsRecord } from '../../common/results-record.js';
+import { openAtomicStream } from '../lib/atomic-write.js';
+import type { ResultsRecord } from '../common/results-record.js';
 
 export interface ResultsFileMeta {
   baseUrl: string;

@@ -7,9 +7,9 @@
 // ahead for the nodes that come next (smallest prefix first). What runs ahead
 // is capped at `budget` buffered objects, so memory stays bounded.
 import type { S3Client, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import { loadS3Sdk } from '../../lib/aws-sdk.js';
-import { RuntimeError } from '../../lib/errors.js';
-import { redactUrl } from '../../common/redact.js';
+import { loadS3Sdk } from '../lib/aws-sdk.js';
+import { RuntimeError } from '../lib/errors.js';
+import { redactUrl } from '../common/redact.js';
 import { createHeap } from './heap.js';
 import { compareKeys } from './key-order.js';
 import type { ListOptions, StoredObject } from './types.js';

@@ -2,7 +2,7 @@
 //   --remote s3        AWS S3, Cloudflare R2, MinIO... through the AWS SDK (credentials from the AWS chain)
 //   --remote local     a local folder (--bucket is its path)
 //   --remote NAME      an rclone remote (also `rclone:NAME`, to reach an rclone remote called s3 or local)
-import { UsageError } from '../../lib/errors.js';
+import { UsageError } from '../lib/errors.js';
 import { listLocal } from './local.js';
 import { createS3Client, listS3, type S3ListTuning } from './s3.js';
 import { listRclone } from './rclone.js';
@@ -10,7 +10,6 @@ import { objectFilter } from './filters.js';
 import type { ListOptions, StoredObject } from './types.js';
 
 export type { ListOptions, ListFilters, StorageLocation, StoredObject } from './types.js';
-export { parseByteSize, formatBytes } from './byte-size.js';
 
 export type Backend = 's3' | 'local' | 'rclone';
 

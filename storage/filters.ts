@@ -1,6 +1,6 @@
 // --extensions, --media-type, --min-size, --max-size, --exclude as one predicate.
-import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, extensionOf } from '../../common/media-type.js';
-import { globMatcher } from './glob.js';
+import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, extensionOf } from '../common/media-type.js';
+import { globMatcher } from '../common/glob.js';
 import type { ListFilters, StoredObject } from './types.js';
 
 /** ".MP4" or "mp4" -> ".mp4" */
@@ -29,7 +29,7 @@ export function objectFilter(f: ListFilters): ((o: StoredObject) => boolean) | n
     tests.push((o) => o.size <= max);
   }
   if (f.exclude && f.exclude.length > 0) {
-    const matchers = f.exclude.map(globMatcher);
+    const matchers = f.exclude.map((p) => globMatcher(p));
     tests.push((o) => !matchers.some((m) => m(o.key)));
   }
   if (tests.length === 0) return null;

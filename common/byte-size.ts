@@ -1,4 +1,7 @@
-// Sizes as people write them: "1048576", "50MiB", "1.5GB", "200k".
+// Sizes as people write them ("1048576", "50MiB", "1.5GB", "200k") and as reports show them.
+// No Node APIs: the k6 summary uses formatBytes too.
+
+export const MIB = 1024 * 1024;
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -18,8 +21,8 @@ export function parseByteSize(value: string): number {
   return Math.round(Number(m[1]) * factor);
 }
 
-/** "1.5 MiB", "512 B": binary units, 1 decimal (none for bytes). */
-export function formatBytes(bytes: number): string {
+/** "1.5 MiB", "512 B": binary units, `decimals` decimals (none for bytes). */
+export function formatBytes(bytes: number, decimals = 1): string {
   if (!Number.isFinite(bytes)) return String(bytes);
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = Math.abs(bytes);
@@ -29,5 +32,5 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   const sign = bytes < 0 ? '-' : '';
-  return i === 0 ? `${sign}${v} B` : `${sign}${v.toFixed(1)} ${units[i]}`;
+  return i === 0 ? `${sign}${v} B` : `${sign}${v.toFixed(decimals)} ${units[i]}`;
 }
