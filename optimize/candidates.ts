@@ -27,7 +27,7 @@ export function normaliseExtensions(values: string[] | undefined): string[] {
   return values.map((v) => (v.startsWith('.') ? v : `.${v}`).toLowerCase());
 }
 
-/** All entries of a listing file (any shape `readListingFile` in prep/storage takes); candidates are sorted, so all are held. */
+/** All entries of a listing file (any shape `readListingFile` in storage/ takes); candidates are sorted, so all are held. */
 export async function readListingFile(path: string): Promise<StoredObject[]> {
   const all: StoredObject[] = [];
   for await (const o of readStoredListing(path)) all.push(o);

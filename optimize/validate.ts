@@ -95,7 +95,7 @@ export interface ValidateOptions {
   onFileDone?: (r: ValidationResult, done: number, total: number) => void;
 }
 
-/** Keys of a prewarm results file (JSON or JSON Lines, read by prep/results), unique, in order. */
+/** Keys of a prewarm results file (JSON or JSON Lines, read by results/), unique, in order. */
 export async function keysFromResults(path: string): Promise<string[]> {
   const keys = new Set<string>();
   for await (const r of (await openResults(path)).records) keys.add(r.key);

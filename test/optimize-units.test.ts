@@ -20,7 +20,7 @@ describe('listings and candidates', () => {
     { key: 'a.mp4', size: 300 * MiB }, { key: 'b.MOV', size: 600 * MiB }, { key: 'c.mp4', size: 100 * MiB },
     { key: 'd.jpg', size: 900 * MiB }, { key: '.media-toolkit-tmp/b.MOV', size: 700 * MiB }, { key: 'x/.e.mp4.mtk-new', size: 800 * MiB },
   ];
-  // The optimizer reads listings through prep/storage's reader; these are the shapes it must take.
+  // The optimizer reads listings through storage/'s listing reader; these are the shapes it must take.
   async function parseListing(text: string, name = 'listing'): Promise<Awaited<ReturnType<typeof readListingFile>>> {
     const dir = await mkdtemp(join(tmpdir(), 'mt-listing-'));
     try {
