@@ -60,6 +60,7 @@ interface PurgeFlags {
   surrogateKey?: string[];
   method: 'PURGE' | 'BAN';
   edge?: string[];
+  purgePathPrefix?: string;
   header?: string[];
   dryRun?: boolean;
   failedOutput: string;
@@ -136,7 +137,7 @@ async function provider(f: PurgeFlags, by: string): Promise<{ p: PurgeProvider; 
         p: fastlyProvider({ token: f.dryRun ? '' : secretFromEnv('FASTLY_API_TOKEN', '--provider fastly'), by: by as 'url' | 'surrogate-key', serviceId: f.serviceId, soft: f.soft, apiBaseUrl: f.apiBaseUrl, batchSize: f.batchSize }),
       };
     case 'http':
-      return { shape: 'url', p: httpProvider({ method: f.method, edges: f.edge ?? [], headers: parseHeaders(f.header), concurrency: f.concurrency }) };
+      return { shape: 'url', p: httpProvider({ method: f.method, edges: f.edge ?? [], pathPrefix: f.purgePathPrefix, headers: parseHeaders(f.header), concurrency: f.concurrency }) };
     default:
       throw new UsageError(`--provider is required: ${PROVIDERS.join(', ')}`);
   }
@@ -317,6 +318,7 @@ export function register(program: Command): void {
     .option('--surrogate-key <key>', 'fastly: a surrogate key to purge (repeatable)', collect)
     .addOption(choiceOption('--method <method>', 'http: PURGE or BAN', ['PURGE', 'BAN'], 'PURGE'))
     .option('--edge <addr[:port]>', 'http: send to this address with the URL\'s Host header (repeatable: every edge)', collect)
+    .option('--purge-path-prefix <path>', 'http: put this before each URL\'s path, for a purge location of its own (nginx cache purge: /purge)')
     .option('--header <name:value>', 'http: extra request header, e.g. a purge secret your VCL checks (repeatable)', collect)
     .option('--dry-run', 'print every call that would be sent (no credential shown); send nothing')
     .option('--failed-output <file>', 'items that finally failed, one per line (written only when some failed)', 'purge-failed.txt')

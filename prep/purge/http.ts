@@ -10,6 +10,11 @@ export interface HttpPurgeOptions {
   method: 'PURGE' | 'BAN';
   /** host[:port] addresses; each URL is sent to every one of them. Empty: the URL's own host. */
   edges: string[];
+  /**
+   * Put before each URL's path: nginx's cache purge module in a location of its own
+   * (`location ~ ^/purge(/.*) { proxy_cache_purge zone $scheme$host$1$is_args$args; }`) takes /purge/<path>.
+   */
+  pathPrefix?: string;
   /** Extra request headers (e.g. a purge secret a VCL checks), "Name: value". */
   headers?: Record<string, string>;
   concurrency?: number;
@@ -34,8 +39,11 @@ export function httpProvider(o: HttpPurgeOptions): PurgeProvider {
     return d;
   };
   const targets = (o.edges.length ? o.edges : ['']).length;
-  const sendTo = async (edge: string, url: string, signal: AbortSignal): Promise<CallOutcome> => {
-    const u = new URL(url);
+  const prefix = o.pathPrefix ? `/${o.pathPrefix.replace(/^\/+|\/+$/g, '')}` : '';
+  const sendTo = async (edge: string, cachedUrl: string, signal: AbortSignal): Promise<CallOutcome> => {
+    const u = new URL(cachedUrl);
+    if (prefix) u.pathname = `${prefix}${u.pathname}`;
+    const url = u.toString();
     let a;
     try {
       if (!edge) a = await httpCall({ method: o.method, url, headers: o.headers, signal });
@@ -57,7 +65,11 @@ export function httpProvider(o: HttpPurgeOptions): PurgeProvider {
     itemLabel: 'URL',
     maxBatch: 1,
     limits: { concurrency: o.concurrency ?? 16 },
-    describe: (batch) => (o.edges.length ? o.edges.map((e) => `${o.method} ${batch[0]} via ${e}`).join('\n') : `${o.method} ${batch[0]}`),
+    describe: (batch) => {
+      const u = new URL(batch[0]);
+      if (prefix) u.pathname = `${prefix}${u.pathname}`;
+      return o.edges.length ? o.edges.map((e) => `${o.method} ${u} via ${e}`).join('\n') : `${o.method} ${u}`;
+    },
     async send(batch, signal): Promise<CallOutcome> {
       const url = batch[0];
       const answers = await Promise.all((o.edges.length ? o.edges : ['']).map((e) => sendTo(e, url, signal)));

@@ -29,8 +29,15 @@ export function createTokenBucket(rate: number, burst = Math.max(1, rate), now: 
           }
           const waitMs = Math.max(1, ((need - tokens) / rate) * 1000);
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, waitMs);
-            signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+            const onAbort = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            const timer = setTimeout(() => {
+              signal?.removeEventListener('abort', onAbort);
+              resolve();
+            }, waitMs);
+            signal?.addEventListener('abort', onAbort, { once: true });
           });
         }
       });
