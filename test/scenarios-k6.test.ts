@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { RunningOrigin } from '../origin/types.js';
 import { derivativeUrl } from '../common/url.js';
-import type { LoadtestSummary } from '../scenarios/lib/summary.js';
+import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
 import { BUNDLE, k6, makeLibrary, serve, writeResults, type Library } from './loadtest-fixture.js';
 
 let lib: Library;
@@ -199,11 +199,11 @@ describe('k6 scenario against the origin', () => {
     }
   });
 
-  it('player sessions: open-ended first request, paced chunks, every range correct', async () => {
+  it('player sessions on bytes that are no MP4: paced by an assumed bitrate, said so, every range correct', async () => {
     const o = await origin();
     const r = await k6(['run', BUNDLE], {
-      BASE_URL: o.url, RESULTS_FILE: lib.resultsFile, MODE: 'player', SMOKE: true, SEED: 3,
-      PLAYER_TIME_SCALE: 0.001, PLAYER_CHUNK_KB: 64, SESSION_MEAN_SECONDS: 4, SEEK_PROBABILITY: 0.2,
+      BASE_URL: o.url, RESULTS_FILE: lib.resultsFile, MODE: 'player', SMOKE: true, SEED: 3, PLAYER_OPEN_KB: 16,
+      PLAYER_TIME_SCALE: 0.001, PLAYER_CHUNK_SECONDS: 1, SESSION_MEAN_SECONDS: 4, SEEK_PROBABILITY: 0.2,
       RANGE_CORRECTNESS_THRESHOLD: 1, ...reportEnv('player'),
     });
     expect(r.code, r.stderr).toBe(0);
@@ -211,7 +211,10 @@ describe('k6 scenario against the origin', () => {
     expect(s.iterations).toBe(3);
     expect(s.requests).toBeGreaterThan(3);
     expect(s.rangeCorrectRate).toBe(1);
-    // Every request of a session is a range (the first is bytes=0-).
+    expect(s.video?.sessions).toBe(3);
+    expect(s.video?.durationSources).toEqual({ assumed: 3 });
+    expect(r.stdout).toMatch(/3 session\(s\) paced by an assumed bitrate/);
+    // Every request of a session is a bounded range.
     expect(s.k6.media_range_ok.values.passes).toBe(s.requests);
   });
 

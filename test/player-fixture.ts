@@ -1,0 +1,25 @@
+// Small real media files made by ffmpeg for the player tests: MP4 with and
+// without faststart (moov before or after mdat), and WebM. A steady bitrate
+// (-b:v with -maxrate) so the file's mean bitrate is what the test expects.
+import { requireTool } from '../lib/tools.js';
+import { errorSummary, runTool } from '../media/ffmpeg.js';
+
+export interface ClipOptions {
+  seconds: number;
+  /** MP4 only: moov before mdat. */
+  faststart?: boolean;
+  /** Video bitrate, bits/s (default 400k). */
+  bitrate?: number;
+}
+
+export async function makeClip(path: string, o: ClipOptions): Promise<string> {
+  const ffmpeg = requireTool('ffmpeg');
+  const rate = String(o.bitrate ?? 400_000);
+  const input = ['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=25:duration=${o.seconds}`];
+  const codec = path.endsWith('.webm')
+    ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', rate]
+    : ['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-pix_fmt', 'yuv420p', ...(o.faststart ? ['-movflags', '+faststart'] : [])];
+  const res = await runTool(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...input, ...codec, path], { timeoutMs: 120_000 });
+  if (res.code !== 0) throw new Error(`ffmpeg failed: ${errorSummary(res.stderrTail, 2)}`);
+  return path;
+}
