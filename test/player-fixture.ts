@@ -1,7 +1,10 @@
 // Small real media files made by ffmpeg for the player tests: MP4 with and
 // without faststart (moov before or after mdat), and WebM. A steady bitrate
 // (-b:v with -maxrate) so the file's mean bitrate is what the test expects.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { requireTool } from '../lib/tools.js';
+import type { ResultsRecord } from '../common/results-record.js';
 import { errorSummary, runTool } from '../media/ffmpeg.js';
 
 export interface ClipOptions {
@@ -23,3 +26,17 @@ export async function makeClip(path: string, o: ClipOptions): Promise<string> {
   if (res.code !== 0) throw new Error(`ffmpeg failed: ${errorSummary(res.stderrTail, 2)}`);
   return path;
 }
+
+/** Results records (a pre-warm of the files themselves) for keys under bucket. */
+export async function clipRecords(bucket: string, keys: string[]): Promise<ResultsRecord[]> {
+  const out: ResultsRecord[] = [];
+  for (const key of keys) {
+    const size = (await stat(join(bucket, key))).size;
+    out.push({
+      key, derivative: 'original', kind: 'derivative', url: '', status: 200, ok: true, attempts: 1, ttfbMs: 1, totalMs: 1, bytesReceived: size, contentLength: size,
+      contentType: 'video/mp4', cacheStatus: 'hit', errorClass: null, errorMessage: null, sourceSize: size, sizeCategory: 'small', startedAt: new Date().toISOString(),
+    });
+  }
+  return out;
+}
+

@@ -28,7 +28,7 @@ async function summary(path: string): Promise<LoadtestSummary & { k6: Record<str
 }
 
 function reportEnv(name: string) {
-  return { SUMMARY_JSON: join(lib.dir, `${name}.json`), SUMMARY_MD: join(lib.dir, `${name}.md`), JUNIT_XML: join(lib.dir, `${name}.xml`) };
+  return { SUMMARY_JSON: join(lib.dir, `${name}.json`), SUMMARY_MD: join(lib.dir, `${name}.md`), SUMMARY_HTML: join(lib.dir, `${name}.html`), JUNIT_XML: join(lib.dir, `${name}.xml`) };
 }
 
 beforeAll(async () => {
@@ -177,7 +177,13 @@ describe('k6 scenario against the origin', () => {
     expect([...ua, ...ub].sort()).toEqual([...expected].sort()); // together: every record, none twice
     expect(ua.filter((u) => ub.includes(u))).toEqual([]);
     expect(o.stats()).toMatchObject({ requests: 20, misses: 20, hits: 0 });
-    expect((await summary(join(lib.dir, 'seg-a.json'))).cacheHitRate).toBe(0);
+    // Each runner wrote its reports under its own name (instance index of the segment sequence).
+    const segA = await summary(join(lib.dir, 'seg-a.runner-1-of-2.json'));
+    expect(segA.cacheHitRate).toBe(0);
+    expect(segA.runner).toEqual({ segment: '0:1/2', index: 1, count: 2 });
+    expect((await summary(join(lib.dir, 'seg-b.runner-2-of-2.json'))).runner).toMatchObject({ index: 2, count: 2 });
+    for (const ext of ['md', 'xml']) expect(existsSync(join(lib.dir, `seg-b.runner-2-of-2.${ext}`)), ext).toBe(true);
+    expect(existsSync(join(lib.dir, 'seg-a.json'))).toBe(false);
 
     // Archive with the data inside, then run it from another folder with the data file gone.
     const dataCopy = join(lib.dir, 'archived-results.json');
