@@ -6,7 +6,7 @@ import type { StorageLocation, StoredObject } from '../../storage/types.js';
 import { redactUrl } from '../../common/redact.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { openResultsLog } from '../../results/results-log.js';
-import { resultsPaths, type ResultsPaths } from '../../results/paths.js';
+import { resultsPaths, runFilesMatcher, type ResultsPaths } from '../../results/paths.js';
 import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
 import { readListingFile } from '../../storage/listing-format.js';
@@ -111,6 +111,8 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
           exclude: opts.exclude,
           minSize: opts.minSize,
           maxSize: opts.maxSize,
+          // A results file inside the folder being warmed is never listed.
+          isOwnFile: runFilesMatcher(opts.output),
         }));
   const objects = opts.onlyKeys ? onlyKeys(listed, opts.onlyKeys) : listed;
   let files = 0;
