@@ -74,7 +74,7 @@ describe('purge --provider cloudflare', () => {
 
       // The re-run takes the failed URLs alone.
       const before = api.requests.length;
-      const again = await runCli(['purge', '--provider', 'cloudflare', '--zone-id', 'zone123', '--items-file', join(out, 'failed.txt'), '--api-base-url', `${api.url}/client/v4`, ...fast], { env: { CLOUDFLARE_API_TOKEN: CF_TOKEN } });
+      const again = await runCli(['purge', '--provider', 'cloudflare', '--zone-id', 'zone123', '--items-file', join(out, 'failed.txt'), '--api-base-url', `${api.url}/client/v4`, '--failed-output', join(out, 'failed-again.txt'), ...fast], { env: { CLOUDFLARE_API_TOKEN: CF_TOKEN } });
       const resent = api.requests.slice(before).flatMap((q) => JSON.parse(q.body).files as string[]);
       expect(resent.sort()).toEqual([...failed].sort());
       expect(again.code).toBe(1); // still refused by the stand-in: the same URLs fail again, nothing else is sent

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, intArg, listArg } from '../options.js';
-import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';
+import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 import { runDiff } from '../../prep/diff/run-diff.js';
 import { CHANGE_FORMATS, CHANGE_TYPES, countsLine, type ChangeFormat, type ChangeType } from '../../storage/change-list.js';
 import { UsageError } from '../../lib/errors.js';
@@ -37,7 +37,7 @@ async function action(flags: DiffFlags): Promise<void> {
     after: flags.after,
     location: flags.bucket
       ? {
-          remote: flags.remote ?? 's3',
+          remote: flags.remote ?? 'local',
           bucket: flags.bucket,
           directory: flags.directory,
           endpoint: flags.endpoint,
@@ -69,7 +69,7 @@ export function register(program: Command): void {
     )
     .option('--before <file>', 'the old listing (json, jsonl or csv as `list` writes it)')
     .option('--after <file>', 'the new listing; without it the location below is listed now')
-    .option('--remote <name>', 'live new listing: s3, local, or an rclone remote name (rclone output must be sorted)', 's3')
+    .addOption(remoteOption('local (a folder: --bucket is its path), s3, or an rclone remote name (rclone lists must be sorted), for a live new listing'))
     .option('--bucket <name>', 'live new listing: bucket name, or the folder for --remote local')
     .option('--directory <prefix>', 'only keys under this prefix (applied to both sides)')
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...)')
@@ -81,7 +81,7 @@ export function register(program: Command): void {
     .addOption(choiceOption('--media-type <type>', 'only video or image extensions, auto for both (both sides)', ['auto', 'video', 'image']))
     .option('--min-size <size>', 'only objects of at least this size (both sides)', byteSizeArg)
     .option('--max-size <size>', 'only objects of at most this size (both sides)', byteSizeArg)
-    .option('--exclude <globs>', 'leave out keys matching these globs, comma-separated, repeatable (both sides)', (v: string, prev: string[] = []) => [...prev, ...listArg(v)])
+    .addOption(excludeOption())
     .addOption(choiceOption('--format <format>', 'jsonl (one change per line), csv, or markdown (a table and the counts)', CHANGE_FORMATS, 'jsonl'))
     .option('--output <file>', 'write here (atomically) instead of stdout')
     .option('--changes <list>', `change types written, comma-separated (${CHANGE_TYPES.join(',')})`, collect, [])
