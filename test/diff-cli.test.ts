@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { readKeyList, loadKeySet, keyFileKind } from '../storage/key-list.js';
-import { diffListings, emptyCounts, hasChanged } from '../prep/diff/merge-join.js';
+import { emptyCounts, hasChanged, mergeJoin } from '../prep/diff/merge-join.js';
+import { batchesOf } from '../storage/listing-batches.js';
 import type { StoredObject } from '../storage/types.js';
 import { startOrigin, type RunningOrigin } from '../origin/index.js';
 import type { ResultsFile } from '../common/results-record.js';
@@ -143,7 +144,9 @@ describe('diff', () => {
     }
     const counts = emptyCounts();
     let n = 0;
-    for await (const _ of diffListings(side(20_000, 1), side(20_000, 2), counts)) n++;
+    await mergeJoin(batchesOf(side(20_000, 1), 1), batchesOf(side(20_000, 2), 1), counts, () => {
+      n++;
+    });
     expect(counts).toEqual({ new: 0, changed: 0, deleted: 10_000, unchanged: 10_000 });
     expect(n).toBe(10_000);
     expect(most).toBeLessThanOrEqual(2);

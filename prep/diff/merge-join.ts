@@ -1,6 +1,8 @@
 // What changed between two listings: a merge-join of two streams sorted in S3 key
-// order (what `list` writes for S3 and local folders). One object of each side is in
-// memory at a time, so two million-object listings cost no more than two small ones.
+// order (what `list` writes for S3 and local folders). Each side is read in batches
+// (one chunk of the file at a time) and walked with a cursor, so two million-object
+// listings cost no more memory than two small ones, and the walk awaits only when a
+// batch runs out.
 import type { StoredObject } from '../../storage/types.js';
 import { compareKeys } from '../../storage/key-order.js';
 import type { ChangeCounts, ChangeRecord } from '../../storage/change-list.js';
@@ -15,32 +17,73 @@ export function hasChanged(before: StoredObject, after: StoredObject): boolean {
   if (before.size !== after.size) return true;
   if (before.etag && after.etag) return before.etag !== after.etag;
   if (before.lastModified && after.lastModified) {
+    if (before.lastModified === after.lastModified) return false;
     const a = Date.parse(before.lastModified);
     const b = Date.parse(after.lastModified);
     if (Number.isFinite(a) && Number.isFinite(b)) return a !== b;
-    return before.lastModified !== after.lastModified;
+    return true;
   }
   return false;
 }
 
-/** A side's objects, checked to be strictly increasing in key order. */
-async function* ordered(objects: AsyncIterable<StoredObject>, name: string): AsyncGenerator<StoredObject> {
-  let prev: string | undefined;
-  let n = 0;
-  for await (const o of objects) {
-    n++;
-    if (prev !== undefined) {
-      const c = compareKeys(prev, o.key);
-      if (c === 0) throw new RuntimeError(`${name}: key "${o.key}" appears twice (entry ${n})`);
-      if (c > 0) {
-        throw new RuntimeError(
-          `${name} is not in S3 key order at entry ${n} ("${o.key}" after "${prev}"): diff merge-joins two key-ordered listings; ` +
-            'write them with `media-toolkit list` (S3 and local folders stream in key order) or `list --sort key`',
-        );
-      }
+/** One side: the current object of a batched stream, checked to be strictly increasing in key order. */
+class Cursor {
+  private batch: StoredObject[] = [];
+  private i = 0;
+  private n = 0;
+  private prev: string | undefined;
+  current: StoredObject | undefined;
+
+  constructor(
+    private readonly it: AsyncIterator<StoredObject[]>,
+    private readonly name: string,
+    private readonly keep: ((o: StoredObject) => boolean) | undefined,
+  ) {}
+
+  /** Moves to the next kept object; awaits only when the batch is used up. */
+  next(): Promise<void> | void {
+    if (this.take()) return;
+    return this.refill();
+  }
+
+  /** The next kept object of the batch in hand, if there is one. */
+  private take(): boolean {
+    while (this.i < this.batch.length) {
+      const o = this.batch[this.i++];
+      this.n++;
+      if (this.keep && !this.keep(o)) continue;
+      this.check(o.key);
+      this.current = o;
+      return true;
     }
-    prev = o.key;
-    yield o;
+    return false;
+  }
+
+  private async refill(): Promise<void> {
+    for (;;) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.current = undefined;
+        return;
+      }
+      this.batch = r.value;
+      this.i = 0;
+      if (this.take()) return;
+    }
+  }
+
+  private check(key: string): void {
+    const prev = this.prev;
+    this.prev = key;
+    if (prev === undefined) return;
+    const c = compareKeys(prev, key);
+    if (c === 0) throw new RuntimeError(`${this.name}: key "${key}" appears twice (entry ${this.n})`);
+    if (c > 0) {
+      throw new RuntimeError(
+        `${this.name} is not in S3 key order at entry ${this.n} ("${key}" after "${prev}"): diff merge-joins two key-ordered listings; ` +
+          'write them with `media-toolkit list` (S3 and local folders stream in key order) or `list --sort key`',
+      );
+    }
   }
 }
 
@@ -48,38 +91,53 @@ export interface DiffOptions {
   /** Names used in error messages, e.g. the file paths. */
   beforeName?: string;
   afterName?: string;
+  /** Objects kept on both sides (filters); the others are skipped before comparing. */
+  keep?: (o: StoredObject) => boolean;
 }
 
 /**
- * Streams the new, changed and deleted keys in key order; `counts` (unchanged
- * included) is filled as it goes and complete when the generator ends.
+ * Calls `emit` for every new, changed and deleted key, in key order; `counts` (unchanged
+ * included) is complete when the promise resolves. `emit` may return a promise (backpressure).
  */
-export async function* diffListings(before: AsyncIterable<StoredObject>, after: AsyncIterable<StoredObject>, counts: ChangeCounts, opts: DiffOptions = {}): AsyncGenerator<ChangeRecord> {
-  const a = ordered(before, opts.beforeName ?? 'the old listing')[Symbol.asyncIterator]();
-  const b = ordered(after, opts.afterName ?? 'the new listing')[Symbol.asyncIterator]();
-  let x = await a.next();
-  let y = await b.next();
-  while (!x.done || !y.done) {
-    const c = x.done ? 1 : y.done ? -1 : compareKeys(x.value.key, y.value.key);
+export async function mergeJoin(
+  before: AsyncIterable<StoredObject[]>,
+  after: AsyncIterable<StoredObject[]>,
+  counts: ChangeCounts,
+  emit: (r: ChangeRecord) => Promise<void> | void,
+  opts: DiffOptions = {},
+): Promise<void> {
+  const a = new Cursor(before[Symbol.asyncIterator](), opts.beforeName ?? 'the old listing', opts.keep);
+  const b = new Cursor(after[Symbol.asyncIterator](), opts.afterName ?? 'the new listing', opts.keep);
+  await a.next();
+  await b.next();
+  for (;;) {
+    const x = a.current;
+    const y = b.current;
+    if (!x && !y) return;
+    const c = !x ? 1 : !y ? -1 : compareKeys(x.key, y.key);
+    let p: Promise<void> | void;
     if (c < 0) {
-      const o = x.value as StoredObject;
       counts.deleted++;
-      yield { change: 'deleted', key: o.key, size: o.size, lastModified: o.lastModified, etag: o.etag };
-      x = await a.next();
+      p = emit({ change: 'deleted', key: x!.key, size: x!.size, lastModified: x!.lastModified, etag: x!.etag });
+      if (p) await p;
+      p = a.next();
+      if (p) await p;
     } else if (c > 0) {
-      const o = y.value as StoredObject;
       counts.new++;
-      yield { change: 'new', key: o.key, size: o.size, lastModified: o.lastModified, etag: o.etag };
-      y = await b.next();
+      p = emit({ change: 'new', key: y!.key, size: y!.size, lastModified: y!.lastModified, etag: y!.etag });
+      if (p) await p;
+      p = b.next();
+      if (p) await p;
     } else {
-      const o = x.value as StoredObject;
-      const n = y.value as StoredObject;
-      if (hasChanged(o, n)) {
+      if (hasChanged(x!, y!)) {
         counts.changed++;
-        yield { change: 'changed', key: n.key, size: n.size, lastModified: n.lastModified, etag: n.etag, before: { size: o.size, lastModified: o.lastModified, etag: o.etag } };
+        p = emit({ change: 'changed', key: y!.key, size: y!.size, lastModified: y!.lastModified, etag: y!.etag, before: { size: x!.size, lastModified: x!.lastModified, etag: x!.etag } });
+        if (p) await p;
       } else counts.unchanged++;
-      x = await a.next();
-      y = await b.next();
+      p = a.next();
+      if (p) await p;
+      p = b.next();
+      if (p) await p;
     }
   }
 }

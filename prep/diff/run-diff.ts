@@ -2,11 +2,12 @@
 // written as a change list to a file (atomically) or to stdout.
 import { objectFilter } from '../../storage/filters.js';
 import { directoryPrefix, listObjects } from '../../storage/index.js';
-import { readListingFile } from '../../storage/listing-format.js';
+import { batchesOf, readListingBatches } from '../../storage/listing-batches.js';
 import type { ListFilters, ListOptions, StoredObject } from '../../storage/types.js';
 import { changeWriter, type ChangeCounts, type ChangeFormat, type ChangeType } from '../../storage/change-list.js';
 import { openAtomicStream } from '../../lib/atomic-write.js';
-import { diffListings, emptyCounts } from './merge-join.js';
+import { emptyCounts, mergeJoin } from './merge-join.js';
+import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
 
 export interface DiffRunOptions {
   before: string;
@@ -22,14 +23,12 @@ export interface DiffRunOptions {
   changes: readonly ChangeType[];
 }
 
-async function* filtered(objects: AsyncIterable<StoredObject>, f: DiffRunOptions['filters']): AsyncGenerator<StoredObject> {
+/** The filters as one predicate, applied to both sides. */
+function keepOf(f: DiffRunOptions['filters']): ((o: StoredObject) => boolean) | undefined {
   const keep = objectFilter({ ...f, limit: undefined });
   const prefix = directoryPrefix(f.directory);
-  for await (const o of objects) {
-    if (prefix && !o.key.startsWith(prefix)) continue;
-    if (keep && !keep(o)) continue;
-    yield o;
-  }
+  if (!keep && !prefix) return undefined;
+  return (o) => (!prefix || o.key.startsWith(prefix)) && (!keep || keep(o));
 }
 
 /** Writes to stdout honouring backpressure. */
@@ -39,9 +38,10 @@ function stdoutSink(text: string): Promise<void> | void {
 }
 
 export async function runDiff(o: DiffRunOptions): Promise<ChangeCounts> {
-  const before = filtered(readListingFile(o.before), o.filters);
-  const afterSource = o.after ? readListingFile(o.after) : listObjects({ ...o.location!, limit: undefined });
-  const after = filtered(afterSource, o.filters);
+  // Two listings stream through: memory that stays near what is alive, not what the collector has not reached yet.
+  tuneV8ForStreaming();
+  const before = readListingBatches(o.before);
+  const after = o.after ? readListingBatches(o.after) : batchesOf(listObjects({ ...o.location!, limit: undefined }));
   const counts = emptyCounts();
   const wanted = new Set<string>(o.changes);
   const title = `Changes from ${o.before} to ${o.after ?? `${o.location?.remote}:${o.location?.bucket}`}`;
@@ -54,9 +54,11 @@ export async function runDiff(o: DiffRunOptions): Promise<ChangeCounts> {
     : stdoutSink;
   const writer = changeWriter(o.format, sink, title);
   try {
-    for await (const r of diffListings(before, after, counts, { beforeName: o.before, afterName: o.after ?? 'the live listing' })) {
-      if (wanted.has(r.change)) await writer.write(r);
-    }
+    await mergeJoin(before, after, counts, (r) => (wanted.has(r.change) ? writer.write(r) : undefined), {
+      beforeName: o.before,
+      afterName: o.after ?? 'the live listing',
+      keep: keepOf(o.filters),
+    });
     await writer.end(counts);
     await out?.commit();
   } catch (err) {
