@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { UsageError } from '../../lib/errors.js';
+import { forcePathStyleOption } from '../storage-options.js';
 import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
 import type { OriginFaults } from '../../origin/types.js';
@@ -14,6 +15,7 @@ interface OriginFlags {
   endpoint?: string;
   region?: string;
   profile?: string;
+  forcePathStyle?: boolean;
   host: string;
   port: number;
   basePath: string;
@@ -60,6 +62,7 @@ export function register(program: Command): void {
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...); credentials from the standard AWS chain')
     .option('--region <region>', 'S3 region')
     .option('--profile <name>', 'AWS profile')
+    .addOption(forcePathStyleOption())
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port (0 picks a free one)', intArg(0, 65535), 0)
     .option('--base-path <path>', 'path prefix of the served URLs, e.g. /videos', '')
@@ -103,7 +106,7 @@ export function register(program: Command): void {
       const origin = await startOrigin({
         root: s3 ? undefined : flags.root,
         remote: s3
-          ? { type: 's3', bucket: flags.bucket as string, prefix: flags.directory, endpoint: flags.endpoint, region: flags.region, profile: flags.profile }
+          ? { type: 's3', bucket: flags.bucket as string, prefix: flags.directory, endpoint: flags.endpoint, region: flags.region, profile: flags.profile, forcePathStyle: flags.forcePathStyle }
           : undefined,
         host: flags.host,
         port: flags.port,

@@ -16,7 +16,7 @@ import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verif
 import { resultsPaths } from '../../results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
-import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';
+import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 
 interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
@@ -264,7 +264,7 @@ export function register(program: Command): void {
         'found the hit ratio below --min-hit-ratio, or the run could not run; 2 bad flags; 130/143 interrupted by\n' +
         'SIGINT/SIGTERM.',
     )
-    .option('--remote <name>', 'storage: "local" (a folder), "s3", or an rclone remote name', 'local')
+    .addOption(remoteOption())
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
     .option('--directory <prefix>', 'only objects under this prefix')
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...)')
@@ -275,7 +275,7 @@ export function register(program: Command): void {
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (required)')
     .addOption(choiceOption('--media-type <type>', 'auto: derivatives for videos, variants for images; video or image: only that kind', ['auto', 'video', 'image'], 'auto'))
     .option('--extensions <list>', 'only these extensions, comma-separated (e.g. .mp4,.mov)', listArg)
-    .option('--exclude <globs>', 'skip keys matching these globs, comma-separated (e.g. "tmp/**,*.part")', listArg)
+    .addOption(excludeOption())
     .option('--min-size <size>', 'skip files smaller than this (e.g. 1MiB)', byteSizeArg)
     .option('--max-size <size>', 'skip files larger than this (e.g. 2GiB)', byteSizeArg)
     .option('--rclone-bin <path>', 'rclone binary for rclone remotes (default: RCLONE_BIN, then PATH)')

@@ -12,7 +12,7 @@ import type { MediaTypeOption } from '../../common/media-type.js';
 import type { SizeThresholds } from '../../common/size-category.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { openResultsLog } from '../../results/results-log.js';
-import { resultsPaths, type ResultsPaths } from '../../results/paths.js';
+import { resultsPaths, runFilesMatcher, type ResultsPaths } from '../../results/paths.js';
 import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
 import { readListingFile } from '../../storage/listing-format.js';
@@ -147,6 +147,8 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
           exclude: opts.exclude,
           minSize: opts.minSize,
           maxSize: opts.maxSize,
+          // A results file inside the folder being warmed is never listed.
+          isOwnFile: runFilesMatcher(opts.output),
         }));
   let files = 0;
   const items: AsyncIterable<WorkItem> = workItems(objects, {
