@@ -30,6 +30,7 @@ interface OriginFlags {
   ignoreRange?: boolean;
   seed: number;
   virtual?: boolean;
+  tls?: boolean;
 }
 
 function statusList(values: string[]): number[] {
@@ -77,6 +78,7 @@ export function register(program: Command): void {
     .addOption(new Option('--virtual', 'every key exists with a synthetic source, the folder is not read (benchmarks with millions of keys; synthetic mode only)'))
     .addOption(new Option('--ignore-range', 'answer 200 with the whole body even when a Range header is sent'))
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
+    .addOption(new Option('--tls', 'HTTPS with a self-signed certificate made at start-up, HTTP/2 and HTTP/1.1 (ALPN); the certificate file is printed (for --ca-file)'))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -117,8 +119,10 @@ export function register(program: Command): void {
         virtual: Boolean(flags.virtual),
         faults,
         seed: flags.seed,
+        tls: Boolean(flags.tls),
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
+      if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
       info(`serving ${what} (${flags.mode} derivatives); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
