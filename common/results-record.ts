@@ -85,6 +85,8 @@ export interface ResultsRecord {
   pop?: string | null;
   /** The cache-key variant (--variant-header set) sent, e.g. `Accept: image/jpeg`. */
   cacheVariant?: string;
+  /** Media duration in seconds, when the writer knows it (the load test's player falls back to it when a file's header has none). */
+  durationSeconds?: number;
 }
 
 /** The results JSON written at the end of a pre-warming run. */
