@@ -14,6 +14,7 @@ import { register as doctor } from './doctor.js';
 import { register as demo } from './demo.js';
 import { register as config } from './config.js';
 import { register as merge } from './merge.js';
+import { register as verify } from './verify.js';
 import { register as diff } from './diff.js';
 import { register as purge } from './purge.js';
 
@@ -24,6 +25,7 @@ export function registerCommands(program: Command, buildProgram: () => Command):
   }
   config(program, buildProgram);
   merge(program);
+  verify(program);
   diff(program);
   purge(program);
 }

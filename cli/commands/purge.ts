@@ -36,7 +36,7 @@ interface PurgeFlags {
   derivatives?: string[];
   derivativesFile?: string;
   imageVariants?: string[];
-  urlFormat: UrlFormat;
+  urlFormat?: UrlFormat;
   urlTemplate?: string;
   sourceUrl: boolean;
   by?: string;
@@ -294,8 +294,8 @@ export function register(program: Command): void {
     .option('--derivatives <list>', 'video derivatives, comma-separated (default: all in the catalogue)', listArg)
     .option('--derivatives-file <file>', 'derivative catalogue as JSON (as for prewarm)')
     .option('--image-variants <list>', 'image variants, comma-separated; group:<name>, all (as for prewarm)', listArg)
-    .addOption(choiceOption('--url-format <format>', 'derivative URL form (as for prewarm)', URL_FORMATS, 'imwidth'))
-    .option('--url-template <template>', 'derivative URL template (as for prewarm)')
+    .addOption(choiceOption('--url-format <format>', 'URL form, as for prewarm (unset: imwidth for videos, each image variant its catalogue form)', URL_FORMATS))
+    .option('--url-template <template>', 'URL template, as for prewarm')
     .addOption(new Option('--source-url <bool>', 'also purge each key\'s plain source URL <base>/<key>').argParser(boolArg).default(true))
     .option('--by <what>', 'url (default), prefix (cloudflare), surrogate-key (fastly), cpcode (akamai)')
     .option('--distribution-id <id>', 'cloudfront: the distribution')

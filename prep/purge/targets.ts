@@ -6,7 +6,7 @@ import type { ChangeType } from '../../storage/change-list.js';
 import { textLines } from '../../storage/json-lines.js';
 import { createReadStream } from 'node:fs';
 import { RuntimeError, UsageError } from '../../lib/errors.js';
-import { urlsForKey, type KeyUrlOptions } from './urls-for-key.js';
+import { keyUrlBuilder, type KeyUrlOptions } from './urls-for-key.js';
 
 export interface TargetSources {
   keysFiles: string[];
@@ -69,5 +69,6 @@ export async function* urlFileLines(path: string): AsyncGenerator<string> {
 
 /** Every URL of every key, grouped by key. */
 export async function* keyUrlGroups(keys: AsyncIterable<string>, o: KeyUrlOptions): AsyncGenerator<{ key: string; urls: string[] }> {
-  for await (const key of keys) yield { key, urls: urlsForKey(key, o).map((u) => u.url) };
+  const build = keyUrlBuilder(o);
+  for await (const key of keys) yield { key, urls: build(key).map((u) => u.url) };
 }

@@ -1,18 +1,19 @@
-// Every URL a CDN may hold for one source key, built by the same common functions
-// pre-warming and the k6 scenarios use (common/url.ts, common/image-variants.ts): the
-// source URL itself, and each derivative (videos) or image variant (images).
+// Every URL a CDN may hold for one source key: the source URL itself, and the targets
+// pre-warming requests for it (each derivative of a video, each variant of an image),
+// taken from prewarm's own work kinds, so a URL purged is exactly a URL warmed.
 import type { Derivative } from '../../common/derivatives.js';
 import type { ImageVariant } from '../../common/image-variants.js';
-import { variantUrl } from '../../common/image-variants.js';
-import { derivativeUrl, fillTemplate, objectUrl, type UrlFormat } from '../../common/url.js';
-import { extensionOf, mediaTypeOf, type MediaTypeOption } from '../../common/media-type.js';
+import { objectUrl, type UrlFormat } from '../../common/url.js';
+import type { MediaTypeOption } from '../../common/media-type.js';
+import { derivativeKind, imageVariantKind, mediaTypeFor, type WorkKind, type WorkKindContext } from '../prewarm/work-kinds.js';
 
 export interface KeyUrlOptions {
   baseUrl: string;
   mediaType: MediaTypeOption;
   derivatives: readonly Derivative[];
   variants: readonly ImageVariant[];
-  urlFormat: UrlFormat;
+  /** Unset: imwidth for videos, each variant's catalogue form for images (as prewarm). */
+  urlFormat?: UrlFormat;
   urlTemplate?: string;
   /** Lower-case extensions with dot: when given, keys with these extensions count as the chosen media type. */
   extensions?: readonly string[];
@@ -21,34 +22,33 @@ export interface KeyUrlOptions {
 }
 
 export interface KeyUrl {
-  /** 'source', 'derivative' or 'variant'. */
+  /** 'source', or the work kind: 'derivative', 'variant'. */
   kind: string;
   name: string;
   url: string;
 }
 
-/** 'video', 'image', or null for a key no derivative is made of (only its source URL is purged). */
-function kindOf(key: string, o: KeyUrlOptions): 'video' | 'image' | null {
-  if (o.extensions && o.extensions.length > 0) {
-    if (!o.extensions.includes(extensionOf(key))) return null;
-    if (o.mediaType !== 'auto') return o.mediaType;
-    return mediaTypeOf(key) ?? 'video';
-  }
-  const t = mediaTypeOf(key);
-  if (o.mediaType === 'auto') return t;
-  return t === o.mediaType ? t : null;
+export interface KeyUrlBuilder {
+  (key: string): KeyUrl[];
+}
+
+/** A builder of every URL of a key, for these options. */
+export function keyUrlBuilder(o: KeyUrlOptions): KeyUrlBuilder {
+  const kinds: WorkKind[] = [derivativeKind(o.derivatives), imageVariantKind(o.variants)];
+  const ctx: WorkKindContext = { baseUrl: o.baseUrl, urlFormat: o.urlFormat, urlTemplate: o.urlTemplate, mediaTypeOf: mediaTypeFor(o.mediaType, o.extensions) };
+  return (key) => {
+    const out: KeyUrl[] = [];
+    if (!o.noSourceUrl) out.push({ kind: 'source', name: 'source', url: objectUrl(o.baseUrl, key) });
+    // Size and dates do not change a URL: the key is all a kind looks at.
+    const obj = { key, size: 0, lastModified: '', etag: '' };
+    for (const k of kinds) {
+      const targets = k.targets(obj, ctx);
+      if (Symbol.iterator in targets) for (const t of targets) out.push({ kind: t.kind, name: t.name, url: t.url });
+    }
+    return out;
+  };
 }
 
 export function urlsForKey(key: string, o: KeyUrlOptions): KeyUrl[] {
-  const out: KeyUrl[] = [];
-  if (!o.noSourceUrl) out.push({ kind: 'source', name: 'source', url: objectUrl(o.baseUrl, key) });
-  const t = kindOf(key, o);
-  if (t === 'video') {
-    for (const d of o.derivatives) {
-      out.push({ kind: 'derivative', name: d.name, url: o.urlTemplate ? fillTemplate(o.urlTemplate, o.baseUrl, key, d) : derivativeUrl(o.baseUrl, key, d, { format: o.urlFormat }) });
-    }
-  } else if (t === 'image') {
-    for (const v of o.variants) out.push({ kind: 'variant', name: v.name, url: variantUrl(o.baseUrl, key, v) });
-  }
-  return out;
+  return keyUrlBuilder(o)(key);
 }
