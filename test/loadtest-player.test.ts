@@ -97,6 +97,9 @@ describe('loadtest --mode player against the origin', () => {
     expect(v.moovAtEndRate).not.toBeNull();
     expect(s.thresholds.find((t) => t.metric === 'video_rebuffer_ratio')).toMatchObject({ expression: 'avg<=0.01', ok: true });
     expect(r.stdout).toMatch(/rebuffering\s+mean ratio 0\.000/);
+    // Per derivative, from the samples' derivative tag.
+    expect(s.byDerivative).toEqual([expect.objectContaining({ derivative: 'original', rebufferRatio: 0, stalls: 0 })]);
+    expect(s.byDerivative[0].startupP95).toBeCloseTo(v.startupMs['p(95)'], 9);
     await checkHtmlReport(join(dir, 'free', 'loadtest-summary.html'), 'player-uncapped', true);
   });
 
@@ -119,6 +122,21 @@ describe('loadtest --mode player against the origin', () => {
       expect(html).toContain('Rebuffer ratio per derivative');
       expect(r.stdout).toMatch(/FAIL video_rebuffer_ratio avg<=0.01/);
       await checkHtmlReport(join(dir, 'capped', 'loadtest-summary.html'), 'player-capped', false);
+    } finally {
+      origin.setFaults({});
+    }
+  });
+
+  it('viewers abandon when startup takes longer than --player-abandon-seconds', async () => {
+    origin.setFaults({ bandwidthBytesPerSecond: 16_000 });
+    try {
+      // The first 32 KiB alone take 2 s at 16 kB/s: every viewer has left after 0.5 s.
+      const r = await run('abandon', ['--player-abandon-seconds', '0.5']);
+      const s = await summaryOf('abandon');
+      expect(s.video!.abandonedRate).toBe(1);
+      expect(s.video!.startupMs.count ?? 0).toBe(0);
+      expect(s.video!.rebufferRatio.count ?? 0).toBe(0);
+      expect(r.stdout).toMatch(/abandoned\s+100\.0%/);
     } finally {
       origin.setFaults({});
     }
