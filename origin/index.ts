@@ -13,6 +13,7 @@ import { validateFaults } from './faults.js';
 import { createRenderer } from './ffmpeg-render.js';
 import { UsageError } from '../lib/errors.js';
 import { createS3Source } from './s3-source.js';
+import { createStreaming } from './streaming/serve.js';
 
 export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
 
@@ -42,12 +43,14 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   let faults: OriginFaults = { ...(opts.faults ?? {}) };
   validateFaults(faults);
   const basePath = normaliseBasePath(opts.basePath);
-  // Without a cacheDir, renders go to a temp folder removed on close.
-  const tempCache = mode === 'ffmpeg' && !opts.cacheDir ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')) : undefined;
+  // Without a cacheDir, renders, streaming packages and downloaded S3 sources go to a temp folder removed on close.
+  const tempCache = !opts.cacheDir && !opts.virtual ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')) : undefined;
   const renderDir = (opts.cacheDir ?? tempCache) as string;
   const renderer = mode === 'ffmpeg' ? createRenderer(renderDir) : undefined;
-  const remote = opts.remote ? createS3Source(opts.remote, mode === 'ffmpeg' ? renderDir : undefined) : undefined;
+  const remote = opts.remote ? createS3Source(opts.remote, renderDir) : undefined;
   const stats: OriginStats = { requests: 0, hits: 0, misses: 0, errorsInjected: 0, resets: 0 };
+  // Streaming renditions are always ffmpeg-made, whatever the derivative mode.
+  const streaming = opts.virtual ? undefined : createStreaming({ cacheDir: renderDir, ...opts.streaming });
 
   const handler = createHandler({
     realRoot,
@@ -62,6 +65,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     faults: () => faults,
     random: seededRng(opts.seed ?? 1),
     stats,
+    streaming,
   });
   const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
   const sockets = new Set<Socket>();
@@ -87,7 +91,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   return {
     url: `http://${urlHost}:${port}${basePath}`,
     port,
-    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0 }),
+    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0, packages: streaming?.packaged() ?? 0 }),
     setFaults(f) {
       validateFaults(f);
       faults = { ...f };
@@ -96,7 +100,9 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      }).then(() => (tempCache ? rm(tempCache, { recursive: true, force: true }) : undefined));
+      })
+        .then(() => streaming?.close())
+        .then(() => (tempCache ? rm(tempCache, { recursive: true, force: true }) : undefined));
       return closing;
     },
   };
