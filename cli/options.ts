@@ -38,6 +38,25 @@ export function listArg(value: string): string[] {
     .filter(Boolean);
 }
 
+// Values a configuration file or a MEDIA_TOOLKIT_* variable set: a repeatable flag replaces
+// them instead of adding to them (flags win over the file and the environment).
+const lowerPrecedence = new WeakSet<object>();
+
+/** Marks a value set from the file or the environment (see repeatable). */
+export function markReplaceable<T>(value: T): T {
+  if (Array.isArray(value)) lowerPrecedence.add(value);
+  return value;
+}
+
+/**
+ * Parser of a repeatable option whose every use adds values (--exclude, --header):
+ * uses on the command line add up; a value from the file or the environment is replaced.
+ */
+export function repeatable(parse: (value: string) => string[]) {
+  return (value: string, previous?: string[]): string[] =>
+    previous && !lowerPrecedence.has(previous) ? [...previous, ...parse(value)] : parse(value);
+}
+
 /** Booleans that read naturally from flags, env and config: true/false/yes/no/1/0. */
 export function boolArg(value: string): boolean {
   const v = value.trim().toLowerCase();

@@ -1,9 +1,10 @@
 // The --remote/--bucket family of flags as the commands that read storage parse them
-// (list, analyze, prewarm, optimize, validate). Each command still declares the options
-// itself: their defaults and help differ on purpose (list and analyze default to s3,
-// prewarm and optimize to local, validate to none).
+// (list, analyze, prewarm, optimize, validate, origin, workflow). The flags that mean the
+// same everywhere are built here once, so they agree: --remote defaults to local in every
+// command, --force-path-style takes an optional yes/no, --exclude takes a comma list and
+// may repeat.
 import { InvalidArgumentError, Option } from 'commander';
-import { boolArg } from './options.js';
+import { boolArg, repeatable } from './options.js';
 import { oneLine } from '../lib/errors.js';
 import { parseByteSize } from '../common/byte-size.js';
 
@@ -17,9 +18,51 @@ export interface StorageFlags {
   forcePathStyle?: boolean;
 }
 
+/** The one default of --remote, in every command: a folder on this machine. */
+export const DEFAULT_REMOTE = 'local';
+
+/** --remote NAME, default local. `what` says which values this command takes. */
+export function remoteOption(what = 'local (a folder: --bucket is its path), s3, or an rclone remote name'): Option {
+  return new Option('--remote <name>', `where the files are: ${what}`).default(DEFAULT_REMOTE);
+}
+
 /** --force-path-style [bool]: an explicit on/off, else on when --endpoint is given. */
 export function forcePathStyleOption(): Option {
-  return new Option('--force-path-style [bool]', 'S3 path-style addressing (default: on when --endpoint is given)').argParser(boolArg);
+  return new Option('--force-path-style [bool]', 'S3 path-style addressing, yes or no (default: yes when --endpoint is given)').argParser(boolArg);
+}
+
+/**
+ * Splits "a,b" into globs at the commas that are not inside {..} or [..]:
+ * "*.{mp4,mov},tmp/**" is two globs.
+ */
+export function splitGlobList(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let cur = '';
+  for (const c of value) {
+    if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') inClass = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+/** --exclude GLOBS: comma-separated, and repeatable; every use adds its globs. */
+export function excludeOption(): Option {
+  return new Option(
+    '--exclude <globs>',
+    'leave out keys matching these globs: comma-separated, repeatable (* stays in a folder, ** crosses folders, ? one character, [..] {a,b}; a glob without / matches the file name)',
+  ).argParser(repeatable(splitGlobList));
 }
 
 /** --min-size/--max-size: bytes, or 50MiB, 1.5GB... */
@@ -31,7 +74,5 @@ export function byteSizeArg(value: string): number {
   }
 }
 
-/** A repeatable option (--exclude, --header): each use adds one value. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+/** A repeatable option (--header): each use adds one value. */
+export const collect = repeatable((value) => [value]);

@@ -2,11 +2,11 @@
 // Records finishing in the same event-loop turn are written together with one
 // synchronous write at the end of that turn, so a crash (even kill -9) loses at
 // most the requests still in flight, at a syscall cost that stays small at 20k req/s.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ResultsRecord } from '../common/results-record.js';
-import { previousLogPath } from './paths.js';
+import { moveLogAside } from './paths.js';
 
 export interface ResultsLog {
   append(r: ResultsRecord): void;
@@ -27,12 +27,10 @@ const MAX_BUFFER = 256 * 1024;
  */
 export function openResultsLog(path: string, keep: boolean): ResultsLog {
   mkdirSync(dirname(path), { recursive: true });
-  // A fresh run never truncates an earlier log (say, of a crashed run meant for --resume): it is kept aside.
+  // A fresh run never truncates an earlier log (say, of a crashed run meant for --resume): it is kept
+  // aside, numbered, beside the ones kept before.
   let previous: string | undefined;
-  if (!keep && (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0) {
-    previous = previousLogPath(path);
-    renameSync(path, previous);
-  }
+  if (!keep && (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0) previous = moveLogAside(path);
   const fd = openSync(path, keep ? 'a+' : 'w');
   if (keep) cutTornTail(fd);
   let buf = '';

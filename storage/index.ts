@@ -7,9 +7,11 @@ import { listLocal } from './local.js';
 import { createS3Client, listS3, type S3ListTuning } from './s3.js';
 import { listRclone } from './rclone.js';
 import { objectFilter } from './filters.js';
+import { isToolkitKey } from './own-files.js';
 import type { ListOptions, StoredObject } from './types.js';
 
 export type { ListOptions, ListFilters, StorageLocation, StoredObject } from './types.js';
+export { isToolkitKey, ownFilesMatcher } from './own-files.js';
 
 export type Backend = 's3' | 'local' | 'rclone';
 
@@ -34,7 +36,7 @@ export async function* listLocation(opts: ListOptions, tuning: S3ListTuning = {}
   if (!opts.bucket) throw new UsageError('--bucket is required (a bucket name, or for --remote local a folder)');
   const { backend, name } = backendOf(opts.remote);
   if (backend === 'local') {
-    yield* listLocal(opts.bucket, opts.directory ?? '');
+    yield* listLocal(opts.bucket, opts.directory ?? '', opts.isOwnFile);
     return;
   }
   if (backend === 'rclone') {
@@ -50,7 +52,8 @@ export async function* listLocation(opts: ListOptions, tuning: S3ListTuning = {}
 }
 
 /**
- * Streams the objects at a location, filtered and limited.
+ * Streams the objects at a location, filtered and limited. The toolkit's own files
+ * (isToolkitKey: temp and backup keys, atomic-write temp files; opts.isOwnFile) are never listed.
  * Order: S3 and local folders in key order (UTF-8 bytes, as S3 sorts), whatever
  * order the parallel listings finish in; rclone remotes in rclone's order.
  */
@@ -61,6 +64,7 @@ export async function* listObjects(opts: ListOptions): AsyncGenerator<StoredObje
   let n = 0;
   for await (const obj of listLocation(opts)) {
     if (opts.signal?.aborted) return;
+    if (isToolkitKey(obj.key)) continue;
     if (keep && !keep(obj)) continue;
     yield obj;
     if (limit !== undefined && ++n >= limit) return;

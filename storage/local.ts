@@ -15,7 +15,11 @@ async function folderRoot(root: string): Promise<string> {
   } catch (err) {
     if (err instanceof RuntimeError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new RuntimeError(`local bucket folder "${root}" does not exist`);
+    if (code === 'ENOENT') {
+      // A bare name ("videos") was probably meant as a bucket: --remote is local unless told otherwise.
+      const hint = /^[\w.-]+$/.test(root) && !root.startsWith('.') ? ' (--remote is local unless given; for a bucket add --remote s3 or an rclone remote name)' : '';
+      throw new RuntimeError(`local bucket folder "${root}" does not exist${hint}`);
+    }
     throw new RuntimeError(`cannot read local bucket folder "${root}": ${code ?? (err as Error).message}`);
   }
   return realpath(root);
@@ -49,7 +53,7 @@ interface Entry {
   dir: boolean;
 }
 
-export async function* listLocal(bucket: string, directory = ''): AsyncGenerator<StoredObject> {
+export async function* listLocal(bucket: string, directory = '', isOwnFile?: (absolutePath: string) => boolean): AsyncGenerator<StoredObject> {
   const root = await folderRoot(bucket);
   const start = await startFolder(root, directory);
   if (start === null) return;
@@ -85,6 +89,7 @@ export async function* listLocal(bucket: string, directory = ''): AsyncGenerator
       continue; // removed while listing
     }
     if (!st.isFile()) continue;
+    if (isOwnFile?.(full)) continue;
     yield { key: relative(root, full).split(sep).join('/'), size: st.size, lastModified: st.mtime.toISOString(), etag: '' };
   }
 }

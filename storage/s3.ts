@@ -182,8 +182,9 @@ export async function* listS3(client: S3Client, bucket: string, prefix: string, 
         }
         if (closed || page.done) break;
         const out = page.value;
-        // Contents and CommonPrefixes each come sorted; merge them into key order.
-        const objs = (out.Contents ?? []).filter((o) => o.Key !== undefined && !o.Key.endsWith('/'));
+        // Contents and CommonPrefixes each come sorted; merge them into key order. A zero-byte key
+        // ending in '/' is a folder marker (the consoles make them), not a file; one with bytes is listed.
+        const objs = (out.Contents ?? []).filter((o) => o.Key !== undefined && !(o.Key.endsWith('/') && (o.Size ?? 0) === 0));
         const prefixes = (out.CommonPrefixes ?? []).map((c) => c.Prefix ?? '').filter((p) => p && p !== node.prefix);
         let i = 0;
         let j = 0;

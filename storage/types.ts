@@ -46,5 +46,10 @@ export interface ListFilters {
 export interface ListOptions extends StorageLocation, ListFilters {
   /** Concurrent prefix listings for large buckets (default 16). */
   concurrency?: number;
+  /**
+   * Local folders: files the running command writes itself (its --output, a results log), given
+   * their absolute path with symbolic links resolved; they are never listed. See own-files.ts.
+   */
+  isOwnFile?: (absolutePath: string) => boolean;
   signal?: AbortSignal;
 }

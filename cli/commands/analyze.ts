@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, floatArg, intArg } from '../options.js';
 import { addListingOptions, listOptionsFrom, LOCATION_HELP, type ListingCliOptions } from './list.js';
-import { listObjects, type StoredObject } from '../../storage/index.js';
+import { listObjects, ownFilesMatcher, type StoredObject } from '../../storage/index.js';
 import { objectFilter } from '../../storage/filters.js';
 import { readListingFile } from '../../storage/listing-format.js';
 import { analyzeListing, renderReport, REPORT_FORMATS, type ReportFormat } from '../../prep/analyze/index.js';
@@ -87,8 +87,9 @@ Examples:
       if (o.smallFileThreshold > o.mediumFileThreshold) throw new UsageError('--small-file-threshold is larger than --medium-file-threshold');
       if (!o.listingFile && !o.bucket) throw new UsageError('--bucket (or --listing-file) is required');
       if (o.listingFile && o.bucket) throw new UsageError('give either --listing-file or --bucket, not both');
-      const objects = o.listingFile ? fromListingFile(o) : listObjects(listOptionsFrom(o as Parameters<typeof listOptionsFrom>[0]));
       const output = o.output ?? o.sizeReportOutput;
+      // The report's own file inside the listed folder is never counted.
+      const objects = o.listingFile ? fromListingFile(o) : listObjects({ ...listOptionsFrom(o), isOwnFile: ownFilesMatcher([output]) });
       const progress = createProgress({ label: 'analyze', unit: 'obj', enabled: o.progress && Boolean(output) });
       const report = await analyzeListing(
         objects,

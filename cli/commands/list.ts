@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, intArg, listArg } from '../options.js';
-import { byteSizeArg, collect, forcePathStyleOption, type StorageFlags } from '../storage-options.js';
-import { listObjects, type ListOptions, type StoredObject } from '../../storage/index.js';
+import { byteSizeArg, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
+import { listObjects, ownFilesMatcher, type ListOptions, type StoredObject } from '../../storage/index.js';
 import { LISTING_FORMATS, listingWriter, type ListingFormat, type TextSink } from '../../storage/listing-format.js';
 import { compareKeys } from '../../storage/key-order.js';
 import { openAtomicStream } from '../../lib/atomic-write.js';
@@ -9,13 +9,13 @@ import { createProgress } from '../../lib/progress.js';
 import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 
-export const LOCATION_HELP = `Where to list (--remote):
+export const LOCATION_HELP = `Where to list (--remote, default local):
+  local    a folder on this machine: --bucket is its path (symbolic links are not followed).
   s3       AWS S3, Cloudflare R2, MinIO or any S3-compatible server through the AWS SDK.
            Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
            ~/.aws/credentials and --profile, SSO, instance roles). With --endpoint, path-style
            addressing is used (MinIO and most self-hosted servers need it; R2 accepts it).
            Cloudflare R2: --remote s3 --endpoint https://<ACCOUNT_ID>.r2.cloudflarestorage.com --region auto
-  local    a folder on this machine: --bucket is its path (symbolic links are not followed).
   NAME     any other name is an rclone remote (rclone config, or RCLONE_CONFIG_<NAME>_* variables);
            rclone:NAME reaches an rclone remote that is itself called s3 or local.
 
@@ -25,7 +25,7 @@ the parallel prefix listings finish in; rclone remotes in rclone's order (--sort
 /** The location and filter options shared by list, analyze (and whoever lists a bucket). */
 export function addListingOptions(cmd: Command): Command {
   return cmd
-    .option('--remote <name>', 's3, local, or an rclone remote name', 's3')
+    .addOption(remoteOption())
     .option('--bucket <name>', 'bucket name (for --remote local: the folder path)')
     .option('--directory <prefix>', 'folder inside the bucket to list (a prefix; "videos" lists videos/...)', '')
     .option('--endpoint <url>', 'S3 endpoint for R2, MinIO and other servers (default: AWS)')
@@ -39,7 +39,7 @@ export function addListingOptions(cmd: Command): Command {
     .option('--limit <n>', 'stop after this many objects (after filtering)', intArg(0))
     .option('--min-size <size>', 'keep objects of at least this size (bytes, or 50MiB, 1.5GB...)', byteSizeArg)
     .option('--max-size <size>', 'keep objects of at most this size (bytes, or 50MiB, 1.5GB...)', byteSizeArg)
-    .option('--exclude <glob>', 'leave out keys matching this glob (repeatable; * ** ? [..]; without / it matches the file name)', collect);
+    .addOption(excludeOption());
 }
 
 /** The flags addListingOptions defines. */
@@ -144,7 +144,8 @@ Examples:
   $ media-toolkit list --remote myr2 --bucket videos --exclude '**/thumbs/**' --format csv --output videos.csv`,
     )
     .action(async (o: ListCliOptions) => {
-      const opts = listOptionsFrom(o);
+      // An --output inside the listed folder is never listed (nor its temp file).
+      const opts = { ...listOptionsFrom(o), isOwnFile: ownFilesMatcher([o.output]) };
       const order: SortOrder = o.listFiles ? 'size' : o.sort;
       const out = await openOutput(o.output);
       const writer = listingWriter(o.format, out.sink);

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
-import { forcePathStyleOption, type StorageFlags } from '../storage-options.js';
+import { forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
 import { normaliseExtensions } from '../../optimize/candidates.js';
 import { FIT_MODES, TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
         'never upscaled, always even. Exit 0 when the run completed (per-file failures are in the report; ' +
         'with --fail-on-error they exit 1), 1 when it could not run, 2 on a usage error.',
     )
-    .option('--remote <name>', 'where the videos are: local (a folder) or s3', 'local')
+    .addOption(remoteOption('local (a folder: --bucket is its path) or s3'))
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
     .option('--directory <prefix>', 'prefix (folder) inside the bucket')
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...)')

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { UsageError } from '../../lib/errors.js';
+import { forcePathStyleOption } from '../storage-options.js';
 import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
 import type { OriginFaults } from '../../origin/types.js';
+import { parseBandwidth } from '../../origin/bandwidth.js';
 
 interface OriginFlags {
   root?: string;
@@ -14,6 +16,7 @@ interface OriginFlags {
   endpoint?: string;
   region?: string;
   profile?: string;
+  forcePathStyle?: boolean;
   host: string;
   port: number;
   basePath: string;
@@ -26,11 +29,22 @@ interface OriginFlags {
   retryAfter: number;
   resetRate: number;
   ignoreRange?: boolean;
+  bandwidth?: number;
+  bandwidthJitter: number;
   seed: number;
   virtual?: boolean;
   live?: boolean;
   segmentDuration: number;
   liveWindow: number;
+  tls?: boolean;
+}
+
+function bandwidthArg(value: string): number {
+  try {
+    return parseBandwidth(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function statusList(values: string[]): number[] {
@@ -66,6 +80,7 @@ export function register(program: Command): void {
     .option('--endpoint <url>', 'S3 endpoint (R2, MinIO...); credentials from the standard AWS chain')
     .option('--region <region>', 'S3 region')
     .option('--profile <name>', 'AWS profile')
+    .addOption(forcePathStyleOption())
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port (0 picks a free one)', intArg(0, 65535), 0)
     .option('--base-path <path>', 'path prefix of the served URLs, e.g. /videos', '')
@@ -79,10 +94,13 @@ export function register(program: Command): void {
     .option('--reset-rate <fraction>', 'fraction 0..1 of requests whose connection is reset mid-body', floatArg(0, 1), 0)
     .addOption(new Option('--virtual', 'every key exists with a synthetic source, the folder is not read (benchmarks with millions of keys; synthetic mode only)'))
     .addOption(new Option('--ignore-range', 'answer 200 with the whole body even when a Range header is sent'))
+    .option('--bandwidth <rate>', 'cap each connection\'s body rate, e.g. 4mbit, 500kbit, 2Mbps, 1MB/s (headers are not delayed)', bandwidthArg)
+    .option('--bandwidth-jitter <fraction>', 'with --bandwidth: each connection\'s rate varies within +-fraction, redrawn every second', floatArg(0, 1), 0)
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
     .option('--segment-duration <seconds>', 'HLS/DASH segment length (keyframes are forced on this grid)', floatArg(0.5, 60), 2)
     .addOption(new Option('--live', 'serve the HLS media playlists as live sliding windows that advance in real time (the video loops)'))
     .option('--live-window <segments>', 'length of a live playlist, in target durations', intArg(1, 1000), 6)
+    .addOption(new Option('--tls', 'HTTPS with a self-signed certificate made at start-up, HTTP/2 and HTTP/1.1 (ALPN); the certificate file is printed (for --ca-file)'))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -92,6 +110,7 @@ export function register(program: Command): void {
         '  $ ffprobe "http://127.0.0.1:8080/videos/clip.mp4/hls/master.m3u8"\n' +
         '  $ media-toolkit origin --root ./media --live --segment-duration 2 --live-window 6\n' +
         '  $ media-toolkit origin --root ./media --latency-ms 50 --error-rate 0.05 --reset-rate 0.01 --seed 7\n' +
+        '  $ media-toolkit origin --root ./media --bandwidth 4mbit --bandwidth-jitter 0.2\n' +
         '  $ media-toolkit origin --remote s3 --bucket media --directory videos --endpoint https://ACCOUNT.r2.cloudflarestorage.com\n',
     )
     .action(async (flags: OriginFlags) => {
@@ -110,11 +129,13 @@ export function register(program: Command): void {
         retryAfterSeconds: flags.retryAfter,
         resetRate: flags.resetRate,
         ignoreRange: Boolean(flags.ignoreRange),
+        bandwidthBytesPerSecond: flags.bandwidth,
+        bandwidthJitter: flags.bandwidthJitter,
       };
       const origin = await startOrigin({
         root: s3 ? undefined : flags.root,
         remote: s3
-          ? { type: 's3', bucket: flags.bucket as string, prefix: flags.directory, endpoint: flags.endpoint, region: flags.region, profile: flags.profile }
+          ? { type: 's3', bucket: flags.bucket as string, prefix: flags.directory, endpoint: flags.endpoint, region: flags.region, profile: flags.profile, forcePathStyle: flags.forcePathStyle }
           : undefined,
         host: flags.host,
         port: flags.port,
@@ -126,8 +147,10 @@ export function register(program: Command): void {
         faults,
         seed: flags.seed,
         streaming: { segmentSeconds: flags.segmentDuration, live: Boolean(flags.live), liveWindow: flags.liveWindow },
+        tls: Boolean(flags.tls),
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
+      if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
       info(`serving ${what} (${flags.mode} derivatives${flags.virtual ? '' : `, HLS/DASH under <key>/hls/ and <key>/dash/${flags.live ? ' (live)' : ''}`}); Ctrl-C stops`);
       await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { choiceOption, intArg } from '../options.js';
-import type { StorageFlags } from '../storage-options.js';
+import { forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 import { createProgress } from '../../lib/progress.js';
@@ -9,7 +9,7 @@ import { requireTool } from '../../lib/tools.js';
 import { redactText } from '../../common/redact.js';
 import { DEFAULT_VIDEO_PATTERN, renderValidation, runValidation, writeValidation, type ValidationFormat } from '../../optimize/validate.js';
 
-interface Opts extends Omit<StorageFlags, 'profile' | 'forcePathStyle'> {
+interface Opts extends StorageFlags {
   validateDirectory?: string;
   validateResults?: string;
   videoPattern: string;
@@ -37,11 +37,13 @@ export function register(program: Command): void {
     )
     .option('--validate-directory <dir>', 'local folder to check (recursive)')
     .option('--validate-results <file.json>', 'check the source keys of a prewarm results JSON (needs --remote/--bucket)')
-    .option('--remote <name>', 'local (a folder) or s3')
+    .addOption(remoteOption('local (a folder: --bucket is its path) or s3'))
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
     .option('--directory <prefix>', 'prefix inside the bucket')
     .option('--endpoint <url>', 'S3 endpoint')
     .option('--region <region>', 'S3 region')
+    .option('--profile <name>', 'AWS profile for S3')
+    .addOption(forcePathStyleOption())
     .option('--video-pattern <glob>', 'which files are videos (matched against the file name; ** and / match paths)', DEFAULT_VIDEO_PATTERN)
     .option('--validation-workers <n>', 'files checked at once', intArg(1, 256), Math.max(1, availableParallelism()))
     .option('--validation-report <file>', 'write the report here (default: stdout)')
@@ -66,7 +68,9 @@ export function register(program: Command): void {
       const report = await runValidation({
         directory: opts.validateDirectory,
         resultsFile: opts.validateResults,
-        location: opts.bucket ? { remote: opts.remote ?? 'local', bucket: opts.bucket, directory: opts.directory, endpoint: opts.endpoint, region: opts.region } : undefined,
+        location: opts.bucket
+          ? { remote: opts.remote ?? 'local', bucket: opts.bucket, directory: opts.directory, endpoint: opts.endpoint, region: opts.region, profile: opts.profile, forcePathStyle: opts.forcePathStyle }
+          : undefined,
         videoPattern: opts.videoPattern,
         workers: opts.validationWorkers,
         ffmpeg,

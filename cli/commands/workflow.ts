@@ -10,6 +10,7 @@ import { CODECS, PRESETS, QUALITIES } from '../../optimize/profiles.js';
 import { TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
 import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
 import { URL_FORMATS } from '../../common/url.js';
+import { forcePathStyleOption, remoteOption } from '../storage-options.js';
 
 /** `--name [yes|no]` with a `--no-name` twin: reads naturally as a flag, from env and from a config file. */
 function toggle(cmd: Command, name: string, description: string, defaultValue: boolean): void {
@@ -124,13 +125,13 @@ export function register(program: Command): void {
     );
 
   cmd
-    .option('--remote <name>', 'storage: "local" (a folder), "s3", or an rclone remote name')
+    .addOption(remoteOption())
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
     .option('--directory <prefix>', 'prefix inside the bucket')
     .option('--endpoint <url>', 'S3 endpoint for R2, MinIO and other servers (list, prewarm, optimize)')
     .option('--region <region>', 'S3 region')
     .option('--profile <name>', 'AWS profile (list, prewarm)')
-    .addOption(new Option('--force-path-style [yes|no]', 'S3 path-style addressing (prewarm, optimize)').argParser(boolArg))
+    .addOption(forcePathStyleOption())
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (prewarm, loadtest)')
     .option('--output-dir <dir>', 'folder for every report, the progress file and the index page', './workflow-results')
     // media

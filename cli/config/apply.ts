@@ -5,7 +5,7 @@
 import { InvalidArgumentError, type Command, type Option } from 'commander';
 import { UsageError } from '../../lib/errors.js';
 import { warn } from '../../lib/log.js';
-import { boolArg } from '../options.js';
+import { boolArg, markReplaceable } from '../options.js';
 import { closest } from './levenshtein.js';
 import { NOT_CONFIGURABLE, SECTIONS, TOP_LEVEL_ALIASES, attrFor, snakeCase, topLevelTarget, type KeyTarget } from './keys.js';
 import type { ConfigFile } from './load.js';
@@ -188,7 +188,7 @@ export function applyValues(cmd: Command, values: Map<string, { value: unknown; 
   for (const [attr, { value, path }] of values) {
     const source = cmd.getOptionValueSource(attr);
     if (source !== undefined && source !== 'default') continue;
-    cmd.setOptionValueWithSource(attr, value, 'config');
+    cmd.setOptionValueWithSource(attr, markReplaceable(value), 'config');
     origins.set(attr, path);
   }
   configOrigins.set(cmd, origins);

@@ -5,7 +5,7 @@
 // are parsed, to options that got no flag (as commander itself would).
 import type { Command, Option } from 'commander';
 import { UsageError } from '../../lib/errors.js';
-import { boolArg } from '../options.js';
+import { boolArg, markReplaceable } from '../options.js';
 
 export function applyEnv(cmd: Command, env: NodeJS.ProcessEnv = process.env): void {
   for (const opt of cmd.options as Option[]) {
@@ -25,7 +25,7 @@ export function applyEnv(cmd: Command, env: NodeJS.ProcessEnv = process.env): vo
       }
     } else if (opt.parseArg) {
       try {
-        value = opt.parseArg(raw, cmd.getOptionValue(attr) as never);
+        value = markReplaceable(opt.parseArg(raw, (source === 'config' ? undefined : cmd.getOptionValue(attr)) as never));
       } catch (err) {
         throw new UsageError(`${opt.envVar}: ${(err as Error).message} (for ${cmd.parent ? `${cmd.name()} ` : ''}${opt.long})`);
       }

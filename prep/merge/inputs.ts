@@ -1,16 +1,16 @@
 // The results files to merge: files as given, and folders expanded to the results
 // files inside them (FILE.json preferred over its own FILE.jsonl log; summaries and the
-// earlier logs prewarm keeps aside, FILE.previous.jsonl, left out).
+// earlier logs prewarm keeps aside, FILE.previous.jsonl and FILE.previous.N.jsonl, left out).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.js';
-import { PREVIOUS_LOG_SUFFIX } from '../../results/paths.js';
+import { isPreviousLog } from '../../results/paths.js';
 
 const SUMMARY = /\.summary\.json$/i;
 const RESULTS = /\.jsonl?$/i;
 
 async function expandFolder(dir: string): Promise<string[]> {
-  const names = (await readdir(dir)).filter((n) => RESULTS.test(n) && !SUMMARY.test(n) && !n.toLowerCase().endsWith(PREVIOUS_LOG_SUFFIX) && !n.startsWith('.')).sort();
+  const names = (await readdir(dir)).filter((n) => RESULTS.test(n) && !SUMMARY.test(n) && !isPreviousLog(n) && !n.startsWith('.')).sort();
   const set = new Set(names);
   // FILE.jsonl is the log a run appends while going; FILE.json is its final form.
   return names.filter((n) => !(n.endsWith('.jsonl') && set.has(n.replace(/\.jsonl$/i, '.json')))).map((n) => join(dir, n));
