@@ -26,7 +26,7 @@ describe('rendition ladder', () => {
 
 describe('segment grid', () => {
   it('whole frames per segment, the muxer told to cut half a frame early', () => {
-    expect(segmentGrid(0.5, 25)).toEqual({ frames: 12, seconds: 0.48, cutAfter: 0.46 });
+    expect(segmentGrid(0.5, 25)).toEqual({ frames: 13, seconds: 0.52, cutAfter: 0.5 });
     expect(segmentGrid(2, 30000 / 1001).frames).toBe(60);
     expect(segmentGrid(1, 0)).toEqual({ frames: 25, seconds: 1, cutAfter: 0.98 });
   });
