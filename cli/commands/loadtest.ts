@@ -132,7 +132,7 @@ export function register(program: Command): void {
     .option('--player-buffer-target <s>', 'player: ask for the next chunk while the buffer holds less than this (default 30)', floatArg(0.1))
     .option('--player-startup-seconds <s>', 'player: media seconds buffered before playback starts, and to end a stall (default 2)', floatArg(0))
     .option('--player-abandon-seconds <s>', 'player: a viewer leaves when startup takes longer (default 10)', floatArg(0))
-    .option('--player-open-kb <kb>', 'player: size of the first range, where the MP4 boxes are read (default 256)', floatArg(1))
+    .option('--player-open-kb <kb>', 'player: size of the first range, where the MP4 boxes are read (default 64)', floatArg(1))
     .option('--player-time-scale <factor>', 'player: real seconds per media second, e.g. 0.1 plays ten times faster (default 1)', floatArg(0.000001))
     .option('--seek-probability <fraction>', 'player: chance per chunk that the viewer seeks (default 0.05)', floatArg(0, 1))
     .option('--session-mean-seconds <s>', 'player: mean watch time, exponential (default 60)', floatArg(0))
