@@ -14,12 +14,14 @@ import { browserAcceptSets, parseHeaderSet } from '../../prep/prewarm/header-set
 import { runPrewarmCommand, type CompareAfter } from '../../prep/prewarm/run-command.js';
 import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verify.js';
 import { resultsPaths } from '../../results/paths.js';
+import { loadKeySet } from '../../storage/key-list.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 
 interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
+  onlyKeys?: string;
   baseUrl?: string;
   mediaType: MediaTypeOption;
   extensions?: string[];
@@ -49,6 +51,7 @@ interface PrewarmFlags extends StorageFlags {
   h2Connections: number;
   caFile?: string;
   insecure?: boolean;
+  httpClient: 'counting' | 'undici';
   verify?: boolean;
   minHitRatio: number;
   verifyMethod: 'head' | 'range';
@@ -150,6 +153,8 @@ async function action(flags: PrewarmFlags): Promise<void> {
     throw new UsageError(oneLine(err));
   }
   if (flags.urlTemplate && !flags.urlTemplate.includes('{key}')) throw new UsageError('--url-template needs a {key} placeholder');
+  // A diff's new and changed keys (deleted ones are not in the bucket to warm), a listing, or one key per line.
+  const onlyKeys = flags.onlyKeys ? await loadKeySet(flags.onlyKeys, { changes: ['new', 'changed'] }) : undefined;
   const edges = await loadEdges(flags.edge, flags.edgeFile, baseUrl);
   const headerSets = (flags.variantHeader ?? []).map((h) => parseHeaderSet(h));
   const imagesWanted = flags.mediaType !== 'video';
@@ -172,6 +177,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
         : undefined,
       listingFile: flags.listingFile,
       extensions: flags.extensions?.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()),
+      onlyKeys,
       exclude: flags.exclude,
       minSize: flags.minSize,
       maxSize: flags.maxSize,
@@ -205,6 +211,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
       h2Connections: flags.h2Connections,
       caFile: flags.caFile,
       insecure: flags.insecure,
+      httpClient: flags.httpClient,
       output: flags.output,
       resume: flags.resume,
     },
@@ -272,6 +279,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'AWS profile for S3')
     .addOption(forcePathStyleOption())
     .option('--listing-file <file>', 'objects from a saved listing (JSON Lines, JSON or CSV with key and size) instead of the bucket')
+    .option('--only-keys <file>', 'only these keys: a `diff` change list (its new and changed keys), a listing, or one key per line')
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (required)')
     .addOption(choiceOption('--media-type <type>', 'auto: derivatives for videos, variants for images; video or image: only that kind', ['auto', 'video', 'image'], 'auto'))
     .option('--extensions <list>', 'only these extensions, comma-separated (e.g. .mp4,.mov)', listArg)
@@ -301,6 +309,7 @@ export function register(program: Command): void {
     .option('--h2-connections <n>', 'HTTP/2 connections per origin and edge', intArg(1, 1000), 4)
     .option('--ca-file <pem>', 'trust these certificates besides the system\'s (a private CA, the origin --tls certificate)')
     .option('--insecure', 'accept any TLS certificate')
+    .addOption(choiceOption('--http-client <client>', 'plain-http HTTP/1.1 client: counting (reads into one reused buffer, counts bodies) or undici', ['counting', 'undici'], 'counting'))
     .option('--verify', 'after warming, re-request everything and write a coverage report (FILE.verify.md/.json/.html)')
     .option('--min-hit-ratio <fraction>', 'with --verify: exit 1 when fewer than this share of URLs are cache HITs', floatArg(0, 1), 0)
     .addOption(choiceOption('--verify-method <method>', 'with --verify: head, or range (GET bytes=0-0, where HEAD is not cached)', ['head', 'range'], 'head'))
