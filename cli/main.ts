@@ -46,6 +46,9 @@ export function buildProgram(): Command {
   return program;
 }
 
+// Set once standard output has failed: its one line is already written.
+let stdoutFailed = false;
+
 /** Runs the CLI and resolves to the exit code (does not call process.exit). */
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -59,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
       // commander has already printed its one line (or the help, when no subcommand was given)
       return EXIT_USAGE;
     }
+    if (stdoutFailed) return EXIT_FAILURE;
     const usage = err instanceof UsageError;
     process.stderr.write(`media-toolkit: ${usage ? '' : 'error: '}${redactText(oneLine(err))}\n`);
     if ((isVerbose() || wantsVerbose) && err instanceof Error && err.stack) process.stderr.write(`${redactText(err.stack)}\n`);
@@ -68,10 +72,15 @@ export async function run(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] !== undefined && /(media-toolkit(\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
 if (isMain) {
-  // A reader that stops early (`| head`) is not an error.
+  // A reader that stops early (`| head`) is not an error. Any other failure of standard output
+  // (a full disk, an I/O error) ends the run with one line and exit 1; files already written
+  // (results, reports) stay as they are.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    if (stdoutFailed) return;
+    stdoutFailed = true;
+    process.stderr.write(`media-toolkit: error: cannot write to standard output: ${redactText(oneLine(err))}\n`);
+    process.exit(EXIT_FAILURE);
   });
   const code = await run(process.argv.slice(2));
   // Long-running commands (origin) keep the loop alive themselves; others end here.

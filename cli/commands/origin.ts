@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
-import { UsageError } from '../../lib/errors.js';
+import { RuntimeError, UsageError, oneLine } from '../../lib/errors.js';
 import { forcePathStyleOption } from '../storage-options.js';
 import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
@@ -121,8 +121,9 @@ export function register(program: Command): void {
       process.stdout.write(`origin listening on ${origin.url}\n`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
       info(`serving ${what} (${flags.mode} derivatives); Ctrl-C stops`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
+      let stop = () => undefined as void;
+      const stopped = new Promise<void>((resolve) => {
+        stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           resolve();
@@ -130,8 +131,12 @@ export function register(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      const failure = await Promise.race([stopped.then(() => undefined), origin.failed]);
+      stop();
       await origin.close();
       const s = origin.stats();
-      info(`origin stopped: ${s.requests} requests, ${s.hits} hits, ${s.misses} misses, ${s.errorsInjected} errors injected, ${s.resets} resets`);
+      const counters = `${s.requests} requests, ${s.hits} hits, ${s.misses} misses, ${s.errorsInjected} errors injected, ${s.resets} resets`;
+      if (failure) throw new RuntimeError(`origin server failed: ${oneLine(failure)} (after ${counters})`);
+      info(`origin stopped: ${counters}`);
     });
 }

@@ -52,6 +52,7 @@ interface PrewarmFlags extends StorageFlags {
   header?: string[];
   output: string;
   resume?: boolean;
+  retryFailed?: boolean;
   shutdownGrace: number;
   progress: boolean;
   compare?: string;
@@ -114,6 +115,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
   if (flags.listingFile && resolve(flags.listingFile) === resolve(paths.jsonl)) {
     throw new UsageError(`--listing-file ${flags.listingFile} is also the results log of --output ${flags.output}: choose another --output`);
   }
+  if (flags.retryFailed && !flags.resume) throw new UsageError('--retry-failed goes with --resume (it asks again for the failed records of the run being continued)');
   if (flags.mediumFileThreshold < flags.smallFileThreshold) throw new UsageError('--medium-file-threshold must not be below --small-file-threshold');
   let derivatives;
   let variants;
@@ -205,6 +207,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
         headers: parseHeaders(flags.header),
         output: flags.output,
         resume: flags.resume,
+        retryFailed: flags.retryFailed,
       },
       (r) => {
         run = r;
@@ -314,6 +317,7 @@ export function register(program: Command): void {
     .option('--header <name:value>', 'extra request header, repeatable', collect)
     .option('--output <file>', 'results file; FILE.jsonl and FILE.summary.json go beside it', 'media_transform_results.json')
     .option('--resume', 'continue from FILE.jsonl, skipping what is already done')
+    .option('--retry-failed', 'with --resume: also ask again for the records whose final answer failed (the new answer replaces the old in FILE.json)')
     .option('--shutdown-grace <seconds>', 'on SIGINT/SIGTERM, wait this long for requests in flight', floatArg(0), 30)
     .addOption(new Option('--progress <bool>', 'progress bar on a terminal, a line every 10 s otherwise').argParser(boolArg).default(true))
     .option('--compare <kv.json>', 'after the run, compare the results with this Cloudflare KV export (see `compare --help`)')

@@ -11,11 +11,13 @@ import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
 import { readListingFile } from '../../storage/listing-format.js';
 import { readDoneSet } from './resume.js';
+import { pairHash } from './shard.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
 import { workItems, type WorkItem, type WorkListOptions } from './work-list.js';
 import { createRateLimiter } from './rate-limit.js';
 import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
 import { info } from '../../lib/log.js';
+import { RuntimeError, oneLine } from '../../lib/errors.js';
 
 /** What the work list needs, passed through unchanged. */
 type WorkListPart = Pick<WorkListOptions, 'baseUrl' | 'mediaType' | 'derivatives' | 'variants' | 'urlFormat' | 'urlTemplate' | 'thresholds' | 'shard' | 'limit'>;
@@ -46,6 +48,8 @@ export interface PrewarmJobOptions extends WorkListPart {
   headers?: Record<string, string>;
   output: string;
   resume?: boolean;
+  /** With resume: records whose final answer failed are asked again (--retry-failed). */
+  retryFailed?: boolean;
   /** Back-off base and cap, ms (tests shorten them). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -92,7 +96,7 @@ const POOL_OF: Record<string, number> = { small: 0, medium: 1, large: 2 };
 export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: PrewarmRun) => void): Promise<PrewarmJobResult> {
   const paths = resultsPaths(opts.output);
   const startedAt = new Date();
-  const done = opts.resume ? await readDoneSet(paths.jsonl) : undefined;
+  const done = opts.resume ? await readDoneSet(paths.jsonl, { retryFailed: opts.retryFailed }) : undefined;
   const objects =
     opts.objects ??
     (opts.listingFile
@@ -132,9 +136,11 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     keepAliveMaxTimeout: Math.max(opts.keepAliveMs, 1000),
     connect: { timeout: opts.timeoutMs },
   });
-  const log = openResultsLog(paths.jsonl, Boolean(opts.resume));
+  // A log write that fails (disk full, I/O error) stops the run: no new work, requests in flight finish.
+  let run: PrewarmRun | undefined;
+  const log = openResultsLog(paths.jsonl, Boolean(opts.resume), () => run?.stop());
   if (log.previous) info(`prewarm: an earlier results log was moved to ${log.previous} (--resume continues a run instead)`);
-  const run = startPrewarm({
+  run = startPrewarm({
     items,
     poolWorkers,
     poolOf: opts.optimizeBySize ? (item) => POOL_OF[item.sizeCategory] : undefined,
@@ -164,7 +170,23 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
   const requestSeconds = (performance.now() - requestStart) / 1000;
   const stats = createRunStats();
   const meta = { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat };
-  const totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, meta, (r) => stats.add(r));
+  const retrying = done?.retrying;
+  const range = {
+    // A log whose write failed holds whole records up to committedBytes; the rest is in memory.
+    endByte: log.committedBytes,
+    extraLines: log.unwritten,
+    // --retry-failed: a pair asked again is in the log twice; its last answer is the one kept.
+    keepLast: retrying?.size ? (r: { key: string; derivative: string }) => (retrying.has(pairHash(r.key, r.derivative)) ? pairHash(r.key, r.derivative) : undefined) : undefined,
+  };
+  let totalRecords: number;
+  try {
+    totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, meta, (r) => stats.add(r), range);
+  } catch (err) {
+    if (!log.failure) throw err;
+    throw new RuntimeError(
+      `cannot write the results log ${paths.jsonl}: ${oneLine(log.failure)}; the run stopped after ${outcome.done} request(s) and the results JSON could not be written either (${oneLine(err)}); the records written before the failure are in ${paths.jsonl} (free space, then run again with --resume)`,
+    );
+  }
   const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const summary: PrewarmSummary = {
     version: 1,
@@ -182,6 +204,13 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     workers: poolWorkers,
     stats: stats.summary(),
   };
-  await writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`).catch((err) => {
+    if (!log.failure) throw err;
+  });
+  if (log.failure) {
+    throw new RuntimeError(
+      `cannot write the results log ${paths.jsonl}: ${oneLine(log.failure)}; the run stopped after ${outcome.done} request(s); all ${totalRecords} record(s) are in ${paths.json} (free space, then run again with --resume --output ${paths.json})`,
+    );
+  }
   return { outcome, summary, paths };
 }
