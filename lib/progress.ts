@@ -23,6 +23,8 @@ export interface ProgressOptions {
   enabled?: boolean;
   /** Unit for rates, e.g. "req" gives "req/s". */
   unit?: string;
+  /** When the work started, if before the bar was made (Date.now() value); rates count from it. */
+  startedMs?: number;
 }
 
 export function formatDuration(seconds: number): string {
@@ -63,7 +65,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const enabled = opts.enabled ?? true;
   const tty = Boolean(stream.isTTY);
   const unit = opts.unit ?? 'items';
-  const started = Date.now();
+  const started = opts.startedMs ?? Date.now();
   let lastDraw = 0;
   let last: ProgressCounters = { done: 0 };
   const render = (c: ProgressCounters) => renderLine(opts.label, unit, started, c, tty);
@@ -90,8 +92,8 @@ export function createProgress(opts: ProgressOptions): Progress {
 export interface MultiProgress {
   /** Counters of the total line. */
   update(total: ProgressCounters): void;
-  /** Adds or updates the bar of one item (a file being encoded). */
-  item(id: string, c: ProgressCounters): void;
+  /** Adds or updates the bar of one item (a file being encoded); startedMs: when its work started, if before this call. */
+  item(id: string, c: ProgressCounters, startedMs?: number): void;
   /** Removes an item's bar (the item finished). */
   remove(id: string): void;
   /** Prints a line above the bars (a file's verdict), without breaking them. */
@@ -134,9 +136,9 @@ export function createMultiProgress(opts: ProgressOptions & { itemUnit?: string 
       setTotal(c);
       draw();
     },
-    item(id, c) {
+    item(id, c, startedMs) {
       // Updating an existing key keeps its place in the Map, so bars keep their order.
-      const started = items.get(id)?.started ?? Date.now();
+      const started = startedMs ?? items.get(id)?.started ?? Date.now();
       items.set(id, { started, line: renderLine(`  ${id}`, opts.itemUnit ?? 's', started, c, true) });
       draw();
     },

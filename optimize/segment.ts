@@ -4,7 +4,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commandLine, ffmpegArgv, runFfmpeg, type FfmpegProgress } from '../media/ffmpeg.js';
-import { audioArgs, containerArgs, planEncode, type EncodeSettings } from './encode.js';
+import { audioArgs, containerArgs, planEncode, type EncodeSettings } from './plan.js';
 import type { OutputGeometry } from './dimensions.js';
 import type { ProbeInfo } from '../media/probe.js';
 import { runPool } from './pool.js';
@@ -15,8 +15,8 @@ export interface SegmentOptions {
   workers: number;
   workDir: string;
   signal?: AbortSignal;
-  /** Progress in source seconds encoded so far (all segments together). */
-  onProgress?: (doneSec: number, p: FfmpegProgress) => void;
+  /** Progress: source seconds and frames encoded so far, all segments together. */
+  onProgress?: (doneSec: number, frames: number) => void;
 }
 
 export interface SegmentResult {
@@ -45,6 +45,7 @@ export async function encodeSegmented(ffmpeg: string, source: string, output: st
   // 2. Encode the segments in parallel (video only), and 3. the audio once from the whole source
   // (no seams) alongside them: it is light and would otherwise add its time at the end.
   const done = new Array<number>(parts.length).fill(0);
+  const frames = new Array<number>(parts.length).fill(0);
   let geometry: OutputGeometry | undefined;
   const audioOut = join(o.workDir, 'audio.mka');
   const audioJob = probe.audio
@@ -57,7 +58,8 @@ export async function encodeSegmented(ffmpeg: string, source: string, output: st
     geometry = plan.geometry;
     await run(plan.args, (p) => {
       done[i] = p.outTimeSec;
-      o.onProgress?.(done.reduce((a, b) => a + b, 0), p);
+      frames[i] = p.frame;
+      o.onProgress?.(done.reduce((a, b) => a + b, 0), frames.reduce((a, b) => a + b, 0));
     });
     return out;
   });

@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runFfmpeg } from '../media/ffmpeg.js';
-import { planEncode, type EncodeSettings } from './encode.js';
+import { planEncode, type EncodeSettings } from './plan.js';
 import type { ProbeInfo } from '../media/probe.js';
 import { CRF_RANGE } from './profiles.js';
 import { measureSsim } from './ssim.js';

@@ -11,7 +11,7 @@ import { redactText } from '../common/redact.js';
 import { openResults } from '../results/read-results.js';
 import { listObjects, type ListOptions } from '../storage/index.js';
 import { createS3Client } from '../storage/s3.js';
-import { threadsPerWorker } from './index.js';
+import { threadsPerWorker } from './options.js';
 import { globMatcher } from '../common/glob.js';
 import { safeBaseName, safeJoin, workDirFor } from './paths.js';
 import { runPool } from './pool.js';

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from '../lib/tools.js';
-import { planEncode, type EncodeSettings } from '../optimize/encode.js';
+import { planEncode, type EncodeSettings } from '../optimize/plan.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
 import { chooseEncoder, listedEncoders, usableEncoders } from '../optimize/hwaccel.js';
 import { probeFile } from '../media/probe.js';

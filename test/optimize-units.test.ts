@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isToolkitTemp, normaliseExtensions, readListingFile, selectCandidates } from '../optimize/candidates.js';
 import { safeJoin, withExtension, workDirFor } from '../optimize/paths.js';
 import { expectedEtags } from '../optimize/s3-objects.js';
-import { audioComplies } from '../optimize/encode.js';
+import { audioComplies } from '../optimize/plan.js';
 import { defaultWorkers, threadsPerWorker } from '../optimize/index.js';
 import { computeTotals } from '../optimize/report.js';
 import { parseProbe, bitsPerPixel } from '../media/probe.js';

@@ -1,0 +1,35 @@
+// The --create-webm companion: a second, verified encode beside the output
+// (VP9 unless the main codec goes in WebM). It never replaces anything.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { commandLine, ffmpegArgv, runFfmpeg } from '../media/ffmpeg.js';
+import type { ProbeInfo } from '../media/probe.js';
+import { warn } from '../lib/log.js';
+import type { RunContext } from './context.js';
+import { chooseEncoder } from './hwaccel.js';
+import { planEncode, type EncodeSettings } from './plan.js';
+import { CRF_TABLE, webmCodecFor } from './profiles.js';
+import { verifyOutput } from './verify.js';
+
+export interface Companion {
+  /** The verified file in the work folder, undefined when it failed verification. */
+  path?: string;
+  size: number;
+  command: string;
+  ok: boolean;
+}
+
+export async function encodeCompanion(ctx: RunContext, key: string, source: string, probe: ProbeInfo, sourceSize: number, settings: EncodeSettings, workDir: string): Promise<Companion> {
+  const { o } = ctx;
+  const codec = webmCodecFor(o.codec);
+  const choice = await chooseEncoder(ctx.ffmpeg, codec, 'none');
+  const path = join(workDir, 'output.webm');
+  const plan = planEncode(source, path, probe, { ...settings, codec, encoder: choice.encoder, crf: CRF_TABLE[codec][o.quality], container: 'webm' });
+  const startedMs = Date.now();
+  await runFfmpeg(ctx.ffmpeg, plan.args, { signal: o.signal, onProgress: (p) => ctx.progress.file(key, probe.durationSec, { doneSec: p.outTimeSec, frames: p.frame, startedMs, phase: 'webm' }) });
+  const size = (await stat(path)).size;
+  const ver = await verifyOutput({ ffmpeg: ctx.ffmpeg, ffprobe: ctx.ffprobe }, probe, sourceSize, path, size,
+    { codec, width: plan.geometry.width, height: plan.geometry.height, maxOutputRatio: 1, checkSize: false }, o.signal);
+  if (!ver.ok) warn(`${key}: the WebM companion failed verification and is not written`);
+  return { path: ver.ok ? path : undefined, size, command: commandLine(ffmpegArgv(ctx.ffmpeg, plan.args)), ok: ver.ok };
+}

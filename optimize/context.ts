@@ -1,0 +1,22 @@
+// What every stage of a run shares: the options, the tools, the chosen
+// encoder, the manifest, the S3 target and the progress display.
+import type { Manifest } from './manifest.js';
+import type { OptimizeOptions } from './options.js';
+import type { OptimizeProgress } from './progress.js';
+import type { S3Target } from './replace.js';
+
+export interface RunContext {
+  o: OptimizeOptions;
+  ffmpeg: string;
+  ffprobe: string;
+  /** The encoder chosen for the run ('' on a dry run). */
+  encoder: string;
+  hardware: boolean;
+  manifest?: Manifest;
+  s3?: S3Target;
+  /** This run's temp folder (removed at the end). */
+  tempRoot: string;
+  /** ffmpeg threads of a whole-file encode. */
+  threads: number;
+  progress: OptimizeProgress;
+}
