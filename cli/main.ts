@@ -5,7 +5,8 @@ import { registerCommands } from './commands/index.js';
 import { applyEnvVars } from './options.js';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from '../lib/errors.js';
 import { setLogLevel, isVerbose } from '../lib/log.js';
-import { redactText } from '../common/redact.js';
+import { redactText, setRedactPatterns } from '../common/redact.js';
+import { repeatable } from './options.js';
 import { loadConfigFile } from './config/load.js';
 import { applyConfig } from './config/apply.js';
 import { applyEnv } from './config/env.js';
@@ -22,6 +23,11 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail, and stack traces on errors')
     .option('-q, --quiet', 'only errors and results')
     .option('--config <file>', 'read option values from a YAML or JSON file (MEDIA_TOOLKIT_* variables and flags win over it; `config` shows the result)')
+    .option(
+      '--redact <pattern>',
+      'also mask what this regular expression matches in every URL and log line (e.g. a token in a URL path); repeatable; with (groups), only the groups are masked',
+      repeatable((v) => v.split('\n').filter(Boolean)),
+    )
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     // default < --config file < MEDIA_TOOLKIT_* < flag: the file before the subcommand parses its flags,
@@ -33,7 +39,15 @@ export function buildProgram(): Command {
     })
     .hook('preAction', (_this, action) => {
       applyEnv(action);
-      setLogLevel(action.optsWithGlobals());
+      const globals = action.optsWithGlobals() as { verbose?: boolean; quiet?: boolean; redact?: string[] };
+      setLogLevel(globals);
+      try {
+        setRedactPatterns(globals.redact ?? []);
+      } catch (err) {
+        throw new UsageError(oneLine(err));
+      }
+      // Child processes (workflow stages, k6) apply the same patterns.
+      if (globals.redact?.length) process.env.MEDIA_TOOLKIT_REDACT = globals.redact.join('\n');
     });
   registerCommands(program, buildProgram);
   applyEnvVars(program);

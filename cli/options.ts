@@ -53,8 +53,17 @@ export function markReplaceable<T>(value: T): T {
  * uses on the command line add up; a value from the file or the environment is replaced.
  */
 export function repeatable(parse: (value: string) => string[]) {
-  return (value: string, previous?: string[]): string[] =>
+  const parser = (value: string, previous?: string[]): string[] =>
     previous && !lowerPrecedence.has(previous) ? [...previous, ...parse(value)] : parse(value);
+  repeatableParsers.add(parser);
+  return parser;
+}
+
+const repeatableParsers = new WeakSet<object>();
+
+/** True for a parser made by repeatable(): a list in a config file is one use per element. */
+export function isRepeatable(parser: unknown): boolean {
+  return typeof parser === 'function' && repeatableParsers.has(parser);
 }
 
 /** Booleans that read naturally from flags, env and config: true/false/yes/no/1/0. */

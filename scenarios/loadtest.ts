@@ -7,7 +7,7 @@
 // Every setting is an environment variable (see README "loadtest"); the
 // modules in ./lib can be imported into a scenario of your own.
 import exec from 'k6/execution';
-import { redactUrl } from '../common/redact.js';
+import { redactUrl, setRedactPatterns } from '../common/redact.js';
 import { loadRecords } from './lib/data.js';
 import { buildScenarios } from './lib/load-shape.js';
 import { createMetrics } from './lib/metrics.js';
@@ -21,6 +21,8 @@ import { setUpExpectedStatuses } from './lib/request.js';
 import { junitXml, markdownSummary, summarize, textSummary, type K6SummaryData } from './lib/summary.js';
 import { buildThresholds } from './lib/thresholds.js';
 
+// `media-toolkit --redact PATTERN loadtest` hands its patterns down in MEDIA_TOOLKIT_REDACT.
+setRedactPatterns((__ENV.MEDIA_TOOLKIT_REDACT ?? '').split('\n'));
 const cfg = loadSettings();
 const data = loadRecords(cfg);
 const metrics = createMetrics();
