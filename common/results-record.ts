@@ -74,6 +74,8 @@ export interface ResultsRecord {
   height?: number;
   /** ISO time the final attempt started. */
   startedAt: string;
+  /** Media duration in seconds, when the writer knows it (the load test's player falls back to it when a file's header has none). */
+  durationSeconds?: number;
 }
 
 /** The results JSON written at the end of a pre-warming run. */

@@ -13,6 +13,10 @@ export interface OriginFaults {
   resetRate?: number;
   /** Answer 200 with the whole body even when a Range header is sent. */
   ignoreRange?: boolean;
+  /** Body bytes per second, per connection (--bandwidth); unset or 0: unlimited. */
+  bandwidthBytesPerSecond?: number;
+  /** 0..1: each connection's rate varies within +-this fraction, redrawn every second (--bandwidth-jitter). */
+  bandwidthJitter?: number;
 }
 
 /** Sources from an S3-compatible bucket instead of a local folder. */
