@@ -20,7 +20,7 @@ export function normaliseRecord(v: unknown): ResultsRecord | string {
   const r: ResultsRecord = {
     key: o.key,
     derivative,
-    kind: o.kind === 'variant' ? 'variant' : 'derivative',
+    kind: typeof o.kind === 'string' && o.kind !== '' ? o.kind : 'derivative',
     // Whatever wrote the file, a reader never passes on a secret (--redact patterns included).
     url: typeof o.url === 'string' ? redactUrl(o.url) : '',
     status,
@@ -40,5 +40,8 @@ export function normaliseRecord(v: unknown): ResultsRecord | string {
   };
   if (typeof o.width === 'number') r.width = o.width;
   if (typeof o.height === 'number') r.height = o.height;
+  if (typeof o.edge === 'string') r.edge = o.edge;
+  if (typeof o.pop === 'string' || o.pop === null) r.pop = o.pop as string | null;
+  if (typeof o.cacheVariant === 'string') r.cacheVariant = o.cacheVariant;
   return r;
 }

@@ -33,6 +33,7 @@ interface OriginFlags {
   bandwidthJitter: number;
   seed: number;
   virtual?: boolean;
+  tls?: boolean;
 }
 
 function bandwidthArg(value: string): number {
@@ -90,6 +91,7 @@ export function register(program: Command): void {
     .option('--bandwidth <rate>', 'cap each connection\'s body rate, e.g. 4mbit, 500kbit, 2Mbps, 1MB/s (headers are not delayed)', bandwidthArg)
     .option('--bandwidth-jitter <fraction>', 'with --bandwidth: each connection\'s rate varies within +-fraction, redrawn every second', floatArg(0, 1), 0)
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
+    .addOption(new Option('--tls', 'HTTPS with a self-signed certificate made at start-up, HTTP/2 and HTTP/1.1 (ALPN); the certificate file is printed (for --ca-file)'))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -133,8 +135,10 @@ export function register(program: Command): void {
         virtual: Boolean(flags.virtual),
         faults,
         seed: flags.seed,
+        tls: Boolean(flags.tls),
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
+      if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
       info(`serving ${what} (${flags.mode} derivatives); Ctrl-C stops`);
       let stop = () => undefined as void;
