@@ -29,11 +29,6 @@ export function setRedactPatterns(patterns: readonly string[]): void {
   });
 }
 
-/** The --redact patterns in force. */
-export function redactPatterns(): string[] {
-  return userPatterns.map((r) => r.source);
-}
-
 function applyUserPatterns(text: string): string {
   let out = text;
   for (const re of userPatterns) {

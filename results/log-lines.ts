@@ -48,7 +48,7 @@ export async function* logLines(path: string, opts: LogLinesOptions = {}): Async
         opts.onTorn?.(`${path}:${p.no}: skipped an incomplete last line (the run was interrupted while writing it)`);
         return undefined;
       }
-      throw new UsageError(`${path}:${p.no}: invalid JSON line (the results log is damaged: fix or remove that line, then run again)`);
+      throw new UsageError(`${path}:${p.no}: invalid JSON line`);
     }
   };
   try {

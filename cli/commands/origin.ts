@@ -2,21 +2,15 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { RuntimeError, UsageError, oneLine } from '../../lib/errors.js';
-import { forcePathStyleOption } from '../storage-options.js';
+import { forcePathStyleOption, type StorageFlags } from '../storage-options.js';
 import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
 import type { OriginFaults } from '../../origin/types.js';
 import { parseBandwidth } from '../../origin/bandwidth.js';
 
-interface OriginFlags {
+interface OriginFlags extends Omit<StorageFlags, 'remote'> {
   root?: string;
   remote: 'local' | 's3';
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  forcePathStyle?: boolean;
   host: string;
   port: number;
   basePath: string;

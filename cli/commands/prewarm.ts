@@ -15,7 +15,7 @@ import { runPrewarmCommand, type CompareAfter } from '../../prep/prewarm/run-com
 import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verify.js';
 import { resultsPaths } from '../../results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
-import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
+import { boolArg, choiceOption, floatArg, intArg, listArg, parseHeaders } from '../options.js';
 import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 
 interface PrewarmFlags extends StorageFlags {
@@ -96,17 +96,6 @@ function checkBaseUrl(raw: string | undefined): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--base-url must be http:// or https://, got "${u.protocol}"`);
   return raw;
-}
-
-function parseHeaders(list: string[] | undefined): Record<string, string> | undefined {
-  if (!list || list.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const h of list) {
-    const at = h.indexOf(':');
-    if (at <= 0) throw new UsageError(`--header "${h}" is not "Name: value"`);
-    out[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
-  }
-  return out;
 }
 
 async function action(flags: PrewarmFlags): Promise<void> {
