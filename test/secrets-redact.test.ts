@@ -32,6 +32,18 @@ describe('redactHeader', () => {
   });
 });
 
+describe('--variant-header sets with a secret', () => {
+  it('records show the set masked, told apart by a hash of the value; plain sets as they are', async () => {
+    const { parseHeaderSet } = await import('../prep/prewarm/header-sets.js');
+    const a = parseHeaderSet('Cookie: session=s3cr3t-a');
+    const b = parseHeaderSet('Cookie: session=s3cr3t-b');
+    expect(a.label).toMatch(/^Cookie: REDACTED#[0-9a-f]{8}$/);
+    expect(b.label).not.toBe(a.label);
+    expect(a.headers).toEqual({ cookie: 'session=s3cr3t-a' });
+    expect(parseHeaderSet('Accept: image/avif,image/webp,*/*').label).toBe('Accept: image/avif,image/webp,*/*');
+  });
+});
+
 describe('--redact patterns', () => {
   afterAll(() => setRedactPatterns([]));
 
@@ -84,7 +96,7 @@ describe('end to end', () => {
     expect(fromFile.stdout).not.toContain('s3cr3t-cookie');
     expect(fromFile.stdout).toMatch(/--header\s+Cookie: REDACTED,Accept: video\/mp4\s+config \(header\)/);
     const r = await runCli(
-      ['config', '--json', 'prewarm', '--header', 'Authorization: Bearer s3cr3t-bearer', '--header', 'X-Api-Key: s3cr3t-key', '--header', 'X-Cdn-Token: s3cr3t-token', '--header', 'Accept: video/mp4'],
+      ['config', '--json', 'prewarm', '--header', 'Authorization: Bearer s3cr3t-bearer', '--header', 'X-Api-Key: s3cr3t-key', '--header', 'X-Cdn-Token: s3cr3t-token', '--header', 'Accept: video/mp4', '--variant-header', 'X-Device-Token: s3cr3t-variant'],
       { env: CLEAN },
     );
     expect(r.stdout).not.toMatch(/s3cr3t/);
