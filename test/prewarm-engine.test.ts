@@ -295,9 +295,10 @@ describe('scheduling', () => {
   });
 
   it('runs small, medium and large files in separate pools so large ones never starve small ones', async () => {
-    // Large answers are held until every small file is recorded (order, not time). The large pool
-    // has 2 workers, so at most 2 large requests can be held at once; with one shared pool, the
-    // large files (first in the listing) would take all 5 workers: then they are let go at once.
+    // Large answers are held until every small file is recorded (order, not time). With separate
+    // pools the small pool's workers keep taking small files (an idle pool may help with large ones
+    // once its own queue is dry); with one shared pool the large files, first in the listing, would
+    // take all 5 workers and every small file would wait: then they are let go at once, and fail below.
     const held: Array<() => void> = [];
     let heldNow = 0;
     let maxHeld = 0;
@@ -313,7 +314,7 @@ describe('scheduling', () => {
         heldNow--;
         res.end('ok');
       };
-      if (released || heldNow > 2) {
+      if (released || heldNow >= 5) {
         held.push(answer);
         release();
       } else held.push(answer);
@@ -335,7 +336,7 @@ describe('scheduling', () => {
     await startPrewarm({ items, poolWorkers: [2, 1, 2], poolOf: (i) => ({ small: 0, medium: 1, large: 2 })[i.sizeCategory], fetch: settings(), connectionFor: c.forWorker, onRecord }).done;
     await c.close();
     expect(order).toHaveLength(26);
-    expect(maxHeld).toBe(2);
+    expect(maxHeld).toBeLessThan(5);
     // Every small file finished before the first large one.
     const firstLarge = order.findIndex((k) => k.startsWith('large'));
     expect(firstLarge).toBe(20);
