@@ -7,7 +7,7 @@
 // Every setting is an environment variable (see README "loadtest"); the
 // modules in ./lib can be imported into a scenario of your own.
 import exec from 'k6/execution';
-import { redactUrl } from '../common/redact.js';
+import { redactUrl, setRedactPatterns } from '../common/redact.js';
 import { baselineThresholds, compareSummaries } from '../common/loadtest-report/baseline.js';
 import { htmlSummary } from '../common/loadtest-report/html.js';
 import { junitXml } from '../common/loadtest-report/junit.js';
@@ -42,6 +42,8 @@ import { playStream, setUpStreamRequests } from './lib/streaming/session.js';
 import { createStreamMetrics } from './lib/streaming/stream-metrics.js';
 import { TAG_SWITCH_DIRECTION } from '../common/loadtest-report/metric-names.js';
 
+// `media-toolkit --redact PATTERN loadtest` hands its patterns down in MEDIA_TOOLKIT_REDACT.
+setRedactPatterns((__ENV.MEDIA_TOOLKIT_REDACT ?? '').split('\n'));
 const cfg = loadSettings();
 // MODE=hls / MODE=dash: sessions on each video's stream instead of the records' URLs.
 const streamMode = cfg.mode === 'hls' || cfg.mode === 'dash' ? cfg.mode : undefined;
