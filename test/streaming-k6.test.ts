@@ -186,8 +186,10 @@ http {
     nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100 && !(await fetch(`${base}/shows/pilot/master.m3u8`).then((r) => r.ok).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 50));
-    // What the readiness check asked is not the session's.
-    const before = (await readFile(join(dir, 'nginx-access.log'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).length;
+    // What the readiness check asked is not the session's (nginx logs it just after answering: wait for the line).
+    const logged = async () => (await readFile(join(dir, 'nginx-access.log'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).length;
+    for (let i = 0; i < 100 && (await logged()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const before = await logged();
     const results = join(dir, 'nginx-results.json');
     // The bucket holds shows/pilot.mp4; its HLS folder is shows/pilot/: {stem}.
     await writeResults(results, [{ ...record('shows/pilot.mp4', 'desktop'), kind: 'derivative', contentType: 'video/mp4' }]);
