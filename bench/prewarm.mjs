@@ -100,12 +100,16 @@ function runPrewarm(args) {
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
+    let cpuTicks = 0;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        // utime + stime (fields 14 and 15, clock ticks): CPU spent, which a loaded machine does not inflate as it does wall time.
+        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        cpuTicks = Math.max(cpuTicks, Number(f[11]) + Number(f[12]));
       } catch {
         /* exited */
       }
@@ -115,7 +119,7 @@ function runPrewarm(args) {
     child.on('close', (code) => {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`prewarm exited ${code}: ${stderr.slice(-500)}`));
-      resolve({ stdout, peakMb: peakKb / 1024 });
+      resolve({ stdout, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100 });
     });
   });
 }
@@ -234,16 +238,18 @@ try {
     const wrkRps = wrk(`${nginx.url}/s/v1.mp4?imwidth=1920`, 5);
     const raw = (await rawUndici(`${nginx.url}/s/v1.mp4`, Math.min(SMALL_N, 100_000))).rps;
     const out = join(dir, 'small.json');
-    await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', out]);
+    const runC = await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', out]);
     const s = summaryOf(out);
     const ratio = s.requestsPerSecond / wrkRps;
     log(`wrk ${wrkRps.toFixed(0)} req/s, raw undici ${raw.toFixed(0)} req/s, prewarm ${s.requestsPerSecond} req/s (whole run incl. results file ${(s.requests / s.durationSeconds).toFixed(0)} req/s)`);
     result('prewarm small bodies vs wrk', `${ratio.toFixed(2)}x (${s.requestsPerSecond.toFixed(0)} vs ${wrkRps.toFixed(0)} req/s)`, '>= 0.5x', ratio >= 0.5);
     result('prewarm small bodies vs raw undici (info)', `${(s.requestsPerSecond / raw).toFixed(2)}x (${raw.toFixed(0)} req/s raw)`, 'info', true);
     const outU = join(dir, 'small-undici.json');
-    await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', outU, '--http-client', 'undici']);
+    const runU = await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', outU, '--http-client', 'undici']);
     const su = summaryOf(outU);
     result('prewarm --http-client undici small bodies vs wrk (info)', `${(su.requestsPerSecond / wrkRps).toFixed(2)}x (${su.requestsPerSecond.toFixed(0)} req/s)`, 'info', true);
+    const us = (r) => ((r.cpuSeconds * 1e6) / SMALL_N).toFixed(0);
+    result('prewarm CPU per request, counting client against undici (info)', `${us(runC)} vs ${us(runU)} µs (whole process: start-up, requests, results file)`, 'info', true);
     // Would worker threads help? Two processes of the bare loop, 25 connections each, on the same server.
     const two = await rawUndiciProcesses(`${nginx.url}/s/v1.mp4`, Math.min(SMALL_N, 100_000), 2);
     result('raw undici in 2 processes vs wrk (info)', `${(two / wrkRps).toFixed(2)}x (${two.toFixed(0)} req/s, one process ${raw.toFixed(0)})`, 'info', true);
