@@ -12,6 +12,8 @@ export interface RunContext {
   /** The encoder chosen for the run ('' on a dry run). */
   encoder: string;
   hardware: boolean;
+  /** This ffmpeg has libvmaf: the picture check measures VMAF too. */
+  vmaf: boolean;
   manifest?: Manifest;
   s3?: S3Target;
   /** This run's temp folder (removed at the end). */

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RuntimeError } from '../lib/errors.js';
+import { RuntimeError, UsageError } from '../lib/errors.js';
 import { info } from '../lib/log.js';
 import { requireTool } from '../lib/tools.js';
 import type { StoredObject } from '../storage/index.js';
@@ -23,14 +23,15 @@ import { placeCompanion, placeOutput, CONTENT_TYPE } from './placement.js';
 import { planEncode, type EncodeSettings } from './plan.js';
 import { runPool } from './pool.js';
 import { predictSize, probeSource } from './probe.js';
+import { checkPicture, describeScore, listedFilters } from './picture-check.js';
+import { droppedNote, planStreams } from './streams.js';
+import { describeResolution } from '../media/probe.js';
 import { containerOfKey, CONTAINER_CODECS, CRF_TABLE, QUALITY_PRESET, type ContainerName } from './profiles.js';
 import { createOptimizeProgress } from './progress.js';
 import { continueLocal, continueS3, replaceLocal, replaceS3 } from './replace.js';
 import { computeTotals, writeOptimizeReport, type FileReport, type OptimizeReport } from './report.js';
 import { localSourcePath, openSource } from './source.js';
-import { measureSsim } from './ssim.js';
 import { verifyOutput } from './verify.js';
-import { warn } from '../lib/log.js';
 
 /** Runs the whole pipeline and writes the report. */
 export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
@@ -48,11 +49,14 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
   info(`optimize: ${candidates.length} candidate(s) at or above ${o.sizeThresholdMiB} MiB${o.limit !== undefined ? ` (--limit ${o.limit}: files the manifest shows as settled are not counted)` : ''}${o.dryRun ? ' (dry run)' : ''}`);
   let encoder = '';
   let hardware = false;
+  let vmaf = false;
   if (!o.dryRun && candidates.length > 0) {
     const choice = await chooseEncoder(ffmpeg, o.codec, o.hardwareAcceleration);
     if (choice.notice) info(choice.notice);
     encoder = choice.encoder;
     hardware = choice.hardware;
+    vmaf = (await listedFilters(ffmpeg)).has('libvmaf');
+    if (o.minVmaf !== undefined && !vmaf) throw new UsageError('--min-vmaf needs an ffmpeg built with libvmaf, and this one has none (`media-toolkit doctor` says which filters it has)');
   }
   const s3 = remote === 's3' && o.location ? { client: await createS3Client(o.location), bucket: o.location.bucket } : undefined;
   const tempRoot = await mkdtemp(join(o.tempDir ?? tmpdir(), 'media-toolkit-optimize-'));
@@ -62,7 +66,7 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
     // A dry run's plan is the command's output: stdout.
     print: o.dryRun ? (line) => process.stdout.write(`${line}\n`) : info,
   });
-  const ctx: RunContext = { o, ffmpeg, ffprobe, encoder, hardware, manifest, s3, tempRoot, threads: o.threads > 0 ? o.threads : threadsPerWorker(o.workers), progress };
+  const ctx: RunContext = { o, ffmpeg, ffprobe, encoder, hardware, vmaf, manifest, s3, tempRoot, threads: o.threads > 0 ? o.threads : threadsPerWorker(o.workers), progress };
   const files: FileReport[] = [];
   try {
     const results = await runPool(candidates, o.dryRun ? 4 : o.workers, async (obj) => {
@@ -92,7 +96,8 @@ export async function runOptimize(o: OptimizeOptions): Promise<OptimizeReport> {
       mode: o.mode, codec: o.codec, encoder: encoder || '(not chosen: dry run)', quality: o.quality, crf: o.crf ?? CRF_TABLE[o.codec][o.quality],
       preset: o.preset ?? QUALITY_PRESET[o.quality], targetResolution: o.targetResolution, fit: o.fit, audioProfile: o.audioProfile,
       outputFormat: o.outputFormat, browserCompatible: o.browserCompatible, maxOutputRatio: o.maxOutputRatio,
-      ...(o.targetSsim !== undefined ? { targetSsim: o.targetSsim } : {}), workers: o.workers, threadsPerWorker: ctx.threads,
+      ...(o.targetSsim !== undefined ? { targetSsim: o.targetSsim } : {}), minSsim: o.minSsim, ...(o.minVmaf !== undefined ? { minVmaf: o.minVmaf } : {}),
+      pictureCheck: `${o.fullQualityCheck ? 'whole file' : 'whole file up to 20 s, else 5 windows of 2 s'}, SSIM${vmaf ? ' and VMAF' : ''}`, workers: o.workers, threadsPerWorker: ctx.threads,
       segmentParallel: o.segmentParallel, sizeThresholdMiB: o.sizeThresholdMiB,
     },
     totals: computeTotals(files),
@@ -174,15 +179,22 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     }
     const probe = probed.probe;
     const v = probe.video!;
-    base.sourceResolution = `${v.width}x${v.height}`;
+    base.sourceResolution = describeResolution(v);
 
-    // Plan.
+    // Plan: every stream's fate (refused if one would be lost without a --drop-* flag), then the argv.
+    const streams = planStreams(probe, { container, audioProfile: o.audioProfile, drop: o.drop, sourceContainer: containerOfKey(obj.key) });
+    if (streams.refused) {
+      const reason = `${streams.refused}: original kept`;
+      await recordFinal(ctx, obj, 'skipped', reason);
+      return { ...base, status: 'skipped', reason };
+    }
+    base.dropped = droppedNote(streams);
     const settings: EncodeSettings = {
       codec: o.codec, encoder: ctx.encoder || 'libx264', crf: o.crf ?? CRF_TABLE[o.codec][o.quality], preset: o.preset ?? QUALITY_PRESET[o.quality],
       targetResolution: o.targetResolution, fit: o.fit, audioProfile: o.audioProfile, container, threads: ctx.threads,
     };
     const outPath = join(workDir, `output.${container}`);
-    const plan = planEncode(src.path, outPath, probe, settings);
+    const plan = planEncode(src.path, outPath, probe, settings, { streams });
     base.resolution = `${plan.geometry.width}x${plan.geometry.height}`;
     base.codec = o.codec;
     if (o.dryRun) {
@@ -196,7 +208,7 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     const e = await ctx.manifest!.record({ ...entryBase, state: 'encoding' });
 
     // Encode.
-    const enc = await encodeOutput(ctx, obj.key, src.path, probe, settings, outPath, workDir);
+    const enc = await encodeOutput(ctx, obj.key, src.path, probe, streams, settings, outPath, workDir);
     base.crf = enc.crf;
     base.crfSearch = enc.crfSearch;
     base.segments = enc.segments;
@@ -206,27 +218,38 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     base.sizeAfter = outSize;
     base.ratio = obj.size > 0 ? outSize / obj.size : undefined;
 
-    // Verify.
+    // Verify: structure and stream inventory, then the picture.
     const ver = await verifyOutput({ ffmpeg: ctx.ffmpeg, ffprobe: ctx.ffprobe }, probe, obj.size, outPath, outSize,
-      { codec: o.codec, width: enc.geometry.width, height: enc.geometry.height, maxOutputRatio: o.maxOutputRatio, checkSize: true }, o.signal);
+      { codec: o.codec, width: enc.geometry.width, height: enc.geometry.height, maxOutputRatio: o.maxOutputRatio, checkSize: true, streams }, o.signal);
     base.verification = { ok: ver.ok, checks: ver.checks };
     base.fps = ver.outputFrames > 0 && enc.encodeSec > 0 ? ver.outputFrames / enc.encodeSec : undefined;
-    if (o.targetSsim !== undefined || o.measureSsim) {
-      try {
-        base.ssim = await measureSsim(ctx.ffmpeg, src.path, outPath, enc.geometry, { signal: o.signal });
-      } catch (err) {
-        warn(`${obj.key}: ${(err as Error).message}`);
-      }
+    if (!ver.ok && !ver.rejectedForSize) {
+      const reason = `verification failed: ${ver.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`;
+      await ctx.manifest!.update(id, { state: 'failed', reason });
+      return { ...base, status: 'failed', reason };
+    }
+    try {
+      base.picture = await checkPicture(ctx.ffmpeg, { path: src.path, video: v }, { path: outPath, video: ver.output!.video! }, enc.geometry, probe.durationSec,
+        { vmaf: ctx.vmaf, threads: ctx.threads, full: o.fullQualityCheck, signal: o.signal });
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
+      const reason = `the picture check could not run (${(err as Error).message}): original kept`;
+      await ctx.manifest!.update(id, { state: 'failed', reason });
+      return { ...base, status: 'failed', reason };
+    }
+    base.ssim = base.picture.ssim;
+    base.vmaf = base.picture.vmaf;
+    const lowVmaf = o.minVmaf !== undefined && base.picture.vmaf !== undefined && base.picture.vmaf < o.minVmaf;
+    if (base.picture.ssim < o.minSsim || lowVmaf) {
+      const floor = lowVmaf ? `--min-vmaf ${o.minVmaf}` : `--min-ssim ${o.minSsim}`;
+      const reason = `the picture differs from the source: ${describeScore(base.picture)}, below ${floor}; original kept`;
+      await ctx.manifest!.update(id, { state: 'rejected', reason });
+      return { ...base, status: 'rejected', reason };
     }
     if (ver.rejectedForSize) {
       const reason = `output is ${((outSize / obj.size) * 100).toFixed(1)}% of the source (limit ${(o.maxOutputRatio * 100).toFixed(0)}%): original kept`;
       await ctx.manifest!.update(id, { state: 'rejected', reason });
       return { ...base, status: 'rejected', reason };
-    }
-    if (!ver.ok) {
-      const reason = `verification failed: ${ver.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`;
-      await ctx.manifest!.update(id, { state: 'failed', reason });
-      return { ...base, status: 'failed', reason };
     }
 
     // The companion WebM (verified too; never replaces anything).
