@@ -86,8 +86,8 @@ const TOKEN_HEADERS = ['cf-cache-status', 'x-cache-status', 'x-proxy-cache', 'x-
 
 /**
  * Normalised cache status from response headers. Order: cf-cache-status,
- * x-cache-status, x-cache and friends, then RFC 9211 Cache-Status, and as a
- * last hint a positive Age (only a cache adds Age > 0).
+ * x-cache-status, x-cache and friends, then RFC 9211 Cache-Status, Varnish's
+ * X-Varnish, and as a last hint a positive Age (only a cache adds Age > 0).
  */
 export function parseCacheStatus(get: HeaderLookup): CacheStatus {
   for (const name of TOKEN_HEADERS) {
@@ -101,6 +101,14 @@ export function parseCacheStatus(get: HeaderLookup): CacheStatus {
   if (cs !== undefined) {
     const s = fromCacheStatusHeader(cs);
     if (s) return s;
+  }
+  // Varnish: `X-Varnish: 32770` (this request's id: a miss or pass) or `32770 3` (plus the id of
+  // the request that stored the object: a hit).
+  const xv = get('x-varnish');
+  if (xv !== undefined) {
+    const ids = xv.split(',').pop()!.trim().split(/\s+/).filter(Boolean);
+    if (ids.length >= 2) return 'hit';
+    if (ids.length === 1) return 'miss';
   }
   const age = get('age');
   if (age !== undefined && Number(age.split(',')[0].trim()) > 0) return 'hit';

@@ -1,7 +1,7 @@
 // Image variants: named transformations of an image, in the URL forms that image
 // CDNs accept (query, path-based, Akamai Image Manager, compact). The full
 // catalogue lives here so the pre-warmer and the k6 scenarios agree on every URL.
-import { encodeKey, trimBase } from './url.js';
+import { assembleUrl, encodeKey, fillTemplate, type UrlFormat } from './url.js';
 
 export type VariantGroup = 'size' | 'mobile' | 'aspect' | 'format' | 'social' | 'akamai' | 'path' | 'compact' | 'effect' | 'smart';
 
@@ -83,15 +83,15 @@ export const IMAGE_VARIANTS: readonly ImageVariant[] = [
   q('linkedin_banner', 'social', 'width=1584&height=396&fit=cover', 1584, 396, 'LinkedIn banner 1584x396'),
   q('pinterest_pin', 'social', 'width=1000&height=1500&fit=cover', 1000, 1500, 'Pinterest pin 1000x1500'),
   q('youtube_thumbnail', 'social', 'width=1280&height=720&fit=cover', 1280, 720, 'YouTube thumbnail 1280x720'),
-  // Akamai Image Manager
-  q('akamai_resize_small', 'akamai', 'im=resize=width:400,height:300,mode:fit', 400, 300, 'Akamai resize 400x300 fit'),
-  q('akamai_resize_medium', 'akamai', 'im=resize=width:800,height:600,mode:fit', 800, 600, 'Akamai resize 800x600 fit'),
-  q('akamai_resize_large', 'akamai', 'im=resize=width:1200,height:900,mode:fit', 1200, 900, 'Akamai resize 1200x900 fit'),
-  q('akamai_crop', 'akamai', 'im=resize=width:800,height:600,mode:crop', 800, 600, 'Akamai crop 800x600'),
-  q('akamai_quality', 'akamai', 'im=quality=80', undefined, undefined, 'Akamai quality 80'),
-  q('akamai_format', 'akamai', 'im=format=webp', undefined, undefined, 'Akamai WebP'),
-  q('akamai_resize_webp', 'akamai', 'im=resize=width:400&im=format=webp', 400, undefined, 'Akamai 400px WebP'),
-  q('akamai_quality_resize', 'akamai', 'im=quality=80&im=resize=width:1200', 1200, undefined, 'Akamai 1200px quality 80'),
+  // Akamai Image & Video Manager, IMQuery form (transformations chained with ';')
+  q('akamai_resize_small', 'akamai', 'im=Resize=(400,300)', 400, 300, 'Akamai IMQuery resize 400x300'),
+  q('akamai_resize_medium', 'akamai', 'im=Resize,width=800,height=600,aspect=fit', 800, 600, 'Akamai IMQuery resize 800x600 fit'),
+  q('akamai_resize_large', 'akamai', 'im=Resize,width=1200,height=900,aspect=fit', 1200, 900, 'Akamai IMQuery resize 1200x900 fit'),
+  q('akamai_width', 'akamai', 'im=Resize,width=400', 400, undefined, 'Akamai IMQuery resize to 400 wide'),
+  q('akamai_crop', 'akamai', 'im=AspectCrop=(4,3),xPosition=.5,yPosition=.5;Resize=(800,600)', 800, 600, 'Akamai IMQuery 4:3 crop then 800x600'),
+  q('akamai_grayscale', 'akamai', 'im=Resize,width=1200;Grayscale', 1200, undefined, 'Akamai IMQuery 1200 wide, grayscale (chained)'),
+  q('akamai_imwidth', 'akamai', 'imwidth=800', 800, undefined, 'Akamai IVM imwidth=800 (policy picks the derivative)'),
+  q('akamai_format', 'akamai', 'imformat=chrome', undefined, undefined, 'Akamai IVM imformat=chrome (the format served to Chrome)'),
   // Path-based
   p('path_small', '_width=400', 400, undefined, '/_width=400/'),
   p('path_medium', '_width=800', 800, undefined, '/_width=800/'),
@@ -120,6 +120,14 @@ export const IMAGE_VARIANTS: readonly ImageVariant[] = [
   q('smart_landscape', 'smart', 'width=800&height=600&fit=crop&gravity=auto', 800, 600, '800x600 smart crop'),
   q('smart_thumbnail', 'smart', 'width=150&height=150&fit=crop&gravity=face', 150, 150, '150x150 crop around faces'),
 ];
+
+// Names of earlier catalogues whose forms Akamai does not document in IMQuery (quality and
+// format are policy settings there): a clear pointer instead of "unknown variant".
+const RENAMED: Record<string, string> = {
+  akamai_quality: 'Akamai sets quality in the policy, not in IMQuery: use impolicy in --url-template, or akamai_imwidth',
+  akamai_resize_webp: 'Akamai picks WebP/AVIF by browser: use akamai_width with --browser-accept-sets, or akamai_format',
+  akamai_quality_resize: 'use akamai_grayscale (a chained IMQuery) or akamai_resize_large',
+};
 
 export const DEFAULT_IMAGE_VARIANTS: readonly string[] = ['thumbnail', 'small', 'medium', 'large', 'webp'];
 
@@ -150,16 +158,49 @@ export function selectImageVariants(names: readonly string[] | undefined, catalo
       continue;
     }
     const v = catalogue.find((c) => c.name === name);
+    if (!v && RENAMED[name]) throw new Error(`image variant "${name}" was removed: ${RENAMED[name]}`);
     if (!v) throw new Error(`unknown image variant "${name}" (see --list-variants for the ${catalogue.length} known ones)`);
     add(v);
   }
   return out;
 }
 
-/** `<base>[/<path>]/<key>[?<query>]` */
-export function variantUrl(baseUrl: string, key: string, v: ImageVariant): string {
-  const base = trimBase(baseUrl);
+export interface VariantUrlOptions {
+  /**
+   * Unset: the variant's own catalogue form (query, path segments or IMQuery).
+   * imwidth: `?imwidth=<width>` (a variant without a width keeps its catalogue form);
+   * derivative: `<key>/<variant>/`; query: `?derivative=<variant>&width=..&height=..`.
+   */
+  format?: UrlFormat;
+  /** --url-template: {derivative} is the variant's name, {params} its own transform parameters. */
+  template?: string;
+}
+
+/** A variant's own transform parameters, as `{params}` in a template sees them. */
+function variantParams(v: ImageVariant): string {
+  if (v.query) return v.query;
+  return (v.path ?? '').split('/').filter(Boolean).map((s) => s.replace(/^_/, '')).join('&');
+}
+
+/**
+ * `<base>[/<path>]/<key>[?<query>]` in the catalogue form, or the form of
+ * --url-format/--url-template as derivatives use it. The base URL's query is kept.
+ */
+export function variantUrl(baseUrl: string, key: string, v: ImageVariant, opts: VariantUrlOptions = {}): string {
+  if (opts.template) return fillTemplate(opts.template, baseUrl, key, { name: v.name, width: v.width, height: v.height, params: variantParams(v) });
+  const keyPath = `/${encodeKey(key)}`;
+  switch (opts.format) {
+    case 'derivative':
+      return assembleUrl(baseUrl, `${keyPath}/${encodeURIComponent(v.name)}/`);
+    case 'query': {
+      const size = `${v.width !== undefined ? `&width=${v.width}` : ''}${v.height !== undefined ? `&height=${v.height}` : ''}`;
+      return assembleUrl(baseUrl, keyPath, `derivative=${encodeURIComponent(v.name)}${size}`);
+    }
+    case 'imwidth':
+      if (v.width !== undefined) return assembleUrl(baseUrl, keyPath, `imwidth=${v.width}`);
+      break;
+    default:
+  }
   const path = v.path ? `/${v.path.replace(/^\/+|\/+$/g, '')}` : '';
-  const q = v.query ? `?${v.query}` : '';
-  return `${base}${path}/${encodeKey(key)}${q}`;
+  return assembleUrl(baseUrl, `${path}${keyPath}`, v.query ?? '');
 }

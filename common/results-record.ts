@@ -33,6 +33,8 @@ export type ErrorClass =
   | 'connection_error'
   | 'server_error'
   | 'client_error'
+  /** 429 after every retry: the CDN kept rate-limiting. */
+  | 'rate_limited'
   | 'redirect'
   | 'incomplete_body'
   | 'aborted'
@@ -43,8 +45,11 @@ export interface ResultsRecord {
   key: string;
   /** Derivative name (videos) or image variant name (images). */
   derivative: string;
-  /** Whether `derivative` names a video derivative or an image variant. */
-  kind: 'derivative' | 'variant';
+  /**
+   * What `derivative` names: a video derivative, an image variant, or another kind of
+   * work item (e.g. an HLS/DASH segment) a work kind of prep/prewarm/work-kinds.ts adds.
+   */
+  kind: 'derivative' | 'variant' | (string & {});
   /** The requested URL with secrets (signed query strings) redacted. */
   url: string;
   /** Final HTTP status, 0 when no response arrived. */
@@ -74,6 +79,14 @@ export interface ResultsRecord {
   height?: number;
   /** ISO time the final attempt started. */
   startedAt: string;
+  /** Address the request went to (`203.0.113.7:443`): the --edge given, else the one DNS gave. */
+  edge?: string;
+  /** The PoP or edge server that answered, normalised from the CDN's headers (common/pop.ts); null when none said. */
+  pop?: string | null;
+  /** The cache-key variant (--variant-header set) sent, e.g. `Accept: image/jpeg`. */
+  cacheVariant?: string;
+  /** Media duration in seconds, when the writer knows it (the load test's player falls back to it when a file's header has none). */
+  durationSeconds?: number;
 }
 
 /** The results JSON written at the end of a pre-warming run. */

@@ -34,9 +34,24 @@ export interface LoadtestFlags {
   ttfbThreshold?: number;
   rangeCorrectnessThreshold?: number;
   abortOnFail?: boolean;
+  playerChunkSeconds?: number;
+  playerBufferTarget?: number;
+  playerStartupSeconds?: number;
+  playerAbandonSeconds?: number;
+  playerOpenKb?: number;
+  playerTimeScale?: number;
+  seekProbability?: number;
+  sessionMeanSeconds?: number;
+  sessionMaxRequests?: number;
+  maxStartupP95?: number;
+  maxRebufferRatio?: number;
+  baseline?: string;
+  maxRegression?: string;
+  regressionFloorMs?: number;
   outputFile?: string;
   reportsDir: string;
   summaryMd?: string;
+  summaryHtml?: string;
   junitXml?: string;
   [stage: `stage${number}Users` | `stage${number}Duration`]: number | string | undefined;
 }
@@ -49,6 +64,7 @@ export function absolute(path: string, cwd = process.cwd()): string {
 export interface SummaryPaths {
   json: string;
   md: string;
+  html: string;
   junit: string;
 }
 
@@ -57,6 +73,7 @@ export function summaryPaths(flags: LoadtestFlags, cwd = process.cwd()): Summary
   return {
     json: absolute(flags.outputFile ?? resolve(dir, 'loadtest-summary.json'), cwd),
     md: absolute(flags.summaryMd ?? resolve(dir, 'loadtest-summary.md'), cwd),
+    html: absolute(flags.summaryHtml ?? resolve(dir, 'loadtest-summary.html'), cwd),
     junit: absolute(flags.junitXml ?? resolve(dir, 'loadtest-junit.xml'), cwd),
   };
 }
@@ -68,7 +85,9 @@ export const SCENARIO_ENV_NAMES: readonly string[] = [
   'LARGE_FILE_THRESHOLD_MB', 'REQUEST_TIMEOUT', 'RANGE_PROBABILITY', 'MIN_CHUNK_KB', 'MAX_CHUNK_KB', 'MIN_SLEEP', 'MAX_SLEEP', 'SEED',
   'REQ_DURATION_THRESHOLD', 'FAILURE_RATE_THRESHOLD', 'CACHE_HIT_THRESHOLD', 'TTFB_THRESHOLD', 'RANGE_CORRECTNESS_THRESHOLD',
   'ABORT_ON_FAIL', 'PLAYER_CHUNK_KB', 'SEEK_PROBABILITY', 'SESSION_MEAN_SECONDS', 'SESSION_MAX_REQUESTS', 'PLAYER_TIME_SCALE',
-  'SUMMARY_JSON', 'SUMMARY_MD', 'JUNIT_XML',
+  'PLAYER_CHUNK_SECONDS', 'PLAYER_BUFFER_TARGET', 'PLAYER_STARTUP_SECONDS', 'PLAYER_ABANDON_SECONDS', 'PLAYER_OPEN_KB',
+  'STARTUP_P95_MAX_MS', 'REBUFFER_RATIO_MAX', 'BASELINE_FILE', 'MAX_REGRESSION', 'REGRESSION_FLOOR_MS',
+  'SUMMARY_JSON', 'SUMMARY_MD', 'SUMMARY_HTML', 'JUNIT_XML',
   ...[1, 2, 3, 4, 5].flatMap((i) => [`STAGE${i}_USERS`, `STAGE${i}_DURATION`]),
 ];
 
@@ -84,6 +103,8 @@ const PLAIN_FLAGS = [
   'baseUrl', 'urlFormat', 'urlTemplate', 'mode', 'loadMode', 'smoke', 'sequential', 'iterations', 'vus', 'preAllocatedVus', 'maxVus',
   'skipLargeFiles', 'largeFileThresholdMb', 'requestTimeout', 'rangeProbability', 'minChunkKb', 'maxChunkKb', 'minSleep', 'maxSleep',
   'seed', 'reqDurationThreshold', 'failureRateThreshold', 'cacheHitThreshold', 'ttfbThreshold', 'rangeCorrectnessThreshold', 'abortOnFail',
+  'playerChunkSeconds', 'playerBufferTarget', 'playerStartupSeconds', 'playerAbandonSeconds', 'playerOpenKb', 'playerTimeScale',
+  'seekProbability', 'sessionMeanSeconds', 'sessionMaxRequests', 'maxRegression', 'regressionFloorMs',
 ] as const satisfies readonly (keyof LoadtestFlags)[];
 
 const envName = (flag: string): string => flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
@@ -103,9 +124,13 @@ export function k6Env(flags: LoadtestFlags, cwd = process.cwd()): Record<string,
   // An error report file given means it is to be used.
   set('USE_ERROR_REPORT', flags.useErrorReport || flags.errorReportFile ? true : undefined);
   set('ERROR_REPORT_FILE', flags.errorReportFile && absolute(flags.errorReportFile, cwd));
+  set('STARTUP_P95_MAX_MS', flags.maxStartupP95);
+  set('REBUFFER_RATIO_MAX', flags.maxRebufferRatio);
+  set('BASELINE_FILE', flags.baseline && absolute(flags.baseline, cwd));
   const paths = summaryPaths(flags, cwd);
   env.SUMMARY_JSON = paths.json;
   env.SUMMARY_MD = paths.md;
+  env.SUMMARY_HTML = paths.html;
   env.JUNIT_XML = paths.junit;
   return env;
 }

@@ -18,6 +18,8 @@ export function validateFaults(f: OriginFaults): void {
   };
   frac('errorRate', f.errorRate);
   frac('resetRate', f.resetRate);
+  frac('bandwidthJitter', f.bandwidthJitter);
+  if (f.bandwidthBytesPerSecond !== undefined && !(f.bandwidthBytesPerSecond >= 0)) throw new RangeError(`bandwidthBytesPerSecond must be >= 0, got ${f.bandwidthBytesPerSecond}`);
   if (f.latencyMs !== undefined && !(f.latencyMs >= 0)) throw new RangeError(`latencyMs must be >= 0, got ${f.latencyMs}`);
   for (const s of f.errorStatuses ?? []) {
     if (!Number.isInteger(s) || s < 400 || s > 599) throw new RangeError(`error statuses must be 400..599, got ${s}`);

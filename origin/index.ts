@@ -1,6 +1,7 @@
 // startOrigin: the local media-transforming CDN, in-process. Used by the
 // `origin` subcommand, the demo, the tests and the benchmarks.
 import { createServer, type Server } from 'node:http';
+import { createSecureServer, type Http2Session } from 'node:http2';
 import { realpath, stat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { validateFaults } from './faults.js';
 import { createRenderer } from './ffmpeg-render.js';
 import { UsageError } from '../lib/errors.js';
 import { createS3Source } from './s3-source.js';
+import { selfSignedCertificate, writeCertificate } from './tls.js';
 
 export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
 
@@ -63,16 +65,36 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     random: seededRng(opts.seed ?? 1),
     stats,
   });
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+  const host = opts.host ?? '127.0.0.1';
+  // --tls: HTTPS with a certificate made now, HTTP/2 and HTTP/1.1 on the same port (ALPN).
+  const tls = opts.tls ? await selfSignedCertificate([host]) : undefined;
+  const tlsDir = tls ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-tls-')) : undefined;
+  const certificateFile = tlsDir ? join(tlsDir, 'origin-cert.pem') : undefined;
+  if (tls && certificateFile) await writeCertificate(certificateFile, tls.cert);
+  const sessions = new Set<Http2Session>();
+  // Connections accepted and HTTP/2 sessions among them: how a client spread its requests.
+  const wire = { connections: 0, http2Sessions: 0 };
+  const server = (
+    tls
+      ? createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true, settings: { maxConcurrentStreams: 1000 } }, handler as never)
+      : createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler)
+  ) as Server;
+  if (tls) {
+    server.on('session', (s: Http2Session) => {
+      wire.http2Sessions++;
+      sessions.add(s);
+      s.on('close', () => sessions.delete(s));
+    });
+  }
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
+    wire.connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   // A client that vanishes mid-request must not take the server down.
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -85,9 +107,10 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://${urlHost}:${port}${basePath}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}${basePath}`,
     port,
-    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0 }),
+    certificateFile,
+    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0, ...wire }),
     setFaults(f) {
       validateFaults(f);
       faults = { ...f };
@@ -95,8 +118,12 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const s of sessions) s.destroy();
         for (const s of sockets) s.destroy();
-      }).then(() => (tempCache ? rm(tempCache, { recursive: true, force: true }) : undefined));
+      }).then(async () => {
+        if (tempCache) await rm(tempCache, { recursive: true, force: true });
+        if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
+      });
       return closing;
     },
   };

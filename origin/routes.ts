@@ -7,6 +7,13 @@
 //   <base>/<key>?im=resize=width:400,height:300   Akamai Image Manager
 //   <base>/_width=800/_format=webp/<key>          path-based variant segments
 import { DEFAULT_DERIVATIVES, type Derivative } from '../common/derivatives.js';
+import { IMAGE_VARIANTS } from '../common/image-variants.js';
+
+// Named targets a URL may carry (`<key>/<name>/`, `?derivative=<name>`): the derivatives,
+// then the image variants (prewarm --url-format derivative|query names variants too).
+function named(name: string, derivatives: readonly Derivative[]): { name: string; width?: number; height?: number } | undefined {
+  return derivatives.find((c) => c.name === name) ?? IMAGE_VARIANTS.find((v) => v.name === name);
+}
 
 export interface Transform {
   width?: number;
@@ -65,11 +72,11 @@ function applyParam(t: Transform, name: string, value: string, extras: string[],
     return true;
   }
   if (field === 'derivative') {
-    const d = derivatives.find((c) => c.name === value);
+    const d = named(value, derivatives);
     if (!d) return false;
     t.derivative = d.name;
-    t.width ??= d.width;
-    t.height ??= d.height;
+    if (d.width !== undefined) t.width ??= d.width;
+    if (d.height !== undefined) t.height ??= d.height;
     return true;
   }
   return false;
@@ -124,8 +131,9 @@ export function transformId(t: Transform | null): string {
 function decodeSegment(raw: string): string | null {
   try {
     const s = decodeURIComponent(raw);
-    // A decoded slash, backslash-free NUL or dot segment would let a key step outside its folder.
-    if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) return null;
+    // A decoded slash, NUL or dot segment would let a key step outside its folder. Empty
+    // segments stay: `/a.mp4` and `dir//b.mp4` are legal S3 keys of their own.
+    if (s === '.' || s === '..' || s.includes('/') || s.includes('\0')) return null;
     return s;
   } catch {
     return null;
@@ -170,11 +178,11 @@ export function parseRequestTarget(target: string, basePath = '', derivatives: r
   if (raw.length >= 2 && raw[raw.length - 1] === '') {
     raw.pop();
     const name = decodeSegment(raw.pop() as string);
-    const d = name === null ? undefined : derivatives.find((c) => c.name === name);
+    const d = name === null ? undefined : named(name, derivatives);
     if (!d) return { ok: false, status: 404, reason: 'unknown derivative' };
     t.derivative = d.name;
-    t.width = d.width;
-    t.height = d.height;
+    if (d.width !== undefined) t.width = d.width;
+    if (d.height !== undefined) t.height = d.height;
     transformed = true;
   }
 
@@ -184,7 +192,7 @@ export function parseRequestTarget(target: string, basePath = '', derivatives: r
     if (s === null) return { ok: false, status: 404, reason: 'bad key segment' };
     segments.push(s);
   }
-  if (segments.length === 0) return { ok: false, status: 404, reason: 'no key' };
+  if (segments.every((seg) => seg === '')) return { ok: false, status: 404, reason: 'no key' };
 
   let aspect: number | undefined;
   if (query) {

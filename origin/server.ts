@@ -14,6 +14,7 @@ import { fnv1a } from '../common/fnv1a.js';
 import { bodyShift, streamSynthetic } from './synthetic-body.js';
 import type { Renderer } from './ffmpeg-render.js';
 import type { OriginFaults } from './types.js';
+import { throttled } from './bandwidth.js';
 
 export interface OriginStats {
   requests: number;
@@ -216,6 +217,8 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       res.end();
       return;
     }
+    // --bandwidth: the body goes through a per-connection pace (origin/bandwidth.ts).
+    const sink = faults.bandwidthBytesPerSecond ? throttled(res, faults.bandwidthBytesPerSecond, faults.bandwidthJitter ?? 0, ctx.random) : res;
     if (body.open) {
       // Opened before the status is sent, so a failing bucket read is still a clean 500.
       const rs = await body.open(start, end);
@@ -223,10 +226,10 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       rs.on('error', () => res.destroy());
       // A client that leaves early must not keep a file or a bucket download open.
       res.on('close', () => rs.destroy());
-      rs.pipe(res);
+      rs.pipe(sink);
     } else {
       res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
-      streamSynthetic(res, body.shift, start, end);
+      streamSynthetic(sink, body.shift, start, end);
     }
   };
   return (req, res) => {

@@ -1,7 +1,7 @@
 // Synthetic derivative bodies: deterministic bytes, size proportional to the
 // derivative width, streamed from one shared block (nothing per request is
 // allocated, whatever the size).
-import type { ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import { fnv1a } from '../common/fnv1a.js';
 import { seededRng } from '../common/random.js';
 
@@ -24,7 +24,7 @@ export function bodyShift(cacheKey: string): number {
  * Streams bytes [start, end] of the body with backpressure. `stopAfter` (bytes)
  * ends the stream early and calls onStop: used by the reset fault.
  */
-export function streamSynthetic(res: ServerResponse, shift: number, start: number, end: number, stopAfter = Infinity, onStop?: () => void): void {
+export function streamSynthetic(res: Writable, shift: number, start: number, end: number, stopAfter = Infinity, onStop?: () => void): void {
   let pos = start;
   let sent = 0;
   const pump = (): void => {

@@ -13,6 +13,10 @@ export interface OriginFaults {
   resetRate?: number;
   /** Answer 200 with the whole body even when a Range header is sent. */
   ignoreRange?: boolean;
+  /** Body bytes per second, per connection (--bandwidth); unset or 0: unlimited. */
+  bandwidthBytesPerSecond?: number;
+  /** 0..1: each connection's rate varies within +-this fraction, redrawn every second (--bandwidth-jitter). */
+  bandwidthJitter?: number;
 }
 
 /** Sources from an S3-compatible bucket instead of a local folder. */
@@ -54,6 +58,8 @@ export interface OriginOptions {
    */
   virtual?: boolean;
   faults?: OriginFaults;
+  /** HTTPS (HTTP/2 and HTTP/1.1 by ALPN) with a self-signed certificate made at start-up. */
+  tls?: boolean;
   /** Seed for fault randomness, so test runs are repeatable. */
   seed?: number;
 }
@@ -62,8 +68,10 @@ export interface RunningOrigin {
   /** Base URL, e.g. http://127.0.0.1:41234 (plus basePath). */
   url: string;
   port: number;
+  /** With tls: the PEM file of the self-signed certificate (a client's --ca-file); removed on close. */
+  certificateFile?: string;
   /** Counters for assertions: requests seen, by cache status, faults injected, ffmpeg renders run. */
-  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number; renders: number };
+  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number; renders: number; connections: number; http2Sessions: number };
   /** Replaces all fault knobs while running (`setFaults({})` turns every fault off). */
   setFaults(f: OriginFaults): void;
   close(): Promise<void>;

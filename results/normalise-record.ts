@@ -19,7 +19,7 @@ export function normaliseRecord(v: unknown): ResultsRecord | string {
   const r: ResultsRecord = {
     key: o.key,
     derivative,
-    kind: o.kind === 'variant' ? 'variant' : 'derivative',
+    kind: typeof o.kind === 'string' && o.kind !== '' ? o.kind : 'derivative',
     url: typeof o.url === 'string' ? o.url : '',
     status,
     ok,
@@ -38,5 +38,8 @@ export function normaliseRecord(v: unknown): ResultsRecord | string {
   };
   if (typeof o.width === 'number') r.width = o.width;
   if (typeof o.height === 'number') r.height = o.height;
+  if (typeof o.edge === 'string') r.edge = o.edge;
+  if (typeof o.pop === 'string' || o.pop === null) r.pop = o.pop as string | null;
+  if (typeof o.cacheVariant === 'string') r.cacheVariant = o.cacheVariant;
   return r;
 }

@@ -8,40 +8,88 @@
 // modules in ./lib can be imported into a scenario of your own.
 import exec from 'k6/execution';
 import { redactUrl } from '../common/redact.js';
-import { loadRecords } from './lib/data.js';
+import { baselineThresholds, compareSummaries } from '../common/loadtest-report/baseline.js';
+import { htmlSummary } from '../common/loadtest-report/html.js';
+import { junitXml } from '../common/loadtest-report/junit.js';
+import { markdownSummary } from '../common/loadtest-report/markdown.js';
+import {
+  DURATION_SOURCES,
+  STATUS_SUBMETRICS,
+  runnerFileName,
+  runnerOf,
+  splitQuantiles,
+  summarize,
+  summaryTrendStats,
+  thresholdKey,
+  type K6SummaryData,
+  type LoadtestSummary,
+} from '../common/loadtest-report/summary.js';
+import { textSummary } from '../common/loadtest-report/text.js';
+import { loadRecords, openFile } from './lib/data.js';
 import { buildScenarios } from './lib/load-shape.js';
 import { createMetrics } from './lib/metrics.js';
-import { METRIC } from './lib/metric-names.js';
+import { METRIC, TAG_DURATION_SOURCE, VIDEO_METRIC } from './lib/metric-names.js';
 import { randomIndex, sequentialIndex } from './lib/pick.js';
 import { playerSession, randomRangeRequest } from './lib/patterns.js';
 import { seededRng, type Rng } from './lib/random.js';
 import { loadSettings } from './lib/settings.js';
 import { durationMs, missingSettings } from './lib/config.js';
 import { setUpExpectedStatuses } from './lib/request.js';
-import { junitXml, markdownSummary, summarize, textSummary, type K6SummaryData } from './lib/summary.js';
-import { buildThresholds } from './lib/thresholds.js';
+import { buildThresholds, type Threshold } from './lib/thresholds.js';
+import { createVideoMetrics, videoReport } from './lib/player/video-metrics.js';
 
 const cfg = loadSettings();
 const data = loadRecords(cfg);
 const metrics = createMetrics();
+const video = createVideoMetrics();
+const report = videoReport(video);
 setUpExpectedStatuses();
 const ctx = { metrics, timeoutMs: durationMs(cfg.requestTimeout) };
 const recordCount = data.count;
+const player = cfg.mode === 'player' && !cfg.sequential;
 
 // Per-derivative submetrics (no threshold of their own) so the summary can break figures down.
-const perDerivative: Record<string, never[]> = {};
+const thresholds: Record<string, Threshold[]> = {};
+const derivatives: string[] = [];
 for (let i = 0; i < data.derivatives.length && i < 20; i++) {
   const d = data.derivatives[i];
   // Only names k6's submetric syntax takes as they are.
   if (!/^[\w.-]+$/.test(d)) continue;
-  for (const name of [METRIC.ttfb, METRIC.cacheHit, METRIC.bytes]) perDerivative[`${name}{derivative:${d}}`] = [];
+  derivatives.push(d);
+  const names: string[] = [METRIC.ttfb, 'http_req_duration', METRIC.cacheHit, METRIC.bytes];
+  if (player) names.push(VIDEO_METRIC.startup, VIDEO_METRIC.rebufferRatio, VIDEO_METRIC.stalls);
+  for (const name of names) thresholds[`${name}{derivative:${d}}`] = [];
+}
+for (const code of STATUS_SUBMETRICS) thresholds[`http_reqs{status:${code}}`] = [];
+if (player) for (const source of DURATION_SOURCES) thresholds[`${VIDEO_METRIC.sessions}{${TAG_DURATION_SOURCE}:${source}}`] = [];
+Object.assign(thresholds, buildThresholds(cfg.thresholds));
+
+// An earlier run's summary: its figures, plus the allowed regression, become thresholds.
+let baseline: LoadtestSummary | undefined;
+const baselineKeys = new Set<string>();
+if (cfg.baseline.file) {
+  const text = openFile(cfg.baseline.file, 'BASELINE_FILE');
+  try {
+    baseline = JSON.parse(text) as LoadtestSummary;
+  } catch (err) {
+    throw new Error(`BASELINE_FILE is not valid JSON: ${cfg.baseline.file} (${(err as Error).message})`);
+  }
+  if (!baseline || baseline.tool !== 'media-toolkit loadtest') throw new Error(`BASELINE_FILE is not a media-toolkit loadtest summary: ${cfg.baseline.file}`);
+  const limits = baselineThresholds(baseline, cfg.baseline, derivatives);
+  for (const metric of Object.keys(limits)) {
+    for (const expr of limits[metric]) {
+      (thresholds[metric] ??= []).push(cfg.thresholds.abortOnFail ? { threshold: expr, abortOnFail: true, delayAbortEval: '2s' } : expr);
+      baselineKeys.add(thresholdKey(metric, expr));
+    }
+  }
 }
 
 export const options = {
   scenarios: buildScenarios(cfg, data.count),
-  thresholds: { ...perDerivative, ...buildThresholds(cfg.thresholds) },
+  thresholds,
   discardResponseBodies: true,
-  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
+  // The usual stats plus a 1% quantile grid, so `loadtest merge` can join runners' distributions.
+  summaryTrendStats: summaryTrendStats(),
 };
 
 // Unset BASE_URL / RESULTS_FILE stop the run here rather than in init, so
@@ -62,25 +110,37 @@ export default function (): void {
   // Sequential: the iteration's number in the whole test; random: the VU's own draw.
   const index = cfg.sequential ? sequentialIndex(exec.scenario.iterationInTest, recordCount) : randomIndex(rng, recordCount);
   const rec = data.target(index);
-  if (cfg.mode === 'player' && !cfg.sequential) playerSession(rec, cfg, ctx, rng);
+  if (player) playerSession(rec, cfg, ctx, rng, video, report);
   else randomRangeRequest(rec, cfg, ctx, rng);
 }
 
 export function handleSummary(raw: K6SummaryData): Record<string, string> {
-  const s = summarize(raw, {
-    baseUrl: redactUrl(cfg.baseUrl),
-    urlFormat: cfg.urlTemplate ? 'template' : cfg.urlFormat,
-    mode: cfg.sequential ? 'sequential' : cfg.mode,
-    loadMode: cfg.smoke ? 'smoke' : cfg.loadMode,
-    stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),
-    records: data.count,
-  });
   const missing = missingSettings(cfg);
   if (missing) return { stdout: `\nmedia-toolkit loadtest: not run (${missing})\n` };
+  const opts = exec.test.options as { executionSegment?: string | null; executionSegmentSequence?: string | null };
+  const runner = runnerOf(opts.executionSegment, opts.executionSegmentSequence);
+  const s = summarize(raw, {
+    settings: {
+      baseUrl: redactUrl(cfg.baseUrl),
+      urlFormat: cfg.urlTemplate ? 'template' : cfg.urlFormat,
+      mode: cfg.sequential ? 'sequential' : cfg.mode,
+      loadMode: cfg.smoke ? 'smoke' : cfg.loadMode,
+      stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),
+      records: data.count,
+      ...(player ? { playerTimeScale: cfg.player.timeScale, playerChunkSeconds: cfg.player.chunkSeconds, playerBufferTarget: cfg.player.bufferTargetSeconds } : {}),
+    },
+    baselineThresholds: baselineKeys,
+    runner,
+  });
+  if (baseline && cfg.baseline.file) s.baseline = compareSummaries(baseline, s, cfg.baseline, cfg.baseline.file);
+  const { metrics: k6, quantiles } = splitQuantiles(raw.metrics);
+  // Each runner of a distributed run writes under its own name (…runner-2-of-4.json).
+  const name = (path: string) => runnerFileName(path, runner);
   return {
     stdout: textSummary(s),
-    [cfg.summaryJson]: `${JSON.stringify({ ...s, k6: raw.metrics }, null, 2)}\n`,
-    [cfg.summaryMd]: markdownSummary(s),
-    [cfg.junitXml]: junitXml(s),
+    [name(cfg.summaryJson)]: `${JSON.stringify({ ...s, k6, quantiles }, null, 2)}\n`,
+    [name(cfg.summaryMd)]: markdownSummary(s),
+    [name(cfg.summaryHtml)]: htmlSummary(s),
+    [name(cfg.junitXml)]: junitXml(s),
   };
 }

@@ -9,9 +9,27 @@ describe('derivative URLs', () => {
   it('builds the three URL formats', () => {
     expect(derivativeUrl('https://cdn.example.com/', 'v/a.mp4', desktop, { format: 'imwidth' })).toBe('https://cdn.example.com/v/a.mp4?imwidth=1920');
     expect(derivativeUrl('https://cdn.example.com', 'v/a.mp4', desktop, { format: 'derivative' })).toBe('https://cdn.example.com/v/a.mp4/desktop/');
-    expect(derivativeUrl('https://cdn.example.com//', '/v/a.mp4', desktop, { format: 'query' })).toBe(
+    expect(derivativeUrl('https://cdn.example.com//', 'v/a.mp4', desktop, { format: 'query' })).toBe(
       'https://cdn.example.com/v/a.mp4?derivative=desktop&width=1920&height=1080',
     );
+  });
+
+  it('keeps the base URL\'s path and merges its query (a token) into every form; drops its fragment', () => {
+    const base = 'https://cdn.example.com/media/?token=abc#frag';
+    expect(derivativeUrl(base, 'videos/a.mp4', desktop)).toBe('https://cdn.example.com/media/videos/a.mp4?token=abc&imwidth=1920');
+    expect(derivativeUrl(base, 'videos/a.mp4', desktop, { format: 'derivative' })).toBe('https://cdn.example.com/media/videos/a.mp4/desktop/?token=abc');
+    expect(derivativeUrl(base, 'videos/a.mp4', desktop, { format: 'query' })).toBe('https://cdn.example.com/media/videos/a.mp4?token=abc&derivative=desktop&width=1920&height=1080');
+    expect(derivativeUrl(base, 'a.mp4', desktop, { template: '{base}/w={width}/{key}?v=2' })).toBe('https://cdn.example.com/media/w=1920/a.mp4?token=abc&v=2');
+    expect(objectUrl('https://h/x?a=1&b=2', 'k.mp4')).toBe('https://h/x/k.mp4?a=1&b=2');
+    // A derivative parameter of the same name replaces the base's.
+    expect(derivativeUrl('https://h/?imwidth=1&t=9', 'k.mp4', desktop)).toBe('https://h/k.mp4?t=9&imwidth=1920');
+    for (const v of selectImageVariants(['thumbnail', 'path_small', 'akamai_crop'])) expect(variantUrl(base, 'p.jpg', v)).toMatch(/^https:\/\/cdn\.example\.com\/media\/.*p\.jpg\?token=abc(&|$)/);
+  });
+
+  it('keeps empty key segments: a leading slash and a double slash are part of the key', () => {
+    expect(encodeKey('/leading.mp4')).toBe('/leading.mp4');
+    expect(objectUrl('http://h/base/', '/leading.mp4')).toBe('http://h/base//leading.mp4');
+    expect(derivativeUrl('http://h', 'dir//double.mp4', desktop)).toBe('http://h/dir//double.mp4?imwidth=1920');
   });
 
   it('has the default derivatives with their sizes', () => {
@@ -55,13 +73,28 @@ describe('image variants', () => {
   it('builds query, Akamai, path-based and compact URLs', () => {
     const url = (n: string) => variantUrl('https://img.example.com/', 'p/a b.jpg', selectImageVariants([n])[0]);
     expect(url('thumbnail')).toBe('https://img.example.com/p/a%20b.jpg?width=150&height=150&fit=cover');
-    expect(url('akamai_resize_small')).toBe('https://img.example.com/p/a%20b.jpg?im=resize=width:400,height:300,mode:fit');
+    expect(url('akamai_resize_small')).toBe('https://img.example.com/p/a%20b.jpg?im=Resize=(400,300)');
+    expect(url('akamai_width')).toBe('https://img.example.com/p/a%20b.jpg?im=Resize,width=400');
+    expect(url('akamai_crop')).toBe('https://img.example.com/p/a%20b.jpg?im=AspectCrop=(4,3),xPosition=.5,yPosition=.5;Resize=(800,600)');
     expect(url('path_responsive')).toBe('https://img.example.com/_width=800/_format=webp/p/a%20b.jpg');
     expect(url('compact_crop')).toBe('https://img.example.com/p/a%20b.jpg?r=16:9&p=0.5,0.3&f=l');
     expect(url('compact_medium')).toBe('https://img.example.com/p/a%20b.jpg?w=800&h=600&q=85');
   });
 
+  it('honours --url-format and --url-template as derivatives do', () => {
+    const og = selectImageVariants(['og_image'])[0];
+    const webp = selectImageVariants(['webp'])[0];
+    expect(variantUrl('https://i/?t=1', 'p.jpg', og, { format: 'derivative' })).toBe('https://i/p.jpg/og_image/?t=1');
+    expect(variantUrl('https://i', 'p.jpg', og, { format: 'query' })).toBe('https://i/p.jpg?derivative=og_image&width=1200&height=630');
+    expect(variantUrl('https://i', 'p.jpg', og, { format: 'imwidth' })).toBe('https://i/p.jpg?imwidth=1200');
+    // No width to say with imwidth: the catalogue form.
+    expect(variantUrl('https://i', 'p.jpg', webp, { format: 'imwidth' })).toBe('https://i/p.jpg?format=webp');
+    expect(variantUrl('https://i/?t=1', 'a b.jpg', og, { template: '{base}/cdn-cgi/image/{params}/{key}' })).toBe('https://i/cdn-cgi/image/width=1200&height=630&fit=cover/a%20b.jpg?t=1');
+    expect(variantUrl('https://i', 'p.jpg', selectImageVariants(['path_cover'])[0], { template: '{base}/{derivative}/{key}?{params}' })).toBe('https://i/path_cover/p.jpg?width=800&height=600&fit=cover');
+  });
+
   it('selects defaults, groups and all, and names an unknown variant', () => {
+    expect(() => selectImageVariants(['akamai_quality'])).toThrow(/was removed: Akamai sets quality in the policy/);
     expect(selectImageVariants(undefined).map((v) => v.name)).toEqual(['thumbnail', 'small', 'medium', 'large', 'webp']);
     expect(selectImageVariants(['group:social']).every((v) => v.group === 'social')).toBe(true);
     expect(selectImageVariants(['all', 'small'])).toHaveLength(IMAGE_VARIANTS.length);

@@ -45,9 +45,28 @@ describe('parseRequestTarget', () => {
   });
 
   it('refuses traversal, encoded slashes, bad encodings and unknown derivatives', () => {
-    for (const t of ['/../x', '/a/%2e%2e/x', '/a%2Fb', '/a//b', '/%E0%A4%A', '/x.mp4/huge/', '/', '/.', '/a/./b']) {
+    for (const t of ['/../x', '/a/%2e%2e/x', '/a%2Fb', '/%E0%A4%A', '/x.mp4/huge/', '/', '//', '/.', '/a/./b', '//../x']) {
       expect(parseRequestTarget(t).ok, t).toBe(false);
     }
+  });
+
+  it('keeps empty key segments: /leading.mp4 and dir//double.mp4 are keys of their own', () => {
+    expect(ok('//leading.mp4').key).toBe('/leading.mp4');
+    expect(ok('/dir//double.mp4?imwidth=854')).toMatchObject({ key: 'dir//double.mp4', transform: { width: 854 } });
+    expect(ok('/dir//double.mp4/mobile/').key).toBe('dir//double.mp4');
+    expect(ok('/media//a.mp4', '/media').key).toBe('/a.mp4');
+  });
+
+  it('reads the documented Akamai IMQuery forms, chained with ;', () => {
+    expect(ok('/p.jpg?im=Resize=(400,300)').transform).toMatchObject({ width: 400, height: 300 });
+    expect(ok('/p.jpg?im=Resize,width=400').transform).toMatchObject({ width: 400 });
+    expect(ok('/p.jpg?im=AspectCrop=(4,3),xPosition=.5,yPosition=.5;Resize=(800,600)').transform).toMatchObject({ width: 800, height: 600 });
+    expect(ok('/p.jpg?im=Resize,width=1200;Grayscale').cacheKey).not.toBe(ok('/p.jpg?im=Resize,width=1200').cacheKey);
+  });
+
+  it('names image variants as derivatives do (<key>/<variant>/ and ?derivative=<variant>)', () => {
+    expect(ok('/p.jpg/og_image/').transform).toMatchObject({ derivative: 'og_image', width: 1200, height: 630 });
+    expect(ok('/p.jpg?derivative=small&width=400').transform).toMatchObject({ derivative: 'small', width: 400 });
   });
 
   it('strips the base path and refuses what is outside it', () => {

@@ -147,7 +147,7 @@ describe('prewarm CLI', () => {
     const res = await runCli(['prewarm', '--list-variants']);
     expect(res.code).toBe(0);
     expect(res.stdout.split('\n').filter((l) => /^\w+\s+(size|mobile|aspect|format|social|akamai|path|compact|effect|smart)\s/.test(l)).length).toBeGreaterThanOrEqual(60);
-    expect(res.stdout).toContain('im=resize=width:400,height:300,mode:fit');
+    expect(res.stdout).toContain('im=Resize=(400,300)');
   });
 
   it('rejects bad input with exit 2 and one line', async () => {
@@ -171,9 +171,10 @@ describe('prewarm reliability on the real origin', () => {
   it('30% 503 with Retry-After plus connection resets: exactly one final record per URL, most successful after retries', async () => {
     origin.setFaults({ errorRate: 0.3, errorStatuses: [503], retryAfterSeconds: 1, resetRate: 0.1 });
     const out = join(dir, 'faults', 'r.json');
-    const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--workers', '40', '--retry', '3', '--timeout', '10', '--output', out]);
+    const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--workers', '40', '--retry', '3', '--timeout', '10', '--output', out, '--max-failure-rate', '0.1']);
     origin.setFaults({});
     expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim().split('\n').pop()).toMatch(/^prewarm: OK: (all 120 URL\(s\) answered 2xx|\d+ of 120 URL\(s\) failed .*within --max-failure-rate 10\.0%)/);
     const log = lines(join(dir, 'faults', 'r.jsonl'));
     const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
     expect(log).toHaveLength(120);
@@ -192,7 +193,9 @@ describe('prewarm reliability on the real origin', () => {
     const out = join(dir, 'timeouts.json');
     const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--limit', '2', '--timeout', '0.3', '--retry', '1', '--output', out]);
     origin.setFaults({});
-    expect(res.code, res.stderr).toBe(0);
+    // Every URL failed: exit 1 (default --max-failure-rate 0), the results written all the same, the last line says why.
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout.trim().split('\n').pop()).toBe('prewarm: FAILED: 6 of 6 URL(s) failed (100.0%, above --max-failure-rate 0.0%): timeout 6');
     const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
     expect(recs).toHaveLength(6);
     for (const r of recs) expect(r).toMatchObject({ ok: false, status: 0, attempts: 2, errorClass: 'timeout' });

@@ -3,8 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client as UndiciClient } from 'undici';
-import { Client, createWorkerConnections } from '../prep/prewarm/worker-connections.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Client as UndiciClient, buildConnector as undiciBuildConnector } from 'undici';
+import { Client, buildConnector, createWorkerConnections } from '../prep/prewarm/worker-connections.js';
 import { fetchItem, type FetchSettings } from '../prep/prewarm/fetch-one.js';
 import type { WorkItem } from '../prep/prewarm/work-list.js';
 
@@ -27,12 +29,18 @@ const item = (i: number): WorkItem => ({ key: `k${i}.mp4`, sourceSize: 10, sizeC
 const settings: FetchSettings = { timeoutMs: 5000, retries: 0, useHead: false, backoffBaseMs: 10, backoffMaxMs: 10, maxRetryAfterMs: 10 };
 
 describe('worker connections', () => {
-  it('are undici’s own Client class, loaded without the rest of undici', () => {
+  it('are undici’s own Client class and connector, loaded without the rest of undici, from the pinned version', () => {
+    // The deep paths are undici internals: these fail (instead of a run breaking) when an upgrade moves them.
     expect(Client).toBe(UndiciClient);
+    expect(buildConnector).toBe(undiciBuildConnector);
+    const pinned = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).dependencies.undici;
+    const installed = createRequire(import.meta.url)('undici/package.json').version;
+    expect(pinned, 'package.json pins undici to one exact version').toMatch(/^\d+\.\d+\.\d+$/);
+    expect(installed).toBe(pinned);
   });
 
   it('give each worker one keep-alive connection, reused request after request', async () => {
-    const conns = createWorkerConnections({ pipelining: 1, keepAliveTimeout: 5000 });
+    const conns = createWorkerConnections({ keepAliveMs: 5000, connectTimeoutMs: 5000 });
     const workers = [conns.forWorker(), conns.forWorker(), conns.forWorker()];
     sockets.clear();
     await Promise.all(workers.map(async (connection, w) => {

@@ -2,8 +2,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startPrewarm } from '../prep/prewarm/run-prewarm.js';
-import { workItems, type WorkItem } from '../prep/prewarm/work-list.js';
+import { startPrewarm } from '../prep/prewarm/engine.js';
+import { workItems, type WorkItem, type WorkListOptions } from '../prep/prewarm/work-list.js';
+import { derivativeKind, imageVariantKind, mediaTypeFor } from '../prep/prewarm/work-kinds.js';
+import type { Derivative } from '../common/derivatives.js';
+import type { ImageVariant } from '../common/image-variants.js';
+import type { UrlFormat } from '../common/url.js';
+import type { MediaTypeOption } from '../common/media-type.js';
+
+/** The work list of derivatives and variants, as prewarm-job.ts builds it. */
+function listOptions(o: { baseUrl: string; mediaType: MediaTypeOption; derivatives: readonly Derivative[]; variants: readonly ImageVariant[]; urlFormat?: UrlFormat } & Omit<WorkListOptions, 'kinds' | 'context'>): WorkListOptions {
+  const { baseUrl, mediaType, derivatives, variants, urlFormat, ...rest } = o;
+  return { ...rest, kinds: [derivativeKind(derivatives), imageVariantKind(variants)], context: { baseUrl, urlFormat, mediaTypeOf: mediaTypeFor(mediaType, undefined) } };
+}
 import { createWorkQueues } from '../prep/prewarm/work-queues.js';
 import type { FetchSettings } from '../prep/prewarm/fetch-one.js';
 import { createWorkerConnections, type WorkerConnections } from '../prep/prewarm/worker-connections.js';
@@ -55,7 +66,7 @@ async function* objects(keys: string[], size = 1000): AsyncGenerator<StoredObjec
 // Every worker on a connection of its own, as prewarm runs them; closed by each test.
 const open: WorkerConnections[] = [];
 function connections(): WorkerConnections {
-  const c = createWorkerConnections({ pipelining: 1, keepAliveTimeout: 2000 });
+  const c = createWorkerConnections({ keepAliveMs: 2000, connectTimeoutMs: 5000 });
   open.push(c);
   return c;
 }
@@ -73,14 +84,14 @@ function settings(over: Partial<FetchSettings> = {}): FetchSettings {
 }
 
 async function run(keys: string[], over: Partial<FetchSettings> = {}, workers = 4, derivatives = [DEFAULT_DERIVATIVES[0]]): Promise<ResultsRecord[]> {
-  const items = workItems(objects(keys), {
+  const items = workItems(objects(keys), listOptions({
     baseUrl: base,
     mediaType: 'auto',
     derivatives,
     variants: selectImageVariants(['small']),
     urlFormat: 'imwidth',
     thresholds: { smallMiB: 50, mediumMiB: 200 },
-  });
+  }));
   const records: ResultsRecord[] = [];
   const c = connections();
   const r = startPrewarm({ items, poolWorkers: [workers], fetch: settings(over), connectionFor: c.forWorker, onRecord: (x) => records.push(x) });
@@ -152,10 +163,10 @@ describe('failures are classified', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise((r) => dead.close(r));
-    const items = workItems(objects(['x.mp4']), {
+    const items = workItems(objects(['x.mp4']), listOptions({
       baseUrl: `http://127.0.0.1:${port}`, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth',
       thresholds: { smallMiB: 50, mediumMiB: 200 },
-    });
+    }));
     const records: ResultsRecord[] = [];
     const c = connections();
     await startPrewarm({ items, poolWorkers: [1], fetch: settings({ retries: 1 }), connectionFor: c.forWorker, onRecord: (x) => records.push(x) }).done;
@@ -272,9 +283,9 @@ describe('scheduling', () => {
       for (let i = 0; i < 4; i++) yield { key: `large${i}.mp4`, size: 300 * 1048576, lastModified: '', etag: '' };
       for (let i = 0; i < 20; i++) yield { key: `small${i}.mp4`, size: 1000, lastModified: '', etag: '' };
     }
-    const items = workItems(mixed(), {
+    const items = workItems(mixed(), listOptions({
       baseUrl: base, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 },
-    });
+    }));
     const order: string[] = [];
     const c = connections();
     await startPrewarm({ items, poolWorkers: [2, 1, 2], poolOf: (i) => ({ small: 0, medium: 1, large: 2 })[i.sizeCategory], fetch: settings(), connectionFor: c.forWorker, onRecord: (r) => order.push(r.key) }).done;
@@ -305,9 +316,9 @@ describe('shutdown', () => {
   it('stop() takes no new work and lets requests in flight finish; abort() cuts them', async () => {
     reset((_q, res) => setTimeout(() => res.end('ok'), 100));
     const keys = Array.from({ length: 100 }, (_, i) => `s${i}.mp4`);
-    const items = workItems(objects(keys), {
+    const items = workItems(objects(keys), listOptions({
       baseUrl: base, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 },
-    });
+    }));
     const records: ResultsRecord[] = [];
     const s = settings();
     const c = connections();
@@ -327,9 +338,9 @@ describe('shutdown', () => {
       /* hangs */
     });
     const records2: ResultsRecord[] = [];
-    const r2 = startPrewarm({ items: workItems(objects(keys), {
+    const r2 = startPrewarm({ items: workItems(objects(keys), listOptions({
       baseUrl: base, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 },
-    }), poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => records2.push(x) });
+    })), poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => records2.push(x) });
     await new Promise((res) => setTimeout(res, 100));
     r2.stop();
     r2.abort();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { RunningOrigin } from '../origin/types.js';
 import { derivativeUrl } from '../common/url.js';
-import type { LoadtestSummary } from '../scenarios/lib/summary.js';
+import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
 import { BUNDLE, k6, makeLibrary, serve, writeResults, type Library } from './loadtest-fixture.js';
 
 let lib: Library;
@@ -28,7 +28,7 @@ async function summary(path: string): Promise<LoadtestSummary & { k6: Record<str
 }
 
 function reportEnv(name: string) {
-  return { SUMMARY_JSON: join(lib.dir, `${name}.json`), SUMMARY_MD: join(lib.dir, `${name}.md`), JUNIT_XML: join(lib.dir, `${name}.xml`) };
+  return { SUMMARY_JSON: join(lib.dir, `${name}.json`), SUMMARY_MD: join(lib.dir, `${name}.md`), SUMMARY_HTML: join(lib.dir, `${name}.html`), JUNIT_XML: join(lib.dir, `${name}.xml`) };
 }
 
 beforeAll(async () => {
@@ -177,7 +177,13 @@ describe('k6 scenario against the origin', () => {
     expect([...ua, ...ub].sort()).toEqual([...expected].sort()); // together: every record, none twice
     expect(ua.filter((u) => ub.includes(u))).toEqual([]);
     expect(o.stats()).toMatchObject({ requests: 20, misses: 20, hits: 0 });
-    expect((await summary(join(lib.dir, 'seg-a.json'))).cacheHitRate).toBe(0);
+    // Each runner wrote its reports under its own name (instance index of the segment sequence).
+    const segA = await summary(join(lib.dir, 'seg-a.runner-1-of-2.json'));
+    expect(segA.cacheHitRate).toBe(0);
+    expect(segA.runner).toEqual({ segment: '0:1/2', index: 1, count: 2 });
+    expect((await summary(join(lib.dir, 'seg-b.runner-2-of-2.json'))).runner).toMatchObject({ index: 2, count: 2 });
+    for (const ext of ['md', 'xml']) expect(existsSync(join(lib.dir, `seg-b.runner-2-of-2.${ext}`)), ext).toBe(true);
+    expect(existsSync(join(lib.dir, 'seg-a.json'))).toBe(false);
 
     // Archive with the data inside, then run it from another folder with the data file gone.
     const dataCopy = join(lib.dir, 'archived-results.json');
@@ -199,11 +205,11 @@ describe('k6 scenario against the origin', () => {
     }
   });
 
-  it('player sessions: open-ended first request, paced chunks, every range correct', async () => {
+  it('player sessions on bytes that are no MP4: paced by an assumed bitrate, said so, every range correct', async () => {
     const o = await origin();
     const r = await k6(['run', BUNDLE], {
-      BASE_URL: o.url, RESULTS_FILE: lib.resultsFile, MODE: 'player', SMOKE: true, SEED: 3,
-      PLAYER_TIME_SCALE: 0.001, PLAYER_CHUNK_KB: 64, SESSION_MEAN_SECONDS: 4, SEEK_PROBABILITY: 0.2,
+      BASE_URL: o.url, RESULTS_FILE: lib.resultsFile, MODE: 'player', SMOKE: true, SEED: 3, PLAYER_OPEN_KB: 16,
+      PLAYER_TIME_SCALE: 0.001, PLAYER_CHUNK_SECONDS: 1, SESSION_MEAN_SECONDS: 4, SEEK_PROBABILITY: 0.2,
       RANGE_CORRECTNESS_THRESHOLD: 1, ...reportEnv('player'),
     });
     expect(r.code, r.stderr).toBe(0);
@@ -211,7 +217,10 @@ describe('k6 scenario against the origin', () => {
     expect(s.iterations).toBe(3);
     expect(s.requests).toBeGreaterThan(3);
     expect(s.rangeCorrectRate).toBe(1);
-    // Every request of a session is a range (the first is bytes=0-).
+    expect(s.video?.sessions).toBe(3);
+    expect(s.video?.durationSources).toEqual({ assumed: 3 });
+    expect(r.stdout).toMatch(/3 session\(s\) paced by an assumed bitrate/);
+    // Every request of a session is a bounded range.
     expect(s.k6.media_range_ok.values.passes).toBe(s.requests);
   });
 

@@ -14,11 +14,13 @@ import { parseExclusionList } from '../scenarios/lib/exclusions.js';
 import { resolveConfig, missingSettings } from '../scenarios/lib/config.js';
 import { buildScenarios } from '../scenarios/lib/load-shape.js';
 import { buildThresholds } from '../scenarios/lib/thresholds.js';
-import { planPlayerSession, nominalBitrate } from '../scenarios/lib/player.js';
 import { randomIndex, sequentialIndex } from '../scenarios/lib/pick.js';
 import { recordUrl } from '../scenarios/lib/urls.js';
 import { canonicalHeaderName, k6HeaderLookup } from '../scenarios/lib/headers.js';
-import { summarize, textSummary, markdownSummary, junitXml, type K6SummaryData } from '../scenarios/lib/summary.js';
+import { summarize, type K6SummaryData } from '../common/loadtest-report/summary.js';
+import { textSummary } from '../common/loadtest-report/text.js';
+import { markdownSummary } from '../common/loadtest-report/markdown.js';
+import { junitXml } from '../common/loadtest-report/junit.js';
 import { parseCacheStatus } from '../common/cache-status.js';
 import type { ResultsRecord } from '../common/results-record.js';
 
@@ -130,7 +132,7 @@ describe('records', () => {
     expect(sel.records.map((r) => r.key)).toEqual(['ok.mp4', 'sized.mp4']);
     expect(sel).toMatchObject({ total: 5, failed: 1, excluded: 1, large: 1 });
     expect(sel.records[1].size).toBe(777);
-    expect(Object.keys(sel.records[0]).sort()).toEqual(['derivative', 'height', 'key', 'kind', 'size', 'sizeCategory', 'width']);
+    expect(Object.keys(sel.records[0]).sort()).toEqual(['derivative', 'height', 'key', 'kind', 'size', 'sizeCategory', 'video', 'width']);
     // Fractional thresholds (the demo's files are small).
     expect(selectRecords([rec({ sourceSize: 300_000 })], { skipLargeFiles: true, largeFileThresholdMb: 0.2 }).records).toHaveLength(0);
   });
@@ -146,7 +148,7 @@ describe('records', () => {
     const parseCsv = (t: string) => Papa.parse<Record<string, unknown>>(t, { header: true, dynamicTyping: true, skipEmptyLines: 'greedy' }).data;
     const sel = selectRecordsFromText(csv, {}, parseCsv);
     expect(parseResultsText(csv, parseCsv)).toHaveLength(2);
-    expect(sel.records).toEqual([{ key: 'videos/a b.mp4', derivative: 'mobile', kind: 'derivative', size: 4096, sizeCategory: 'small', width: 854, height: 640 }]);
+    expect(sel.records).toEqual([{ key: 'videos/a b.mp4', derivative: 'mobile', kind: 'derivative', size: 4096, sizeCategory: 'small', width: 854, height: 640, video: true }]);
   });
 
   it('reads a results JSON one record at a time, braces inside strings included, same answer as the whole-file parse', () => {
@@ -163,9 +165,9 @@ describe('records', () => {
   });
 
   it('keeps each record as one short string and reads it back', () => {
-    const t = { url: 'http://h/a%20b.mp4?imwidth=854', derivative: 'mobile', sizeCategory: 'small' as const, size: 4096, width: 854, height: 640 };
+    const t = { url: 'http://h/a%20b.mp4?imwidth=854', derivative: 'mobile', sizeCategory: 'small' as const, size: 4096, width: 854, height: 640, video: true, durationSeconds: 12.5 };
     expect(decodeTarget(encodeTarget(t))).toEqual(t);
-    expect(decodeTarget(encodeTarget({ ...t, width: undefined, height: undefined, size: 0 }))).toEqual({ url: t.url, derivative: 'mobile', sizeCategory: 'small', size: 0 });
+    expect(decodeTarget(encodeTarget({ ...t, width: undefined, height: undefined, size: 0, video: false, durationSeconds: undefined }))).toEqual({ url: t.url, derivative: 'mobile', sizeCategory: 'small', size: 0, video: false });
   });
 
   it('parses exclusion lists in every accepted form', () => {
@@ -225,44 +227,6 @@ describe('settings', () => {
   });
 });
 
-describe('player session', () => {
-  const settings = { chunkBytes: 100_000, seekProbability: 0.2, meanSessionSeconds: 30, maxRequests: 50, timeScale: 1 };
-
-  it('opens with bytes=0-, then reads chunks in order, seeking sometimes, inside the file', () => {
-    const size = 5_000_000;
-    let seeks = 0;
-    let sequential = 0;
-    const bad: string[] = [];
-    for (let s = 0; s < 200; s++) {
-      const steps = planPlayerSession(size, 1920, seededRng(s), settings);
-      expect(steps[0]).toMatchObject({ kind: 'open', range: { start: 0, end: null } });
-      expect(steps.length).toBeLessThanOrEqual(50);
-      for (let i = 1; i < steps.length; i++) {
-        const { start } = steps[i].range;
-        const end = steps[i].range.end ?? -1;
-        if (end > size - 1 || end - start + 1 > 100_000 || end < start) bad.push(`bounds ${start}-${end}`);
-        if (steps[i].kind === 'sequential') {
-          sequential++;
-          const prev = steps[i - 1].range;
-          if (start !== (prev.end === null ? 100_000 : prev.end + 1)) bad.push(`gap before ${start}`);
-        } else seeks++;
-        // Paced by the bitrate: a chunk holds bytes / (bitrate / 8) seconds.
-        if (Math.abs(steps[i].pauseSeconds - (end - start + 1) / (nominalBitrate(1920) / 8)) > 1e-9) bad.push(`pause ${steps[i].pauseSeconds}`);
-      }
-    }
-    expect(bad).toEqual([]);
-    expect(seeks).toBeGreaterThan(0);
-    expect(sequential).toBeGreaterThan(seeks);
-  });
-
-  it('draws session lengths: short and long sessions both occur', () => {
-    const lengths = Array.from({ length: 300 }, (_, s) => planPlayerSession(50_000_000, 854, seededRng(1000 + s), { ...settings, seekProbability: 0, maxRequests: 10_000 }).length);
-    expect(Math.min(...lengths)).toBeLessThan(5);
-    expect(Math.max(...lengths)).toBeGreaterThan(40);
-    expect(planPlayerSession(0, 854, seededRng(1), settings)).toHaveLength(1);
-  });
-});
-
 describe('record picking, URLs, headers', () => {
   it('sequential iterations take record i % n; random ones spread over all records', () => {
     expect([0, 1, 2, 3, 4].map((i) => sequentialIndex(i, 3))).toEqual([0, 1, 2, 0, 1]);
@@ -276,7 +240,7 @@ describe('record picking, URLs, headers', () => {
   });
 
   it('builds URLs through the common module', () => {
-    const r = { key: 'videos/a b.mp4', derivative: 'mobile', kind: 'derivative' as const, size: 1, sizeCategory: 'small' as const, width: 854, height: 640 };
+    const r = { key: 'videos/a b.mp4', derivative: 'mobile', kind: 'derivative' as const, size: 1, sizeCategory: 'small' as const, width: 854, height: 640, video: true };
     expect(recordUrl(r, { baseUrl: 'http://h/', urlFormat: 'imwidth' })).toBe('http://h/videos/a%20b.mp4?imwidth=854');
     expect(recordUrl(r, { baseUrl: 'http://h', urlFormat: 'derivative' })).toBe('http://h/videos/a%20b.mp4/mobile/');
     expect(recordUrl(r, { baseUrl: 'http://h', urlFormat: 'query' })).toBe('http://h/videos/a%20b.mp4?derivative=mobile&width=854&height=640');
@@ -308,7 +272,7 @@ describe('summary', () => {
   };
 
   it('reports crossed thresholds in text, Markdown and JUnit', () => {
-    const s = summarize(data, { baseUrl: 'http://h' });
+    const s = summarize(data, { settings: { baseUrl: 'http://h' } });
     expect(s.passed).toBe(false);
     expect(s.thresholds.find((t) => t.metric === 'http_req_failed')).toMatchObject({ ok: false, actual: 0.3 });
     expect(s.byDerivative).toEqual([{ derivative: 'mobile', ttfbP95: 4, requests: 60, cacheHitRate: 0.8 }]);

@@ -85,7 +85,10 @@ describe('media-toolkit workflow', () => {
     const links = [...md.matchAll(/\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
     expect(links.length).toBeGreaterThanOrEqual(10);
     for (const l of links) expect(existsSync(join(out, l)), l).toBe(true);
+    // The index links the load test's HTML report.
+    expect(md).toContain('[k6 report (HTML)](loadtest/loadtest-summary.html)');
     const html = await readFile(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('<a href="loadtest/loadtest-summary.html">k6 report (HTML)</a>');
     expect(html).not.toMatch(/<(script|link|img)\b/i);
     expect(html).not.toMatch(/(src|href)="https?:/i);
     expect(html).toContain('thresholds passed');

@@ -19,6 +19,8 @@ export const FILES = {
   comparison: 'comparison.md',
   loadtestSummary: 'loadtest-summary.json',
   loadtestReports: 'loadtest',
+  // Written by the k6 scenario's handleSummary into --reports-dir (loadtest/).
+  loadtestHtml: 'loadtest/loadtest-summary.html',
   optimizeReport: 'optimize-report.md',
   optimizeJson: 'optimize-report.json',
   optimizedDir: 'optimized',

@@ -190,6 +190,7 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
         steps: [{ args: a }],
         inputs,
         reports: [
+          { label: 'k6 report (HTML)', file: FILES.loadtestHtml },
           { label: 'k6 summary (JSON)', file: FILES.loadtestSummary },
           { label: 'k6 reports', file: FILES.loadtestReports },
         ],

@@ -14,6 +14,7 @@ import { register as doctor } from './doctor.js';
 import { register as demo } from './demo.js';
 import { register as config } from './config.js';
 import { register as merge } from './merge.js';
+import { register as verify } from './verify.js';
 
 /** `buildProgram` is handed to `config`, which parses a command on a fresh program without running it. */
 export function registerCommands(program: Command, buildProgram: () => Command): void {
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, buildProgram: () => Command):
   }
   config(program, buildProgram);
   merge(program);
+  verify(program);
 }

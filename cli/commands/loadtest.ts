@@ -46,7 +46,9 @@ export function register(program: Command): void {
         '80% of requests carry a Range header (starts: 50% in the first third, 40% in the middle third, 10% at 66-85%; chunks of 50-500 KB), with a random pause between requests; --mode player replays whole video-player sessions instead.',
         'Every answer is checked (206 with the right Content-Range and Content-Length for ranges, 200 otherwise); TTFB, cache hits, bytes per derivative and range correctness are measured.',
         'Load ramps through up to five stages of VUs, or of iterations/s with --load-mode arrival-rate.',
-        'Reports: summary JSON, Markdown and JUnit XML in --reports-dir, and a text summary on stdout.',
+        '--mode player plays each video as a browser plays a progressive MP4 (first range, moov, moov from the end without faststart, then chunks kept ahead of a buffer) and measures startup time, stalls, rebuffer ratio, download ratio and abandonment.',
+        'Reports: summary JSON, Markdown, a self-contained HTML report with charts and JUnit XML in --reports-dir, and a text summary on stdout.',
+        '--baseline compares with an earlier summary (per derivative: p95 TTFB, p95 duration, cache hits, startup p95, rebuffer ratio).',
         "Exits with k6's code: 0 passed, 99 thresholds crossed. Arguments after -- go to `k6 run` unchanged (e.g. -- --out json=metrics.json).",
       ].join(' '),
     )
@@ -85,8 +87,22 @@ export function register(program: Command): void {
     .option('--ttfb-threshold <ms>', 'p(95) time to first byte must stay below', floatArg(0))
     .option('--range-correctness-threshold <fraction>', 'share of correctly answered ranges must reach at least', floatArg(0, 1))
     .addOption(new Option('--abort-on-fail [bool]', 'stop the test as soon as a threshold is crossed').argParser(boolArg))
+    .option('--max-startup-p95 <ms>', 'player: p(95) of video_startup_time must stay below (STARTUP_P95_MAX_MS)', floatArg(0))
+    .option('--max-rebuffer-ratio <fraction>', "player: the sessions' mean rebuffer ratio (stall time over watch time) must stay at or below (REBUFFER_RATIO_MAX)", floatArg(0, 1))
+    .option('--player-chunk-seconds <s>', 'player: media seconds per chunk request (default 4)', floatArg(0.1))
+    .option('--player-buffer-target <s>', 'player: ask for the next chunk while the buffer holds less than this (default 30)', floatArg(0.1))
+    .option('--player-startup-seconds <s>', 'player: media seconds buffered before playback starts, and to end a stall (default 2)', floatArg(0))
+    .option('--player-abandon-seconds <s>', 'player: a viewer leaves when startup takes longer (default 10)', floatArg(0))
+    .option('--player-open-kb <kb>', 'player: size of the first range, where the MP4 boxes are read (default 256)', floatArg(1))
+    .option('--player-time-scale <factor>', 'player: real seconds per media second, e.g. 0.1 plays ten times faster (default 1)', floatArg(0.000001))
+    .option('--seek-probability <fraction>', 'player: chance per chunk that the viewer seeks (default 0.05)', floatArg(0, 1))
+    .option('--session-mean-seconds <s>', 'player: mean watch time, exponential (default 60)', floatArg(0))
+    .option('--session-max-requests <n>', 'player: most chunk requests in one session (default 200)', intArg(1))
+    .option('--baseline <summary.json>', "compare with an earlier run's summary JSON: a regression beyond --max-regression fails the run (exit 99)")
+    .option('--max-regression <percent>', 'allowed change for the worse against --baseline, e.g. 10% (default 10%)')
+    .option('--regression-floor-ms <ms>', 'time figures: a regression must also exceed this many ms (default 10)', floatArg(0))
     .option('--output-file <file>', 'summary JSON (default <reports-dir>/loadtest-summary.json)')
-    .option('--reports-dir <dir>', 'folder for the summary JSON, Markdown and JUnit XML', 'reports')
+    .option('--reports-dir <dir>', 'folder for the summary JSON, Markdown, HTML and JUnit XML', 'reports')
     .option('--k6-script <file>', 'run your own k6 script instead of the bundled scenario (gets the same env)')
     .option('--k6-bin <path>', 'k6 binary (default: K6_BIN, PATH, then tools/bin/k6)')
     .argument('[k6-args...]', 'after --: passed to `k6 run` unchanged')
@@ -110,6 +126,8 @@ export function register(program: Command): void {
       if (flags.useErrorReport && !flags.errorReportFile) throw new UsageError('loadtest: --use-error-report needs --error-report-file <file>');
       if (flags.errorReportFile) await requireFile(flags.errorReportFile, '--error-report-file');
       if (flags.k6Script) await requireFile(flags.k6Script, '--k6-script');
+      if (flags.baseline) await requireFile(flags.baseline, '--baseline');
+      if (flags.maxRegression !== undefined && !/^\s*\d+(\.\d+)?\s*%?\s*$/.test(flags.maxRegression)) throw new UsageError(`loadtest: --max-regression must be a percentage like 10% or a fraction like 0.1, got "${flags.maxRegression}"`);
       const k6 = requireTool('k6', flags.k6Bin);
       let script: string;
       if (flags.k6Script) script = absolute(flags.k6Script);
@@ -120,7 +138,7 @@ export function register(program: Command): void {
       }
       const paths = summaryPaths(flags);
       // k6 does not create folders for handleSummary's files.
-      for (const p of new Set([paths.json, paths.md, paths.junit].map((f) => dirname(f)))) await mkdir(p, { recursive: true });
+      for (const p of new Set([paths.json, paths.md, paths.html, paths.junit].map((f) => dirname(f)))) await mkdir(p, { recursive: true });
       const env = k6Env(flags);
       info(`loadtest: k6 run ${script} (summary: ${paths.json})`);
       process.exitCode = await runK6(k6, ['run', ...k6Args, script], env);

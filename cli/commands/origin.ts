@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { UsageError } from '../../lib/errors.js';
 import { forcePathStyleOption } from '../storage-options.js';
 import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
 import type { OriginFaults } from '../../origin/types.js';
+import { parseBandwidth } from '../../origin/bandwidth.js';
 
 interface OriginFlags {
   root?: string;
@@ -28,8 +29,19 @@ interface OriginFlags {
   retryAfter: number;
   resetRate: number;
   ignoreRange?: boolean;
+  bandwidth?: number;
+  bandwidthJitter: number;
   seed: number;
   virtual?: boolean;
+  tls?: boolean;
+}
+
+function bandwidthArg(value: string): number {
+  try {
+    return parseBandwidth(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function statusList(values: string[]): number[] {
@@ -76,7 +88,10 @@ export function register(program: Command): void {
     .option('--reset-rate <fraction>', 'fraction 0..1 of requests whose connection is reset mid-body', floatArg(0, 1), 0)
     .addOption(new Option('--virtual', 'every key exists with a synthetic source, the folder is not read (benchmarks with millions of keys; synthetic mode only)'))
     .addOption(new Option('--ignore-range', 'answer 200 with the whole body even when a Range header is sent'))
+    .option('--bandwidth <rate>', 'cap each connection\'s body rate, e.g. 4mbit, 500kbit, 2Mbps, 1MB/s (headers are not delayed)', bandwidthArg)
+    .option('--bandwidth-jitter <fraction>', 'with --bandwidth: each connection\'s rate varies within +-fraction, redrawn every second', floatArg(0, 1), 0)
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
+    .addOption(new Option('--tls', 'HTTPS with a self-signed certificate made at start-up, HTTP/2 and HTTP/1.1 (ALPN); the certificate file is printed (for --ca-file)'))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -84,6 +99,7 @@ export function register(program: Command): void {
         '  $ curl -sI "http://127.0.0.1:8080/videos/clip.mp4?imwidth=854" -H "Range: bytes=0-1023"\n' +
         '  $ media-toolkit origin --root ./media --mode ffmpeg --cache-dir ./.origin-cache\n' +
         '  $ media-toolkit origin --root ./media --latency-ms 50 --error-rate 0.05 --reset-rate 0.01 --seed 7\n' +
+        '  $ media-toolkit origin --root ./media --bandwidth 4mbit --bandwidth-jitter 0.2\n' +
         '  $ media-toolkit origin --remote s3 --bucket media --directory videos --endpoint https://ACCOUNT.r2.cloudflarestorage.com\n',
     )
     .action(async (flags: OriginFlags) => {
@@ -102,6 +118,8 @@ export function register(program: Command): void {
         retryAfterSeconds: flags.retryAfter,
         resetRate: flags.resetRate,
         ignoreRange: Boolean(flags.ignoreRange),
+        bandwidthBytesPerSecond: flags.bandwidth,
+        bandwidthJitter: flags.bandwidthJitter,
       };
       const origin = await startOrigin({
         root: s3 ? undefined : flags.root,
@@ -117,8 +135,10 @@ export function register(program: Command): void {
         virtual: Boolean(flags.virtual),
         faults,
         seed: flags.seed,
+        tls: Boolean(flags.tls),
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
+      if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
       info(`serving ${what} (${flags.mode} derivatives); Ctrl-C stops`);
       await new Promise<void>((resolve) => {

@@ -1,20 +1,18 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { DEFAULT_DERIVATIVES, selectDerivatives } from '../../common/derivatives.js';
 import { IMAGE_VARIANTS, selectImageVariants, VARIANT_GROUPS } from '../../common/image-variants.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import type { MediaTypeOption } from '../../common/media-type.js';
-import { RuntimeError, UsageError, oneLine } from '../../lib/errors.js';
-import { createProgress } from '../../lib/progress.js';
-import { info, warn } from '../../lib/log.js';
+import { UsageError, oneLine } from '../../lib/errors.js';
+import { redactUrl } from '../../common/redact.js';
 import { loadDerivativesFile } from '../../prep/prewarm/derivatives-file.js';
-import { runPrewarmJob } from '../../prep/prewarm/prewarm-job.js';
 import { parseShard, type Shard } from '../../prep/prewarm/shard.js';
-import { formatRunStats } from '../../prep/stats/run-stats.js';
-import type { PrewarmRun } from '../../prep/prewarm/run-prewarm.js';
+import { loadEdges } from '../../prep/prewarm/edges.js';
+import { browserAcceptSets, parseHeaderSet } from '../../prep/prewarm/header-sets.js';
+import { runPrewarmCommand, type CompareAfter } from '../../prep/prewarm/run-command.js';
+import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verify.js';
 import { resultsPaths } from '../../results/paths.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
@@ -33,12 +31,27 @@ interface PrewarmFlags extends StorageFlags {
   derivativesFile?: string;
   imageVariants?: string[];
   listVariants?: boolean;
-  urlFormat: UrlFormat;
+  urlFormat?: UrlFormat;
   urlTemplate?: string;
   workers: number;
   timeout: number;
   connectionCloseDelay: number;
   retry: number;
+  maxRetryAfter: number;
+  adaptive: boolean;
+  maxFailureRate: number;
+  edge?: string[];
+  edgeFile?: string;
+  popHeader?: string;
+  variantHeader?: string[];
+  browserAcceptSets?: boolean;
+  http2?: boolean;
+  h2Connections: number;
+  caFile?: string;
+  insecure?: boolean;
+  verify?: boolean;
+  minHitRatio: number;
+  verifyMethod: 'head' | 'range';
   optimizeBySize?: boolean;
   smallFileThreshold: number;
   mediumFileThreshold: number;
@@ -78,7 +91,7 @@ function checkBaseUrl(raw: string | undefined): string {
   try {
     u = new URL(raw);
   } catch {
-    throw new UsageError(`--base-url "${raw}" is not a valid URL`);
+    throw new UsageError(`--base-url "${redactUrl(raw)}" is not a valid URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--base-url must be http:// or https://, got "${u.protocol}"`);
   return raw;
@@ -101,10 +114,20 @@ async function action(flags: PrewarmFlags): Promise<void> {
     return;
   }
   const paths = resultsPaths(flags.output);
+  const compare: CompareAfter | undefined = flags.compare
+    ? {
+        kvFile: flags.compare,
+        output: flags.comparisonOutput ?? paths.json.replace(/\.json$/i, '') + (flags.comparisonFormat === 'json' ? '.comparison.json' : '.comparison.md'),
+        format: flags.comparisonFormat,
+        tolerancePercent: flags.tolerance,
+      }
+    : undefined;
   if (flags.onlyCompare) {
-    if (!flags.compare) throw new UsageError('--only-compare needs --compare KV.json (and --output naming the existing results file)');
+    if (!compare) throw new UsageError('--only-compare needs --compare KV.json (and --output naming the existing results file)');
     // The results JSON, or the JSONL log of a run that did not get to write it.
-    await compareAfter(flags, existsSync(paths.json) || !existsSync(paths.jsonl) ? paths.json : paths.jsonl);
+    const resultsFile = existsSync(paths.json) || !existsSync(paths.jsonl) ? paths.json : paths.jsonl;
+    const c = await runComparison({ resultsFile, ...compare });
+    process.stdout.write(`${c.oneLine}\ncomparison: ${compare.output}\n`);
     return;
   }
   const baseUrl = checkBaseUrl(flags.baseUrl);
@@ -115,6 +138,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
     throw new UsageError(`--listing-file ${flags.listingFile} is also the results log of --output ${flags.output}: choose another --output`);
   }
   if (flags.mediumFileThreshold < flags.smallFileThreshold) throw new UsageError('--medium-file-threshold must not be below --small-file-threshold');
+  if (flags.http2 && !baseUrl.startsWith('https:')) throw new UsageError('--http2 negotiates h2 over TLS: the --base-url must be https://');
   let derivatives;
   let variants;
   try {
@@ -126,129 +150,89 @@ async function action(flags: PrewarmFlags): Promise<void> {
     throw new UsageError(oneLine(err));
   }
   if (flags.urlTemplate && !flags.urlTemplate.includes('{key}')) throw new UsageError('--url-template needs a {key} placeholder');
+  const edges = await loadEdges(flags.edge, flags.edgeFile, baseUrl);
+  const headerSets = (flags.variantHeader ?? []).map((h) => parseHeaderSet(h));
+  const imagesWanted = flags.mediaType !== 'video';
+  const imageHeaderSets = flags.browserAcceptSets && imagesWanted ? browserAcceptSets() : [];
+  const common = { timeout: flags.timeout, retry: flags.retry, headers: parseHeaders(flags.header), popHeader: flags.popHeader, http2: flags.http2, caFile: flags.caFile, insecure: flags.insecure };
 
-  // A million short-lived request objects grow V8's young generation to 2 x 16 MB and let the old
-  // generation swell between full collections: ~20 MB more RSS, and measured no faster (bench/prewarm.mjs).
-  // (--heap-growing-percent=10 would also hold the old generation ~20 MB lower, but it halves the
-  // throughput of large bodies: their 64 KB chunks count as external memory and trigger full GCs.)
-  setFlagsFromString('--semi-space-growth-factor=1');
-  const progress = createProgress({ label: 'prewarm', unit: 'req', enabled: flags.progress, plainEveryMs: 10_000 });
-  let run: PrewarmRun | undefined;
-  let signals = 0;
-  let signalName = '';
-  let graceTimer: NodeJS.Timeout | undefined;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    signalName ||= name;
-    if (!run) return;
-    if (signals === 1) {
-      warn(`${name}: taking no new work; waiting up to ${flags.shutdownGrace} s for ${run.counters().inFlight} request(s) in flight (again to abort)`);
-      run.stop();
-      graceTimer = setTimeout(() => {
-        warn(`grace period over: aborting ${run?.counters().inFlight ?? 0} request(s) still in flight`);
-        run?.abort();
-      }, flags.shutdownGrace * 1000);
-      graceTimer.unref();
-    } else {
-      warn(`${name} again: aborting requests in flight`);
-      run.abort();
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const ticker = setInterval(() => {
-    if (!run) return;
-    const c = run.counters();
-    progress.update({ done: c.done, total: c.listingDone ? c.produced : undefined, errors: c.failed, note: `in flight ${c.inFlight}${c.listingDone ? '' : ', listing...'}` });
-  }, 250);
-  ticker.unref();
-  let result;
-  try {
-    result = await runPrewarmJob(
-      {
-        location: flags.bucket
-          ? {
-              remote: flags.remote ?? 'local',
-              bucket: flags.bucket,
-              directory: flags.directory,
-              endpoint: flags.endpoint,
-              region: flags.region,
-              profile: flags.profile,
-              forcePathStyle: flags.forcePathStyle,
-              rcloneBin: flags.rcloneBin,
-            }
-          : undefined,
-        listingFile: flags.listingFile,
-        extensions: flags.extensions?.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()),
-        exclude: flags.exclude,
-        minSize: flags.minSize,
-        maxSize: flags.maxSize,
-        baseUrl,
-        mediaType: flags.mediaType,
-        derivatives,
-        variants,
-        urlFormat: flags.urlFormat,
-        urlTemplate: flags.urlTemplate,
-        thresholds: { smallMiB: flags.smallFileThreshold, mediumMiB: flags.mediumFileThreshold },
-        shard: flags.shard,
-        limit: flags.limit,
-        workers: flags.workers,
-        optimizeBySize: flags.optimizeBySize,
-        smallWorkers: flags.smallFileWorkers,
-        mediumWorkers: flags.mediumFileWorkers,
-        largeWorkers: flags.largeFileWorkers,
-        rate: flags.rate,
-        timeoutMs: flags.timeout * 1000,
-        retries: flags.retry,
-        keepAliveMs: flags.connectionCloseDelay * 1000,
-        useHead: flags.useHeadForSize,
-        headers: parseHeaders(flags.header),
-        output: flags.output,
-        resume: flags.resume,
-      },
-      (r) => {
-        run = r;
-        if (signals > 0) r.stop();
-      },
-    );
-  } finally {
-    clearInterval(ticker);
-    if (graceTimer) clearTimeout(graceTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-  const { outcome, summary } = result;
-  progress.finish({ done: outcome.done, total: outcome.produced, errors: outcome.failed });
-  // A listing that failed before yielding anything (missing folder, wrong bucket): nothing was
-  // warmed, so the empty results this run wrote are removed rather than left beside the user's files.
-  if (outcome.listingError && outcome.produced === 0 && !flags.resume) {
-    await Promise.all([result.paths.json, result.paths.jsonl, result.paths.summary].map((f) => rm(f, { force: true })));
-    const e = outcome.listingError;
-    throw e instanceof UsageError || e instanceof RuntimeError ? e : new RuntimeError(oneLine(e));
-  }
-  process.stdout.write(
-    `prewarm: ${summary.requests} request(s) for ${summary.files} file(s) in ${summary.durationSeconds.toFixed(1)} s (${summary.requestsPerSecond} req/s), ` +
-      `${outcome.failed} failed${summary.resumedRecords ? `, ${summary.resumedRecords} done earlier` : ''}${outcome.interrupted ? ', INTERRUPTED' : ''}\n` +
-      formatRunStats(summary.stats) +
-      `results: ${result.paths.json} (log ${result.paths.jsonl}), summary: ${result.paths.summary}\n`,
-  );
-  if (outcome.listingError) {
-    const e = outcome.listingError;
-    if (e instanceof UsageError && outcome.produced === 0) throw e;
-    throw new RuntimeError(`listing failed after ${outcome.produced} item(s): ${oneLine(e)} (finished work is in ${result.paths.jsonl}; run again with --resume)`);
-  }
-  if (outcome.interrupted) {
-    info(`interrupted: run the same command with --resume to continue`);
-    process.exitCode = signalName === 'SIGTERM' ? 143 : 130;
-    return;
-  }
-  if (flags.compare) await compareAfter(flags, result.paths.json);
-}
-
-async function compareAfter(flags: PrewarmFlags, resultsFile: string): Promise<void> {
-  const out = flags.comparisonOutput ?? resultsFile.replace(/\.jsonl?$/i, '') + (flags.comparisonFormat === 'json' ? '.comparison.json' : '.comparison.md');
-  const c = await runComparison({ resultsFile, kvFile: flags.compare!, output: out, format: flags.comparisonFormat, tolerancePercent: flags.tolerance });
-  process.stdout.write(`${c.oneLine}\ncomparison: ${out}\n`);
+  process.exitCode = await runPrewarmCommand({
+    job: {
+      location: flags.bucket
+        ? {
+            remote: flags.remote ?? 'local',
+            bucket: flags.bucket,
+            directory: flags.directory,
+            endpoint: flags.endpoint,
+            region: flags.region,
+            profile: flags.profile,
+            forcePathStyle: flags.forcePathStyle,
+            rcloneBin: flags.rcloneBin,
+          }
+        : undefined,
+      listingFile: flags.listingFile,
+      extensions: flags.extensions?.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()),
+      exclude: flags.exclude,
+      minSize: flags.minSize,
+      maxSize: flags.maxSize,
+      baseUrl,
+      mediaType: flags.mediaType,
+      derivatives,
+      variants,
+      urlFormat: flags.urlFormat,
+      urlTemplate: flags.urlTemplate,
+      thresholds: { smallMiB: flags.smallFileThreshold, mediumMiB: flags.mediumFileThreshold },
+      shard: flags.shard,
+      limit: flags.limit,
+      edges,
+      headerSets,
+      imageHeaderSets,
+      workers: flags.workers,
+      optimizeBySize: flags.optimizeBySize,
+      smallWorkers: flags.smallFileWorkers,
+      mediumWorkers: flags.mediumFileWorkers,
+      largeWorkers: flags.largeFileWorkers,
+      rate: flags.rate,
+      adaptive: flags.adaptive,
+      timeoutMs: flags.timeout * 1000,
+      retries: flags.retry,
+      maxRetryAfterMs: flags.maxRetryAfter * 1000,
+      keepAliveMs: flags.connectionCloseDelay * 1000,
+      useHead: flags.useHeadForSize,
+      headers: common.headers,
+      popHeader: flags.popHeader,
+      http2: flags.http2,
+      h2Connections: flags.h2Connections,
+      caFile: flags.caFile,
+      insecure: flags.insecure,
+      output: flags.output,
+      resume: flags.resume,
+    },
+    progress: flags.progress,
+    shutdownGraceSeconds: flags.shutdownGrace,
+    maxFailureRate: flags.maxFailureRate,
+    verifyAfter: flags.verify
+      ? (resultsFile) =>
+          runVerifyCommand({
+            resultsFile,
+            baseUrl,
+            report: verifyReportPaths(paths.json.replace(/\.json$/i, '.verify.md')),
+            minHitRatio: flags.minHitRatio,
+            method: flags.verifyMethod,
+            workers: flags.workers,
+            timeoutMs: common.timeout * 1000,
+            retries: common.retry,
+            headers: common.headers,
+            popHeader: common.popHeader,
+            http2: common.http2,
+            caFile: common.caFile,
+            insecure: common.insecure,
+            progress: flags.progress,
+            shutdownGraceSeconds: flags.shutdownGrace,
+          })
+      : undefined,
+    compare,
+  });
 }
 
 export function register(program: Command): void {
@@ -260,15 +244,25 @@ export function register(program: Command): void {
         'the transforming edge renders and caches them before real users ask. Files come from the bucket listing\n' +
         '(--remote/--bucket, streamed, never loaded whole) or a saved listing (--listing-file).\n\n' +
         'Each of the --workers workers has a keep-alive connection of its own (one request in flight on it);\n' +
-        'bodies are streamed and discarded, so memory stays flat for any file size. 5xx answers, timeouts and\n' +
-        'connection errors are retried (--retry) with exponential back-off and jitter, or after Retry-After;\n' +
-        '4xx answers are never retried.\n\n' +
+        'bodies are streamed and discarded, so memory stays flat for any file size. 5xx and 429 answers, timeouts\n' +
+        'and connection errors are retried (--retry) with exponential back-off and jitter, or after Retry-After\n' +
+        '(at most --max-retry-after); other 4xx answers never are. When 429/503 answers rise, requests in flight to\n' +
+        'that origin are halved, then grow back one at a time up to --workers (--no-adaptive turns this off).\n\n' +
+        'Edges and PoPs: --edge ADDR[:PORT] (repeatable, or --edge-file) sends every request to that address while\n' +
+        'the URL, Host and TLS server name stay the base URL\'s (like curl --connect-to): each URL is warmed once per\n' +
+        'edge. Every record says which address answered (edge) and which PoP (pop: cf-ray, x-amz-cf-pop, Fastly\n' +
+        'x-served-by, Akamai x-cache, Bunny server, Via...; --pop-header NAME for another). --variant-header warms\n' +
+        'each URL once per cache-key variant set (e.g. each Accept value). --verify re-requests everything afterwards\n' +
+        'and reports which derivatives are HITs (see `verify --help`).\n\n' +
         'Results: FILE.jsonl is appended while running (a crash loses at most the requests in flight; --resume\n' +
         'continues from it), then FILE.json (the results file the loadtest reads) and FILE.summary.json (statistics:\n' +
         'mean, standard deviation, p50/p90/p95/p99 overall and per derivative, size category and cache status, and how\n' +
         'time grows with size). Ctrl-C stops taking new work and lets requests in flight finish (--shutdown-grace);\n' +
-        'a second Ctrl-C aborts them. Exit 0 when the run completed (failed requests are in the results), 1 when it\n' +
-        'could not run, 2 on bad flags, 130/143 when interrupted by SIGINT/SIGTERM.',
+        'a second Ctrl-C aborts them.\n\n' +
+        'Exit codes: 0 the run completed and at most --max-failure-rate of the URLs failed (default 0: none);\n' +
+        '1 more failed (the results are still written; the last line says how many and why, by class), --verify\n' +
+        'found the hit ratio below --min-hit-ratio, or the run could not run; 2 bad flags; 130/143 interrupted by\n' +
+        'SIGINT/SIGTERM.',
     )
     .addOption(remoteOption())
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
@@ -289,12 +283,27 @@ export function register(program: Command): void {
     .option('--derivatives-file <file>', 'derivative catalogue as JSON: {"desktop": {"width": 1920, "height": 1080}, ...}')
     .option('--image-variants <list>', 'image variants, comma-separated; group:<name> for a group, all for every one', listArg)
     .option('--list-variants', 'print the image variant catalogue and exit')
-    .addOption(choiceOption('--url-format <format>', 'derivative URL form: imwidth (<base>/<key>?imwidth=1920), derivative (<base>/<key>/desktop/), query (?derivative=desktop&width=1920&height=1080)', URL_FORMATS, 'imwidth'))
-    .option('--url-template <template>', 'derivative URL with placeholders {base} {key} {derivative} {width} {height} (overrides --url-format)')
+    .addOption(choiceOption('--url-format <format>', 'URL form: imwidth (<base>/<key>?imwidth=1920), derivative (<base>/<key>/desktop/), query (?derivative=desktop&width=1920&height=1080); unset: imwidth for videos, each image variant its catalogue form; set: images use it too', URL_FORMATS))
+    .option('--url-template <template>', 'URL with placeholders {base} {key} {derivative} {width} {height}, and {params} (an image variant\'s own parameters); overrides --url-format for videos and images')
     .option('--workers <n>', 'requests in flight at most (total concurrency)', intArg(1, 100_000), 50)
     .option('--timeout <seconds>', 'time limit of one attempt (connect, headers and whole body)', floatArg(0.001), 120)
     .option('--connection-close-delay <seconds>', 'keep idle connections open this long for reuse (keep-alive)', floatArg(0), 15)
-    .option('--retry <n>', 'extra attempts after a 5xx, timeout or connection error', intArg(0, 100), 2)
+    .option('--retry <n>', 'extra attempts after a 5xx, 429, timeout or connection error', intArg(0, 100), 2)
+    .option('--max-retry-after <seconds>', 'longest Retry-After honoured (longer ones are cut to this)', floatArg(0), 60)
+    .option('--no-adaptive', 'keep --workers in flight even when 429/503 answers rise (default: halve per origin, then grow back)')
+    .option('--max-failure-rate <fraction>', 'exit 1 when more than this share of URLs failed (0..1; default 0: any failure)', floatArg(0, 1), 0)
+    .option('--edge <addr[:port]>', 'send every request to this edge server or PoP address (repeatable); URL, Host and TLS name stay the base URL\'s', collect)
+    .option('--edge-file <file>', 'edge addresses, one per line (# comments)')
+    .option('--pop-header <name>', 'response header naming the PoP, read before the known CDN headers')
+    .option('--variant-header <"Name: value">', 'warm every URL once per set; repeatable, one set per flag (e.g. "Accept: image/avif,image/webp,*/*")', collect)
+    .option('--browser-accept-sets', 'images: also warm the Accept headers Chrome, Firefox, Safari and older browsers send')
+    .option('--http2', 'negotiate HTTP/2 over TLS (ALPN) and multiplex requests over --h2-connections per origin')
+    .option('--h2-connections <n>', 'HTTP/2 connections per origin and edge', intArg(1, 1000), 4)
+    .option('--ca-file <pem>', 'trust these certificates besides the system\'s (a private CA, the origin --tls certificate)')
+    .option('--insecure', 'accept any TLS certificate')
+    .option('--verify', 'after warming, re-request everything and write a coverage report (FILE.verify.md/.json/.html)')
+    .option('--min-hit-ratio <fraction>', 'with --verify: exit 1 when fewer than this share of URLs are cache HITs', floatArg(0, 1), 0)
+    .addOption(choiceOption('--verify-method <method>', 'with --verify: head, or range (GET bytes=0-0, where HEAD is not cached)', ['head', 'range'], 'head'))
     .option('--optimize-by-size', 'separate worker pools for small, medium and large files, so large ones never starve small ones')
     .option('--small-file-threshold <MiB>', 'below this a file is small', floatArg(0), 50)
     .option('--medium-file-threshold <MiB>', 'up to this a file is medium, above it large', floatArg(0), 200)
@@ -332,6 +341,10 @@ Examples:
   # an R2 bucket, 3000 in flight, separate pools by size, this machine's quarter of the keys
   media-toolkit prewarm --remote s3 --endpoint https://ACCOUNT.r2.cloudflarestorage.com --bucket videos \\
     --base-url https://cdn.example.com/videos --workers 3000 --optimize-by-size --shard 0/4
+
+  # two edge servers of the same CDN host name, each URL warmed on both, then proven warm
+  media-toolkit prewarm --remote local --bucket ./media --base-url 'https://cdn.example.com/media/?token=abc' \\
+    --edge 203.0.113.7 --edge 203.0.113.8 --verify --min-hit-ratio 0.99
 
   # continue an interrupted run; list the image variants
   media-toolkit prewarm --remote local --bucket ./media --base-url http://127.0.0.1:8080 --resume

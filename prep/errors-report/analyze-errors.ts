@@ -43,6 +43,9 @@ export interface ErrorReport {
   bySizeCategory: RateRow[];
   byDerivative: RateRow[];
   byExtension: RateRow[];
+  /** By the PoP that answered (empty when no record named one) and by edge address (when several). */
+  byPop: RateRow[];
+  byEdge: RateRow[];
   /** Source sizes, MiB. */
   sizes: { failed: TimingSummary; successful: TimingSummary };
   /** Total time of the final attempt, ms. */
@@ -124,6 +127,9 @@ export function createErrorAnalyzer(): ErrorAnalyzer {
   const bySize = new Map<string, Tally>();
   const byDerivative = new Map<string, Tally>();
   const byExt = new Map<string, Tally>();
+  const byPop = new Map<string, Tally>();
+  const byEdge = new Map<string, Tally>();
+  let popsSeen = false;
   const sizeFailed = summaryStats();
   const sizeOk = summaryStats();
   const timeFailed = summaryStats();
@@ -144,6 +150,9 @@ export function createErrorAnalyzer(): ErrorAnalyzer {
       bump(bySize, r.sizeCategory, failed);
       bump(byDerivative, r.derivative || '(none)', failed);
       bump(byExt, extensionOf(r.key) || '(none)', failed);
+      if (r.pop) popsSeen = true;
+      bump(byPop, r.pop ?? '(none)', failed);
+      if (r.edge) bump(byEdge, r.edge, failed);
       if (!failed) {
         ok++;
         sizeOk.add(r.sourceSize / MIB);
@@ -187,6 +196,8 @@ export function createErrorAnalyzer(): ErrorAnalyzer {
         bySizeCategory: rows(bySize),
         byDerivative: rows(byDerivative),
         byExtension: rows(byExt),
+        byPop: popsSeen ? rows(byPop) : [],
+        byEdge: byEdge.size > 1 ? rows(byEdge) : [],
         sizes: { failed: sizeFailed.out(), successful: sizeOk.out() },
         timings: { failed: timeFailed.out(), successful: timeOk.out() },
         topMessages: top(messages, 10).map(([message, count]) => ({ message, count })),

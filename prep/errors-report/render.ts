@@ -49,6 +49,8 @@ export function errorReportMarkdown(r: ErrorReport): string {
     ...rateTable('Size category', r.bySizeCategory),
     ...rateTable('Derivative or variant', r.byDerivative),
     ...rateTable('Extension', r.byExtension),
+    ...(r.byPop.length > 0 ? rateTable('PoP', r.byPop) : []),
+    ...(r.byEdge.length > 0 ? rateTable('Edge', r.byEdge) : []),
     '## Failed against successful files',
     '',
     '| measure | count | mean | std dev | min | p50 | p95 | max |',

@@ -4,10 +4,13 @@
 import type { Dispatcher } from 'undici';
 import type { CacheStatus, ErrorClass, ResultsRecord } from '../../common/results-record.js';
 import { parseCacheStatus } from '../../common/cache-status.js';
+import { parsePop, POP_HEADERS } from '../../common/pop.js';
+import type { ConcurrencyLimiter } from './adaptive-concurrency.js';
 import { redactText, redactUrl } from '../../common/redact.js';
 import type { WorkItem } from './work-list.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import type { Connection } from './worker-connections.js';
+import type { Edge } from './edges.js';
 
 export interface FetchSettings {
   /** Per attempt, whole request (connect, headers and body). */
@@ -24,6 +27,14 @@ export interface FetchSettings {
   beforeAttempt?: () => Promise<void> | void;
   /** Extra request headers (e.g. a CDN's warm-up header). */
   headers?: Record<string, string>;
+  /** Adaptive concurrency per origin and edge (absent with --no-adaptive). */
+  limiter?: ConcurrencyLimiter;
+  /** Each answer's status as it arrives, retried attempts included (the 429 count). */
+  onAnswer?: (status: number) => void;
+  /** --pop-header NAME: read the PoP from this header first. */
+  popHeader?: string;
+  /** GET with `Range: bytes=0-0` instead of the whole body (verify --method range). */
+  rangeProbe?: boolean;
 }
 
 /** A worker's handle on its current request or back-off sleep, so shutdown can cut it short. */
@@ -56,6 +67,7 @@ interface Outcome {
   errorMessage: string | null;
   retryAfterMs: number | null;
   startedAt: number;
+  pop: string | null;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
@@ -63,7 +75,7 @@ const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
 ]);
-const RETRYABLE = new Set<ErrorClass>(['timeout', 'connection_error', 'server_error', 'incomplete_body']);
+const RETRYABLE = new Set<ErrorClass>(['timeout', 'connection_error', 'server_error', 'incomplete_body', 'rate_limited']);
 
 /** Splits an absolute URL into undici's origin and path without building a URL object. */
 export function splitUrl(url: string): { origin: string; path: string } {
@@ -99,17 +111,18 @@ export function contentRangeTotal(v: string | undefined): number | null {
 const WANTED = new Set([
   'content-length', 'content-range', 'content-type', 'retry-after', 'location', 'age', 'cache-status',
   'cf-cache-status', 'x-cache-status', 'x-proxy-cache', 'x-cache', 'x-cache-remote', 'x-vercel-cache', 'x-served-by-cache',
+  ...POP_HEADERS,
 ]);
 
 // Most response headers (Server, Date, ETag, Connection...) are skipped by length alone, before any string is made.
 const WANTED_LENGTHS = new Set([...WANTED].map((n) => n.length));
 
-function pickHeaders(raw: Buffer[] | string[]): Map<string, string> {
+function pickHeaders(raw: Buffer[] | string[], extra: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!WANTED_LENGTHS.has(raw[i].length)) continue;
+    if (!WANTED_LENGTHS.has(raw[i].length) && (extra === undefined || raw[i].length !== extra.length)) continue;
     const name = raw[i].toString().toLowerCase();
-    if (!WANTED.has(name)) continue;
+    if (!WANTED.has(name) && name !== extra) continue;
     const value = raw[i + 1].toString();
     const prev = out.get(name);
     out.set(name, prev === undefined ? value : `${prev}, ${value}`);
@@ -145,10 +158,11 @@ class AttemptHandler {
     readonly timeoutMs: number,
     readonly slot: Slot,
     readonly resolve: (o: Outcome) => void,
+    readonly popHeader: string | undefined,
   ) {
     this.o = {
       status: 0, ttfbMs: 0, totalMs: 0, bytes: 0, contentLength: null, contentType: null,
-      cacheStatus: 'unknown', errorClass: null, errorMessage: null, retryAfterMs: null, startedAt: Date.now(),
+      cacheStatus: 'unknown', errorClass: null, errorMessage: null, retryAfterMs: null, startedAt: Date.now(), pop: null,
     };
     this.timer = setTimeout(onAttemptTimeout, timeoutMs, this);
     slot.active = this;
@@ -195,12 +209,14 @@ class AttemptHandler {
     this.gotHeaders = true;
     o.ttfbMs = performance.now() - this.t0;
     o.status = statusCode;
-    const h = pickHeaders(raw);
+    const h = pickHeaders(raw, this.popHeader);
     const cl = h.get('content-length');
     this.expected = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : null;
     o.contentLength = contentRangeTotal(h.get('content-range')) ?? this.expected;
     o.contentType = h.get('content-type') ?? null;
-    o.cacheStatus = parseCacheStatus((name) => h.get(name));
+    const get = (name: string) => h.get(name);
+    o.cacheStatus = parseCacheStatus(get);
+    o.pop = parsePop(get, this.popHeader);
     if (statusCode >= 500 || statusCode === 429) o.retryAfterMs = parseRetryAfter(h.get('retry-after'));
     if (statusCode >= 300 && statusCode < 400) o.errorMessage = `HTTP ${statusCode} to ${redactUrl(h.get('location') ?? '?')}`;
     return true;
@@ -216,6 +232,7 @@ class AttemptHandler {
     const o = this.o;
     if (this.method === 'GET' && this.expected !== null && o.bytes !== this.expected) this.fail('incomplete_body', `body ended after ${o.bytes} of ${this.expected} bytes`);
     else if (o.status >= 500) this.fail('server_error', `HTTP ${o.status}`);
+    else if (o.status === 429) this.fail('rate_limited', `HTTP 429${o.retryAfterMs !== null ? ` (Retry-After ${Math.round(o.retryAfterMs / 1000)} s)` : ''}`);
     else if (o.status >= 400) this.fail('client_error', `HTTP ${o.status}`);
     else if (o.status >= 300) this.fail('redirect', o.errorMessage ?? `HTTP ${o.status}`);
     else this.settle();
@@ -231,13 +248,21 @@ class AttemptHandler {
   }
 }
 
-function attempt(origin: string, path: string, method: 'GET' | 'HEAD', extra: Record<string, string> | undefined, s: FetchSettings, slot: Slot): Promise<Outcome> {
+/** Where one item goes: its origin and path, the edge to dial and the headers to send. */
+interface Target {
+  origin: string;
+  path: string;
+  edge: Edge | undefined;
+  headers: Record<string, string> | undefined;
+}
+
+function attempt(t: Target, method: 'GET' | 'HEAD', extra: Record<string, string> | undefined, s: FetchSettings, slot: Slot): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
-    const h = new AttemptHandler(method, s.timeoutMs, slot, resolve);
+    const h = new AttemptHandler(method, s.timeoutMs, slot, resolve, s.popHeader);
     try {
       slot.connection.dispatch(
         // Our own per-attempt timer covers the whole request; undici's would refresh a timer on every chunk.
-        { origin, path, method, headers: extra ?? s.headers, headersTimeout: 0, bodyTimeout: 0 },
+        { origin: t.origin, path: t.path, method, headers: extra ?? t.headers, headersTimeout: 0, bodyTimeout: 0, edge: t.edge } as Dispatcher.DispatchOptions,
         h as unknown as Dispatcher.DispatchHandler,
       );
     } catch (err) {
@@ -248,14 +273,14 @@ function attempt(origin: string, path: string, method: 'GET' | 'HEAD', extra: Re
 
 // HEAD for the size; when HEAD says nothing about it (or is not allowed), a one-byte
 // range request gives the total in Content-Range.
-async function headAttempt(origin: string, path: string, s: FetchSettings, slot: Slot): Promise<Outcome> {
-  const head = await attempt(origin, path, 'HEAD', undefined, s, slot);
+async function headAttempt(t: Target, s: FetchSettings, slot: Slot): Promise<Outcome> {
+  const head = await attempt(t, 'HEAD', undefined, s, slot);
   const noLength = head.errorClass === null && (head.contentLength === null || head.contentLength === 0);
   const notAllowed = head.status === 405 || head.status === 501;
   if (!noLength && !notAllowed) return head;
   if (slot.aborted) return head;
   if (s.beforeAttempt) await s.beforeAttempt();
-  const ranged = await attempt(origin, path, 'GET', { ...s.headers, range: 'bytes=0-0' }, s, slot);
+  const ranged = await attempt(t, 'GET', { ...t.headers, range: 'bytes=0-0' }, s, slot);
   if (ranged.errorClass === null && ranged.status === 200 && ranged.contentLength === null) ranged.contentLength = ranged.bytes;
   return ranged;
 }
@@ -275,21 +300,38 @@ function sleep(ms: number, slot: Slot): Promise<void> {
 }
 
 /**
- * Requests one item, retrying 5xx, timeouts and connection errors (never 4xx)
- * with exponential back-off and jitter, or after Retry-After when the server
- * sends one. Resolves to the final record, or null when shutdown cut it short
+ * Requests one item, retrying 5xx, 429, timeouts and connection errors (never
+ * other 4xx) with exponential back-off and jitter, or after Retry-After (capped
+ * by maxRetryAfterMs) when the server sends one. Resolves to the final record, or null when shutdown cut it short
  * (so a resumed run does it again).
  */
 export async function fetchItem(item: WorkItem, s: FetchSettings, slot: Slot): Promise<ResultsRecord | null> {
   const { origin, path } = splitUrl(item.url);
+  const headers = item.cacheVariant ? { ...s.headers, ...item.cacheVariant.headers } : s.headers;
+  const t: Target = { origin, path, edge: item.edge, headers };
+  const limiterKey = item.edge ? `${origin}|${item.edge.label}` : origin;
   let o: Outcome | undefined;
   let attempts = 0;
   for (;;) {
     if (slot.aborted) return null;
+    if (s.limiter) {
+      const wait = s.limiter.acquire(limiterKey);
+      if (wait) await wait;
+    }
     if (s.beforeAttempt) await s.beforeAttempt();
-    if (slot.aborted) return null;
+    if (slot.aborted) {
+      s.limiter?.release(limiterKey, false, 0);
+      return null;
+    }
     attempts++;
-    o = s.useHead ? await headAttempt(origin, path, s, slot) : await attempt(origin, path, 'GET', undefined, s, slot);
+    const startedAt = performance.now();
+    o = s.rangeProbe
+      ? await attempt(t, 'GET', { ...headers, range: 'bytes=0-0' }, s, slot)
+      : s.useHead || item.method === 'HEAD'
+        ? await headAttempt(t, s, slot)
+        : await attempt(t, 'GET', undefined, s, slot);
+    s.limiter?.release(limiterKey, o.status === 429 || o.status === 503, startedAt);
+    if (o.status > 0) s.onAnswer?.(o.status);
     if (o.errorClass === 'aborted' || slot.aborted) return null;
     if (o.errorClass === null || !RETRYABLE.has(o.errorClass) || attempts > s.retries) break;
     const delay = o.retryAfterMs !== null ? Math.min(o.retryAfterMs, s.maxRetryAfterMs) + Math.random() * 100 : backoffDelay(attempts, s.backoffBaseMs, s.backoffMaxMs);
@@ -318,5 +360,9 @@ export async function fetchItem(item: WorkItem, s: FetchSettings, slot: Slot): P
   };
   if (item.width !== undefined) r.width = item.width;
   if (item.height !== undefined) r.height = item.height;
+  const edge = item.edge?.label ?? slot.connection.remoteAddress(origin, undefined);
+  if (edge) r.edge = edge;
+  if (o.status > 0) r.pop = o.pop;
+  if (item.cacheVariant) r.cacheVariant = item.cacheVariant.label;
   return r;
 }

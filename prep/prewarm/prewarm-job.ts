@@ -1,9 +1,15 @@
 // A whole pre-warming run: listing -> work list -> engine -> JSON Lines log, then
 // the results JSON and the summary (both atomic) with the run's statistics.
+import { readFile } from 'node:fs/promises';
 import { createWorkerConnections } from './worker-connections.js';
 import { listObjects } from '../../storage/index.js';
 import type { StorageLocation, StoredObject } from '../../storage/types.js';
 import { redactUrl } from '../../common/redact.js';
+import type { Derivative } from '../../common/derivatives.js';
+import type { ImageVariant } from '../../common/image-variants.js';
+import type { UrlFormat } from '../../common/url.js';
+import type { MediaTypeOption } from '../../common/media-type.js';
+import type { SizeThresholds } from '../../common/size-category.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { openResultsLog } from '../../results/results-log.js';
 import { resultsPaths, runFilesMatcher, type ResultsPaths } from '../../results/paths.js';
@@ -11,16 +17,19 @@ import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
 import { readListingFile } from '../../storage/listing-format.js';
 import { readDoneSet } from './resume.js';
-import { startPrewarm, type PrewarmRun, type RunOutcome } from './run-prewarm.js';
-import { workItems, type WorkItem, type WorkListOptions } from './work-list.js';
+import { startPrewarm, type PrewarmRun, type RunOutcome } from './engine.js';
+import { workItems, type WorkItem } from './work-list.js';
+import { derivativeKind, imageVariantKind, mediaTypeFor, type WorkKind } from './work-kinds.js';
+import type { Shard } from './shard.js';
+import type { Edge } from './edges.js';
+import type { HeaderSet } from './header-sets.js';
 import { createRateLimiter } from './rate-limit.js';
+import { createConcurrencyLimiter } from './adaptive-concurrency.js';
+import { createConcurrencyTimeline, type ConcurrencySummary } from './concurrency-timeline.js';
 import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
 import { info } from '../../lib/log.js';
 
-/** What the work list needs, passed through unchanged. */
-type WorkListPart = Pick<WorkListOptions, 'baseUrl' | 'mediaType' | 'derivatives' | 'variants' | 'urlFormat' | 'urlTemplate' | 'thresholds' | 'shard' | 'limit'>;
-
-export interface PrewarmJobOptions extends WorkListPart {
+export interface PrewarmJobOptions {
   /** Where to list; ignored when listingFile or objects is given. */
   location?: StorageLocation;
   listingFile?: string;
@@ -31,6 +40,23 @@ export interface PrewarmJobOptions extends WorkListPart {
   exclude?: string[];
   minSize?: number;
   maxSize?: number;
+  baseUrl: string;
+  mediaType: MediaTypeOption;
+  derivatives: readonly Derivative[];
+  variants: readonly ImageVariant[];
+  /** Unset: imwidth for derivatives, each variant's catalogue form for images. */
+  urlFormat?: UrlFormat;
+  urlTemplate?: string;
+  /** Kinds of work item besides derivatives and variants (e.g. streaming segments). */
+  extraKinds?: WorkKind[];
+  thresholds: SizeThresholds;
+  shard?: Shard;
+  limit?: number;
+  /** Only these keys. */
+  keep?: (key: string) => boolean;
+  edges?: Edge[];
+  headerSets?: HeaderSet[];
+  imageHeaderSets?: HeaderSet[];
   workers: number;
   optimizeBySize?: boolean;
   /** 0 = automatic share of workers (weights 1.2 / 1.0 / 0.8). */
@@ -38,12 +64,20 @@ export interface PrewarmJobOptions extends WorkListPart {
   mediumWorkers?: number;
   largeWorkers?: number;
   rate?: number;
+  /** Adaptive concurrency per origin and edge (default on). */
+  adaptive?: boolean;
   timeoutMs: number;
   retries: number;
   /** Keep idle connections this long (keep-alive), ms. */
   keepAliveMs: number;
   useHead?: boolean;
   headers?: Record<string, string>;
+  popHeader?: string;
+  http2?: boolean;
+  /** HTTP/2 connections per origin and edge. */
+  h2Connections?: number;
+  caFile?: string;
+  insecure?: boolean;
   output: string;
   resume?: boolean;
   /** Back-off base and cap, ms (tests shorten them). */
@@ -72,6 +106,13 @@ export interface PrewarmSummary {
   /** Requests of this run per second of requesting. */
   requestsPerSecond: number;
   workers: number[];
+  /** --edge addresses warmed ([] = DNS). */
+  edges: string[];
+  /** --variant-header / --browser-accept-sets sets warmed. */
+  cacheVariants: string[];
+  /** Answers by status as they came, retried attempts included: how often the CDN said 429 or 503. */
+  answers: { total: number; status429: number; status503: number };
+  concurrency: ConcurrencySummary;
   stats: RunStatsSummary;
 }
 
@@ -92,7 +133,8 @@ const POOL_OF: Record<string, number> = { small: 0, medium: 1, large: 2 };
 export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: PrewarmRun) => void): Promise<PrewarmJobResult> {
   const paths = resultsPaths(opts.output);
   const startedAt = new Date();
-  const done = opts.resume ? await readDoneSet(paths.jsonl) : undefined;
+  const edges = opts.edges ?? [];
+  const done = opts.resume ? await readDoneSet(paths.jsonl, edges.length > 0) : undefined;
   const objects =
     opts.objects ??
     (opts.listingFile
@@ -110,28 +152,33 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
         }));
   let files = 0;
   const items: AsyncIterable<WorkItem> = workItems(objects, {
-    baseUrl: opts.baseUrl,
-    mediaType: opts.mediaType,
-    derivatives: opts.derivatives,
-    variants: opts.variants,
-    urlFormat: opts.urlFormat,
-    urlTemplate: opts.urlTemplate,
-    extensions: opts.extensions,
+    kinds: [derivativeKind(opts.derivatives), imageVariantKind(opts.variants), ...(opts.extraKinds ?? [])],
+    context: { baseUrl: opts.baseUrl, urlFormat: opts.urlFormat, urlTemplate: opts.urlTemplate, mediaTypeOf: mediaTypeFor(opts.mediaType, opts.extensions) },
     thresholds: opts.thresholds,
     shard: opts.shard,
     limit: opts.limit,
+    keep: opts.keep,
+    edges,
+    headerSets: opts.headerSets,
+    imageHeaderSets: opts.imageHeaderSets,
     done,
     onFile: () => files++,
   });
   const poolWorkers = opts.optimizeBySize ? poolSizes(opts.workers, opts.smallWorkers, opts.mediumWorkers, opts.largeWorkers) : [opts.workers];
+  const totalWorkers = poolWorkers.reduce((a, b) => a + b, 0);
   // Before the first connection: undici compiles its parser then.
   tuneV8ForStreaming();
   const connections = createWorkerConnections({
-    pipelining: 1,
-    keepAliveTimeout: opts.keepAliveMs,
-    keepAliveMaxTimeout: Math.max(opts.keepAliveMs, 1000),
-    connect: { timeout: opts.timeoutMs },
+    keepAliveMs: opts.keepAliveMs,
+    connectTimeoutMs: opts.timeoutMs,
+    http2: opts.http2,
+    h2Connections: opts.h2Connections,
+    h2Streams: opts.http2 ? Math.max(100, Math.ceil(totalWorkers / Math.max(1, opts.h2Connections ?? 4)) + 1) : undefined,
+    ca: opts.caFile ? await readFile(opts.caFile) : undefined,
+    insecure: opts.insecure,
   });
+  const limiter = opts.adaptive === false ? undefined : createConcurrencyLimiter(totalWorkers);
+  const answers = { total: 0, status429: 0, status503: 0 };
   const log = openResultsLog(paths.jsonl, Boolean(opts.resume));
   if (log.previous) info(`prewarm: an earlier results log was moved to ${log.previous} (--resume continues a run instead)`);
   const run = startPrewarm({
@@ -148,22 +195,32 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
       beforeAttempt: opts.rate && opts.rate > 0 ? createRateLimiter(opts.rate) : undefined,
       headers: opts.headers,
+      popHeader: opts.popHeader,
+      limiter,
+      onAnswer: (status) => {
+        answers.total++;
+        if (status === 429) answers.status429++;
+        else if (status === 503) answers.status503++;
+      },
     },
     onRecord: (r) => log.append(r),
+    onStop: () => limiter?.close(),
   });
+  const timeline = createConcurrencyTimeline(totalWorkers, limiter, () => run.counters().inFlight);
   onStart?.(run);
   const requestStart = performance.now();
   let outcome: RunOutcome;
   try {
     outcome = await run.done;
   } finally {
+    timeline.stop();
     log.close();
     if (run.counters().inFlight > 0) await connections.destroy();
     else await connections.close();
   }
   const requestSeconds = (performance.now() - requestStart) / 1000;
   const stats = createRunStats();
-  const meta = { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : opts.urlFormat };
+  const meta = { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : (opts.urlFormat ?? 'imwidth') };
   const totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, meta, (r) => stats.add(r));
   const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const summary: PrewarmSummary = {
@@ -180,6 +237,10 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     requestSeconds: Math.round(requestSeconds * 1000) / 1000,
     requestsPerSecond: requestSeconds > 0 ? Math.round((outcome.done / requestSeconds) * 10) / 10 : 0,
     workers: poolWorkers,
+    edges: edges.map((e) => e.label),
+    cacheVariants: [...(opts.headerSets ?? []), ...(opts.imageHeaderSets ?? [])].map((h) => h.label),
+    answers,
+    concurrency: timeline.summary(),
     stats: stats.summary(),
   };
   await writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,94 +1,106 @@
-// The work list, produced lazily from the listing stream: each source object
-// becomes one work item per derivative (videos) or image variant (images).
-// Nothing is materialised up front, so a million objects cost no more memory
-// than a thousand.
+// The work list, produced lazily from the listing stream: each source object becomes
+// its targets (work-kinds.ts: a derivative per video, a variant per image...), each
+// target once per edge (--edge) and per cache-key variant set (--variant-header).
+// The product is streamed, never materialised, so a million objects times edges
+// times sets cost no more memory than a thousand.
 import type { StoredObject } from '../../storage/types.js';
-import type { Derivative } from '../../common/derivatives.js';
-import type { ImageVariant } from '../../common/image-variants.js';
-import { variantUrl } from '../../common/image-variants.js';
-import { derivativeUrl, fillTemplate, type UrlFormat } from '../../common/url.js';
-import { extensionOf, mediaTypeOf, type MediaTypeOption } from '../../common/media-type.js';
 import { sizeCategory, type SizeThresholds } from '../../common/size-category.js';
 import type { SizeCategory } from '../../common/results-record.js';
 import { inShard, pairHash, type Shard } from './shard.js';
+import type { WorkKind, WorkKindContext, WorkTarget } from './work-kinds.js';
+import type { Edge } from './edges.js';
+import type { HeaderSet } from './header-sets.js';
 
 export interface WorkItem {
   key: string;
   sourceSize: number;
   sizeCategory: SizeCategory;
-  /** Derivative or variant name. */
+  /** Derivative, variant or segment name (the record's `derivative`). */
   name: string;
-  kind: 'derivative' | 'variant';
+  /** The record's `kind`. */
+  kind: string;
   url: string;
   width?: number;
   height?: number;
+  method?: 'GET' | 'HEAD';
+  /** Dial this address instead of what DNS says (--edge). */
+  edge?: Edge;
+  /** Headers of the cache-key variant set sent with the request. */
+  cacheVariant?: HeaderSet;
 }
 
 export interface WorkListOptions {
-  baseUrl: string;
-  mediaType: MediaTypeOption;
-  derivatives: readonly Derivative[];
-  variants: readonly ImageVariant[];
-  urlFormat: UrlFormat;
-  /** --url-template, for video derivatives. */
-  urlTemplate?: string;
-  /** Lower-case extensions with dot; when given, only these (and they count as the chosen media type). */
-  extensions?: readonly string[];
+  kinds: readonly WorkKind[];
+  context: WorkKindContext;
   thresholds: SizeThresholds;
   shard?: Shard;
   /** Source files at most (after filters and shard), 0 or undefined for all. */
   limit?: number;
-  /** Pairs already done (resume): pairHash(key, name). */
+  /** Only keys for which this says true (e.g. a key list). */
+  keep?: (key: string) => boolean;
+  /** Every target once per edge (none: DNS). */
+  edges?: readonly Edge[];
+  /** Every target once per set (none: no extra headers). */
+  headerSets?: readonly HeaderSet[];
+  /** Extra sets for image variants only (--browser-accept-sets). */
+  imageHeaderSets?: readonly HeaderSet[];
+  /** Items already done (resume): workHash of each. */
   done?: { has(hash: number): boolean };
   /** Called once per source file taken (after filter, shard and limit). */
   onFile?: (obj: StoredObject) => void;
 }
 
-/** 'video', 'image' or null (skip) for one object. */
-function kindFor(key: string, opts: WorkListOptions): 'video' | 'image' | null {
-  if (opts.extensions && opts.extensions.length > 0) {
-    if (!opts.extensions.includes(extensionOf(key))) return null;
-    if (opts.mediaType !== 'auto') return opts.mediaType;
-    return mediaTypeOf(key) ?? 'video';
-  }
-  const t = mediaTypeOf(key);
-  if (opts.mediaType === 'auto') return t;
-  return t === opts.mediaType ? t : null;
+/**
+ * What makes two records the same piece of work, for --resume and verify: the name,
+ * plus the edge and the cache-key variant when the run has them.
+ */
+export function workIdentity(name: string, edge?: string, cacheVariant?: string): string {
+  return `${name}${edge ? `\u0000@${edge}` : ''}${cacheVariant ? `\u0000~${cacheVariant}` : ''}`;
 }
+
+export function workHash(key: string, name: string, edge?: string, cacheVariant?: string): number {
+  return pairHash(key, workIdentity(name, edge, cacheVariant));
+}
+
+const NONE = [undefined] as const;
 
 export async function* workItems(objects: AsyncIterable<StoredObject>, opts: WorkListOptions): AsyncGenerator<WorkItem> {
   let files = 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const edges: readonly (Edge | undefined)[] = opts.edges && opts.edges.length > 0 ? opts.edges : NONE;
+  const common = opts.headerSets ?? [];
+  const imageSets = [...common, ...(opts.imageHeaderSets ?? [])];
   for await (const obj of objects) {
     if (files >= limit) return;
-    const t = kindFor(obj.key, opts);
-    if (!t) continue;
     if (!inShard(obj.key, opts.shard)) continue;
-    files++;
-    opts.onFile?.(obj);
+    if (opts.keep && !opts.keep(obj.key)) continue;
+    let counted = false;
     const category = sizeCategory(obj.size, opts.thresholds);
-    if (t === 'video') {
-      for (const d of opts.derivatives) {
-        if (opts.done?.has(pairHash(obj.key, d.name))) continue;
-        yield {
-          key: obj.key,
-          sourceSize: obj.size,
-          sizeCategory: category,
-          name: d.name,
-          kind: 'derivative',
-          url: opts.urlTemplate ? fillTemplate(opts.urlTemplate, opts.baseUrl, obj.key, d) : derivativeUrl(opts.baseUrl, obj.key, d, { format: opts.urlFormat }),
-          width: d.width,
-          height: d.height,
-        };
+    const expand = function* (t: WorkTarget): Generator<WorkItem> {
+      if (!counted) {
+        counted = true;
+        files++;
+        opts.onFile?.(obj);
       }
-    } else {
-      for (const v of opts.variants) {
-        if (opts.done?.has(pairHash(obj.key, v.name))) continue;
-        const item: WorkItem = { key: obj.key, sourceSize: obj.size, sizeCategory: category, name: v.name, kind: 'variant', url: variantUrl(opts.baseUrl, obj.key, v) };
-        if (v.width !== undefined) item.width = v.width;
-        if (v.height !== undefined) item.height = v.height;
-        yield item;
+      const sets = t.kind === 'variant' ? imageSets : common;
+      for (const edge of edges) {
+        for (const set of sets.length > 0 ? sets : NONE) {
+          if (opts.done?.has(workHash(obj.key, t.name, edge?.label, set?.label))) continue;
+          const item: WorkItem = { key: obj.key, sourceSize: obj.size, sizeCategory: category, name: t.name, kind: t.kind, url: t.url };
+          if (t.width !== undefined) item.width = t.width;
+          if (t.height !== undefined) item.height = t.height;
+          if (t.method) item.method = t.method;
+          if (edge) item.edge = edge;
+          if (set) item.cacheVariant = set;
+          yield item;
+        }
       }
+    };
+    for (const kind of opts.kinds) {
+      const targets = kind.targets(obj, opts.context);
+      // Sync kinds (derivatives, variants) skip a promise per target.
+      if (Symbol.asyncIterator in targets) for await (const t of targets) yield* expand(t);
+      else for (const t of targets) yield* expand(t);
     }
   }
 }

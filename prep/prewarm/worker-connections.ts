@@ -1,24 +1,51 @@
-// One keep-alive connection per worker (and origin). A worker has one request in
-// flight at a time, so it needs no pool: undici's Agent hands every request to a
-// Pool that scans its clients for a free one, O(workers) per request (11% of the
-// CPU at 3,000 workers), and allots connections to whichever request comes next.
+// Connections of the pre-warming workers.
+// HTTP/1.1: one keep-alive connection per worker (and origin, and edge). A worker has one
+// request in flight at a time, so it needs no pool: undici's Agent hands every request to
+// a Pool that scans its clients for a free one, O(workers) per request (11% of the CPU at
+// 3,000 workers). HTTP/2 (--http2): a few connections per origin and edge, shared by all
+// workers, each carrying many streams.
+// --edge ADDR:PORT: the TCP connection goes to that address while the URL, the Host header
+// and the TLS server name stay the base URL's (as curl --connect-to does).
 import { createRequire } from 'node:module';
-import type { Client as UndiciClient, Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import type { buildConnector as BuildConnector, Client as UndiciClient, Dispatcher } from 'undici';
+import type { Edge } from './edges.js';
 
-// undici's Client on its own: `import { Client } from 'undici'` loads the whole package
-// (fetch, WebSocket, EventSource, cache, mocks) for one class, ~8 MB more resident in a
-// pre-warming run (bench/prewarm.mjs). test/prewarm-connections.test.ts checks it is
-// undici's own class, so an upgrade that moves the file fails there.
+// undici's Client and connector on their own: `import { Client } from 'undici'` loads the whole
+// package (fetch, WebSocket, EventSource, cache, mocks) for two pieces, ~8.5 MB more resident in a
+// pre-warming run. The paths are undici internals, so package.json pins undici to one exact version
+// and test/prewarm-connections.test.ts checks both are undici's own public exports and that the
+// installed version is the pinned one: an upgrade that moves a file fails there, never silently.
 const load = createRequire(import.meta.url);
 export const Client: typeof UndiciClient = load('undici/lib/dispatcher/client.js');
+export const buildConnector: typeof BuildConnector = load('undici/lib/core/connect.js');
 
-/** What a request needs of a connection. */
-export type Connection = Pick<Dispatcher, 'dispatch'>;
+/** What a request needs of a connection: dispatch, and which address answered (the edge used). */
+export interface Connection extends Pick<Dispatcher, 'dispatch'> {
+  /** `host:port` the last request to this origin and edge went to, once connected. */
+  remoteAddress(origin: string, edge: Edge | undefined): string | undefined;
+}
+
+export interface ConnectionOptions {
+  /** Keep idle connections this long, ms. */
+  keepAliveMs: number;
+  connectTimeoutMs: number;
+  /** Negotiate HTTP/2 over TLS (ALPN), multiplexing requests over `h2Connections` per origin and edge. */
+  http2?: boolean;
+  /** Connections per origin and edge with HTTP/2 (default 4). */
+  h2Connections?: number;
+  /** Streams in flight per HTTP/2 connection at most (default: workers / connections, at least 100). */
+  h2Streams?: number;
+  /** PEM certificates trusted besides the system's (--ca-file). */
+  ca?: string | Buffer;
+  /** Accept any certificate (--insecure). */
+  insecure?: boolean;
+}
 
 export interface WorkerConnections {
-  /** A new worker's connection: its own undici Client per origin, made on first use. */
+  /** A new worker's connection: its own undici Client per origin and edge (HTTP/1.1), made on first use. */
   forWorker(): Connection;
-  /** Open connections now. */
+  /** Open clients now. */
   readonly count: number;
   /** Lets requests in flight finish, then closes every connection. */
   close(): Promise<void>;
@@ -26,32 +53,84 @@ export interface WorkerConnections {
   destroy(): Promise<void>;
 }
 
-export function createWorkerConnections(options: UndiciClient.Options): WorkerConnections {
-  const clients: UndiciClient[] = [];
+function label(socket: Socket): string | undefined {
+  const a = socket.remoteAddress;
+  if (!a) return undefined;
+  return `${a.includes(':') ? `[${a}]` : a}:${socket.remotePort}`;
+}
+
+interface Target {
+  client: UndiciClient;
+  remote?: string;
+}
+
+export function createWorkerConnections(o: ConnectionOptions): WorkerConnections {
+  const targets: Target[] = [];
+  const tls = { ca: o.ca, rejectUnauthorized: o.insecure ? false : undefined };
+  const base = buildConnector({ timeout: o.connectTimeoutMs, allowH2: Boolean(o.http2), ...(o.ca || o.insecure ? tls : {}) } as BuildConnector.BuildOptions);
+
+  const makeTarget = (origin: string, edge: Edge | undefined, pipelining: number): Target => {
+    const t = {} as Target;
+    // The connector sees the URL's hostname; an edge replaces the address dialled only,
+    // `host` (and so the TLS server name) stays the base URL's.
+    const connect: BuildConnector.connector = (opts, cb) =>
+      base(edge ? { ...opts, hostname: edge.host, port: String(edge.port ?? opts.port) } : opts, (err, socket) => {
+        if (socket) t.remote = label(socket as Socket);
+        (cb as (e: Error | null, s: unknown) => void)(err, socket);
+      });
+    t.client = new Client(origin, {
+      pipelining,
+      keepAliveTimeout: o.keepAliveMs,
+      keepAliveMaxTimeout: Math.max(o.keepAliveMs, 1000),
+      allowH2: Boolean(o.http2),
+      ...(o.http2 ? { maxConcurrentStreams: pipelining } : {}),
+      connect,
+    });
+    targets.push(t);
+    return t;
+  };
+
+  // HTTP/2: a few shared connections per origin and edge, handed to workers in turn.
+  const shared = new Map<string, { list: Target[]; next: number }>();
+  const h2Connections = Math.max(1, o.h2Connections ?? 4);
+  const sharedTarget = (origin: string, edge: Edge | undefined, id: string): Target => {
+    let s = shared.get(id);
+    if (!s) shared.set(id, (s = { list: [], next: 0 }));
+    if (s.list.length < h2Connections) {
+      const t = makeTarget(origin, edge, Math.max(1, o.h2Streams ?? 100));
+      s.list.push(t);
+      return t;
+    }
+    return s.list[s.next++ % s.list.length];
+  };
+
   return {
     forWorker() {
-      const byOrigin = new Map<string, UndiciClient>();
+      const mine = new Map<string, Target>();
+      const targetFor = (origin: string, edge: Edge | undefined): Target => {
+        const id = edge ? `${origin}|${edge.label}` : origin;
+        let t = mine.get(id);
+        if (!t) mine.set(id, (t = o.http2 ? sharedTarget(origin, edge, id) : makeTarget(origin, edge, 1)));
+        return t;
+      };
       return {
         dispatch(opts, handler) {
-          const origin = String(opts.origin);
-          let client = byOrigin.get(origin);
-          if (!client) {
-            client = new Client(origin, options);
-            byOrigin.set(origin, client);
-            clients.push(client);
-          }
-          return client.dispatch(opts, handler);
+          const edge = (opts as { edge?: Edge }).edge;
+          return targetFor(String(opts.origin), edge).client.dispatch(opts, handler);
+        },
+        remoteAddress(origin, edge) {
+          return mine.get(edge ? `${origin}|${edge.label}` : origin)?.remote;
         },
       };
     },
     get count() {
-      return clients.length;
+      return targets.length;
     },
     async close() {
-      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(targets.map((t) => t.client.close()));
     },
     async destroy() {
-      await Promise.all(clients.map((c) => c.destroy()));
+      await Promise.all(targets.map((t) => t.client.destroy()));
     },
   };
 }

@@ -22,6 +22,12 @@ export interface RunStatsSummary {
   byDerivative: Record<string, GroupSummary>;
   bySizeCategory: Record<string, GroupSummary>;
   byCacheStatus: Record<string, GroupSummary>;
+  /** By the PoP that answered (records without one: `(none)`); empty when no record named one. */
+  byPop: Record<string, GroupSummary>;
+  /** By --edge address (only when the run warmed edges or several addresses answered). */
+  byEdge: Record<string, GroupSummary>;
+  /** By cache-key variant set (--variant-header), when there were sets. */
+  byCacheVariant: Record<string, GroupSummary>;
   byErrorClass: Record<string, number>;
   byStatus: Record<string, number>;
   /** Records that needed more than one attempt. */
@@ -96,6 +102,10 @@ export function createRunStats(): RunStats {
   const byDerivative = new Map<string, Group>();
   const bySize = new Map<string, Group>();
   const byCache = new Map<string, Group>();
+  const byPop = new Map<string, Group>();
+  const byEdge = new Map<string, Group>();
+  const byVariant = new Map<string, Group>();
+  let popsSeen = false;
   const byError = new Map<string, number>();
   const byStatus = new Map<string, number>();
   const corr = createCorrelationTracker();
@@ -112,6 +122,10 @@ export function createRunStats(): RunStats {
       addTo(groupOf(byDerivative, r.derivative), r);
       addTo(groupOf(bySize, r.sizeCategory), r);
       addTo(groupOf(byCache, r.cacheStatus), r);
+      if (r.pop) popsSeen = true;
+      addTo(groupOf(byPop, r.pop ?? '(none)'), r);
+      if (r.edge) addTo(groupOf(byEdge, r.edge), r);
+      if (r.cacheVariant) addTo(groupOf(byVariant, r.cacheVariant), r);
       if (r.errorClass) byError.set(r.errorClass, (byError.get(r.errorClass) ?? 0) + 1);
       const st = String(r.status);
       byStatus.set(st, (byStatus.get(st) ?? 0) + 1);
@@ -127,6 +141,9 @@ export function createRunStats(): RunStats {
         byDerivative: mapOut(byDerivative),
         bySizeCategory: mapOut(bySize),
         byCacheStatus: mapOut(byCache),
+        byPop: popsSeen ? mapOut(byPop) : {},
+        byEdge: byEdge.size > 1 ? mapOut(byEdge) : {},
+        byCacheVariant: mapOut(byVariant),
         byErrorClass: Object.fromEntries([...byError.entries()].sort((a, b) => b[1] - a[1])),
         byStatus: Object.fromEntries([...byStatus.entries()].sort(([a], [b]) => Number(a) - Number(b))),
         retried,
@@ -147,6 +164,9 @@ export function formatRunStats(s: RunStatsSummary): string {
   for (const [k, g] of Object.entries(s.byDerivative)) lines.push(fmtGroupRow(`derivative ${k}`, g));
   for (const [k, g] of Object.entries(s.bySizeCategory)) lines.push(fmtGroupRow(`size ${k}`, g));
   for (const [k, g] of Object.entries(s.byCacheStatus)) lines.push(fmtGroupRow(`cache ${k}`, g));
+  for (const [k, g] of Object.entries(s.byPop ?? {})) lines.push(fmtGroupRow(`pop ${k}`, g));
+  for (const [k, g] of Object.entries(s.byEdge ?? {})) lines.push(fmtGroupRow(`edge ${k}`, g));
+  for (const [k, g] of Object.entries(s.byCacheVariant ?? {})) lines.push(fmtGroupRow(`variant ${k.length > 40 ? `${k.slice(0, 39)}…` : k}`, g));
   const c = s.sizeVsTime;
   const corr =
     c.pearson === null

@@ -4,6 +4,7 @@
 import { normalizeDuration, parseDurationMs } from '../../common/duration.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import { DEFAULT_RANGE_OPTIONS, KB, type RangeOptions } from './ranges.js';
+import type { PlaybackSettings } from './player/playback.js';
 
 export type LoadMode = 'vus' | 'arrival-rate';
 export type RequestMode = 'random' | 'player';
@@ -25,21 +26,31 @@ export interface ThresholdSettings {
   ttfbMs?: number;
   /** Range-correctness rate at least this, when set. */
   rangeCorrectness?: number;
+  /** p(95) of video_startup_time below this many ms, when set (STARTUP_P95_MAX_MS). */
+  startupP95Ms?: number;
+  /** Mean of the sessions' video_rebuffer_ratio at most this, when set (REBUFFER_RATIO_MAX). */
+  rebufferRatioMax?: number;
   /** Stop the test as soon as a threshold is crossed. */
   abortOnFail: boolean;
 }
 
-export interface PlayerSettings {
-  /** Bytes per sequential chunk (default 1 MiB). */
-  chunkBytes: number;
-  /** Chance 0..1 that the next request is a seek elsewhere (default 0.05). */
-  seekProbability: number;
-  /** Mean watch time of a session, seconds (exponential; default 60). */
+/** The player mode's settings: the buffer model's (PlaybackSettings) and the progressive file's. */
+export interface PlayerSettings extends PlaybackSettings {
+  /** Media seconds per chunk request (PLAYER_CHUNK_SECONDS, default 4). */
+  chunkSeconds: number;
+  /** Bytes of the first range, where the box structure is read (PLAYER_OPEN_KB, default 256 KiB). */
+  openBytes: number;
+  /** Mean watch time of a session, media seconds (exponential; SESSION_MEAN_SECONDS, default 60). */
   meanSessionSeconds: number;
-  /** Most requests in one session (default 200). */
-  maxRequests: number;
-  /** Multiplies every pause, e.g. 0.01 to compress time in tests (default 1). */
-  timeScale: number;
+}
+
+/** Comparison with an earlier run's summary (BASELINE_FILE). */
+export interface BaselineSettings {
+  file?: string;
+  /** Relative limit, 0.1 for 10% (MAX_REGRESSION, default 10%). */
+  maxRegression: number;
+  /** Absolute floor for time figures, ms (REGRESSION_FLOOR_MS, default 10). */
+  floorMs: number;
 }
 
 export interface LoadtestConfig {
@@ -71,8 +82,10 @@ export interface LoadtestConfig {
   largeFileThresholdMb: number;
   thresholds: ThresholdSettings;
   player: PlayerSettings;
+  baseline: BaselineSettings;
   summaryJson: string;
   summaryMd: string;
+  summaryHtml: string;
   junitXml: string;
 }
 
@@ -114,6 +127,15 @@ function number(value: string | undefined, name: string, dflt: number, min = 0, 
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`${name} must be a number, got "${value}"`);
   if (n < min || n > max) throw new Error(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** "10%" or "0.1" -> 0.1. */
+export function percent(value: string | undefined, name: string, dflt: number): number {
+  if (value === undefined) return dflt;
+  const t = value.trim();
+  const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+  if (t === '' || !Number.isFinite(n) || n < 0) throw new Error(`${name} must be a percentage like 10% or a fraction like 0.1, got "${value}"`);
   return n;
 }
 
@@ -229,17 +251,29 @@ export function resolveConfig(env: Source, file: Source = {}): LoadtestConfig {
       cacheHit: optionalNumber(get('CACHE_HIT_THRESHOLD'), 'CACHE_HIT_THRESHOLD', 0, 1),
       ttfbMs: optionalNumber(get('TTFB_THRESHOLD'), 'TTFB_THRESHOLD', 0),
       rangeCorrectness: optionalNumber(get('RANGE_CORRECTNESS_THRESHOLD'), 'RANGE_CORRECTNESS_THRESHOLD', 0, 1),
+      startupP95Ms: optionalNumber(get('STARTUP_P95_MAX_MS'), 'STARTUP_P95_MAX_MS', 0),
+      rebufferRatioMax: optionalNumber(get('REBUFFER_RATIO_MAX'), 'REBUFFER_RATIO_MAX', 0, 1),
       abortOnFail: bool(get('ABORT_ON_FAIL'), 'ABORT_ON_FAIL', false),
     },
     player: {
-      chunkBytes: Math.round(number(get('PLAYER_CHUNK_KB'), 'PLAYER_CHUNK_KB', 1024, 1) * KB),
+      chunkSeconds: number(get('PLAYER_CHUNK_SECONDS'), 'PLAYER_CHUNK_SECONDS', 4, 0.1),
+      bufferTargetSeconds: number(get('PLAYER_BUFFER_TARGET'), 'PLAYER_BUFFER_TARGET', 30, 0.1),
+      startupSeconds: number(get('PLAYER_STARTUP_SECONDS'), 'PLAYER_STARTUP_SECONDS', 2, 0),
+      abandonSeconds: number(get('PLAYER_ABANDON_SECONDS'), 'PLAYER_ABANDON_SECONDS', 10, 0),
+      openBytes: Math.round(number(get('PLAYER_OPEN_KB'), 'PLAYER_OPEN_KB', 256, 1) * KB),
       seekProbability: number(get('SEEK_PROBABILITY'), 'SEEK_PROBABILITY', 0.05, 0, 1),
       meanSessionSeconds: number(get('SESSION_MEAN_SECONDS'), 'SESSION_MEAN_SECONDS', 60, 0),
       maxRequests: number(get('SESSION_MAX_REQUESTS'), 'SESSION_MAX_REQUESTS', 200, 1),
-      timeScale: number(get('PLAYER_TIME_SCALE'), 'PLAYER_TIME_SCALE', 1, 0),
+      timeScale: number(get('PLAYER_TIME_SCALE'), 'PLAYER_TIME_SCALE', 1, 0.000001),
+    },
+    baseline: {
+      file: get('BASELINE_FILE'),
+      maxRegression: percent(get('MAX_REGRESSION'), 'MAX_REGRESSION', 0.1),
+      floorMs: number(get('REGRESSION_FLOOR_MS'), 'REGRESSION_FLOOR_MS', 10, 0),
     },
     summaryJson: get('SUMMARY_JSON') ?? 'reports/loadtest-summary.json',
     summaryMd: get('SUMMARY_MD') ?? 'reports/loadtest-summary.md',
+    summaryHtml: get('SUMMARY_HTML') ?? 'reports/loadtest-summary.html',
     junitXml: get('JUNIT_XML') ?? 'reports/loadtest-junit.xml',
   };
 }

@@ -40,7 +40,9 @@ function build(cfg: LoadtestConfig): string[] {
   const out: string[] = [];
   const sel = selectRecordsFromText(text, { exclude, skipLargeFiles: cfg.skipLargeFiles, largeFileThresholdMb: cfg.largeFileThresholdMb }, parseCsv, (r) => {
     seen[r.derivative] = true;
-    out.push(encodeTarget({ url: recordUrl(r, cfg), derivative: r.derivative, sizeCategory: r.sizeCategory, size: r.size, width: r.width, height: r.height }));
+    out.push(
+      encodeTarget({ url: recordUrl(r, cfg), derivative: r.derivative, sizeCategory: r.sizeCategory, size: r.size, width: r.width, height: r.height, video: r.video, durationSeconds: r.durationSeconds }),
+    );
   });
   if (out.length === 0) {
     throw new Error(

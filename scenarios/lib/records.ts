@@ -4,6 +4,7 @@ import type { ResultsRecord, SizeCategory } from '../../common/results-record.js
 import { MIB } from '../../common/byte-size.js';
 import { sizeCategory } from '../../common/size-category.js';
 import { parseJsonDocument } from './json-text.js';
+import { mediaTypeOf } from '../../common/media-type.js';
 
 /** One URL to load-test: only what a request needs (SharedArray keeps these as JSON). */
 export interface LoadRecord {
@@ -15,6 +16,10 @@ export interface LoadRecord {
   /** Size of the derivative's body in bytes (0 when unknown: no ranges then). */
   size: number;
   sizeCategory: SizeCategory;
+  /** A video derivative: the player mode plays it (images keep the random ranges). */
+  video: boolean;
+  /** Media duration in seconds, when the results record has one (the player's fallback when the header has none). */
+  durationSeconds?: number;
 }
 
 export interface RecordFilter {
@@ -108,7 +113,10 @@ export function recordSelector(filter: RecordFilter = {}): RecordSelector {
         kind: r.kind === 'variant' ? 'variant' : 'derivative',
         size,
         sizeCategory: CATEGORIES.includes(String(r.sizeCategory)) ? (r.sizeCategory as SizeCategory) : sizeCategory(sourceSize || size),
+        video: r.kind !== 'variant' && mediaTypeOf(r.key) !== 'image' && !String(r.contentType ?? '').startsWith('image/'),
       };
+      const duration = num(r.durationSeconds);
+      if (duration > 0) rec.durationSeconds = duration;
       const width = num(r.width);
       const height = num(r.height);
       if (width > 0) rec.width = width;

@@ -34,6 +34,8 @@ export function setUpExpectedStatuses(): void {
 interface RequestShapes {
   /** Params objects reused request after request (k6 copies them on each call). */
   ranged: { headers: { Range: string }; tags: { name: string }; responseCallback: Callback; timeout: number };
+  /** A range whose bytes the script reads (the player's box structure): responseType binary. */
+  rangedBody: { headers: { Range: string }; tags: { name: string }; responseCallback: Callback; timeout: number; responseType: 'binary' };
   whole: { tags: { name: string }; responseCallback: Callback; timeout: number };
 }
 
@@ -49,6 +51,7 @@ function shapesFor(derivative: string, timeout: number): RequestShapes {
     const tags = { name: `media ${derivative}` };
     s = shapes[derivative] = {
       ranged: { headers: { Range: '' }, tags, responseCallback: expect206 as Callback, timeout },
+      rangedBody: { headers: { Range: '' }, tags, responseCallback: expect206 as Callback, timeout, responseType: 'binary' },
       whole: { tags, responseCallback: expect200 as Callback, timeout },
     };
   }
@@ -58,6 +61,8 @@ function shapesFor(derivative: string, timeout: number): RequestShapes {
 export interface MediaResult {
   status: number;
   ok: boolean;
+  /** The body, only when asked for (withBody). */
+  body?: ArrayBuffer | null;
 }
 
 // k6 builds a new JavaScript wrapper for a named export of its own modules
@@ -73,13 +78,17 @@ const RANGE_FAIL = { [CHECK_RANGE]: false };
 const WHOLE_PASS = { [CHECK_WHOLE]: true };
 const WHOLE_FAIL = { [CHECK_WHOLE]: false };
 
-export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: RequestContext): MediaResult {
+/** One checked, measured request; `withBody` (ranges only) keeps the response bytes for the script to read. */
+export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: RequestContext, withBody = false): MediaResult {
   if (!expect200 || !expect206) throw new Error('call setUpExpectedStatuses() in init context first');
   tagVu(rec.derivative, rec.sizeCategory);
   const shape = shapesFor(rec.derivative, ctx.timeoutMs);
   const size = rec.size;
   let res;
-  if (range) {
+  if (range && withBody) {
+    shape.rangedBody.headers.Range = rangeHeader(range);
+    res = http.get(rec.url, shape.rangedBody);
+  } else if (range) {
     shape.ranged.headers.Range = rangeHeader(range);
     res = http.get(rec.url, shape.ranged);
   } else {
@@ -108,5 +117,5 @@ export function mediaRequest(rec: RequestTarget, range: ByteRange | null, ctx: R
   }
   const passed = runCheck(null, (range ? (ok ? RANGE_PASS : RANGE_FAIL) : ok ? WHOLE_PASS : WHOLE_FAIL) as unknown as Verdicts);
   recordResponse(ctx.metrics, status, headers, rangeOk);
-  return { status, ok: passed };
+  return withBody ? { status, ok: passed, body: res.body as ArrayBuffer | null } : { status, ok: passed };
 }

@@ -1,6 +1,6 @@
 // Pass/fail criteria. A crossed threshold makes k6 exit 99, which CI gates on.
 import type { ThresholdSettings } from './config.js';
-import { METRIC } from './metric-names.js';
+import { METRIC, VIDEO_METRIC } from './metric-names.js';
 
 export type Threshold = string | { threshold: string; abortOnFail: boolean; delayAbortEval?: string };
 
@@ -13,5 +13,8 @@ export function buildThresholds(t: ThresholdSettings): Record<string, Threshold[
   if (t.cacheHit !== undefined) out[METRIC.cacheHit] = [wrap(`rate>=${t.cacheHit}`)];
   if (t.ttfbMs !== undefined) out[METRIC.ttfb] = [wrap(`p(95)<${t.ttfbMs}`)];
   if (t.rangeCorrectness !== undefined) out[METRIC.rangeOk] = [wrap(`rate>=${t.rangeCorrectness}`)];
+  if (t.startupP95Ms !== undefined) out[VIDEO_METRIC.startup] = [wrap(`p(95)<${t.startupP95Ms}`)];
+  // The mean of the sessions' ratios (a Trend per session).
+  if (t.rebufferRatioMax !== undefined) out[VIDEO_METRIC.rebufferRatio] = [wrap(`avg<=${t.rebufferRatioMax}`)];
   return out;
 }

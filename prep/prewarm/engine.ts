@@ -1,4 +1,4 @@
-// The pre-warming engine: worker pools pulling from the lazy work list, each
+// The pre-warming engine (prewarm and verify): worker pools pulling from the lazy work list, each
 // request through fetchItem, each final record handed to onRecord as it lands.
 // stop() takes no new work and lets in-flight requests finish; abort() cuts them.
 import type { ResultsRecord } from '../../common/results-record.js';
@@ -17,6 +17,8 @@ export interface PrewarmRunOptions {
   /** A connection of its own for each worker (WorkerConnections.forWorker). */
   connectionFor: () => Connection;
   onRecord: (r: ResultsRecord) => void;
+  /** Called once when stop() or abort() is first called (e.g. to wake requests waiting for a slot). */
+  onStop?: () => void;
   /** Items buffered ahead of the workers at most (default 4 x workers, at least 1000). */
   queueCap?: number;
 }
@@ -73,6 +75,8 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
           errorMessage: String((err as Error)?.message ?? err).slice(0, 300), sourceSize: item.sourceSize, sizeCategory: item.sizeCategory,
           startedAt: new Date().toISOString(),
         };
+        if (item.edge) r.edge = item.edge.label;
+        if (item.cacheVariant) r.cacheVariant = item.cacheVariant.label;
       }
       inFlight--;
       if (r) {
@@ -112,6 +116,7 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
       aborted = true;
       queues.stop();
       for (const s of slots) abortSlot(s);
+      opts.onStop?.();
     },
   };
 }

@@ -1,0 +1,84 @@
+// Kinds of work item: what a listed object turns into. Videos give one target per
+// derivative, images one per image variant; other kinds (HLS/DASH segments...) plug
+// in the same way. The work list multiplies each target by the edges and cache-key
+// variant sets, so a kind only says which URLs an object has.
+import type { StoredObject } from '../../storage/types.js';
+import type { Derivative } from '../../common/derivatives.js';
+import { variantUrl, type ImageVariant } from '../../common/image-variants.js';
+import { derivativeUrl, type UrlFormat } from '../../common/url.js';
+import { extensionOf, mediaTypeOf, type MediaTypeOption } from '../../common/media-type.js';
+
+/** One URL of an object, before edges and cache-key variants multiply it. */
+export interface WorkTarget {
+  /** The record's `kind`: 'derivative', 'variant', or a kind of your own. */
+  kind: string;
+  /** The record's `derivative`: derivative, variant or segment name; unique per object and kind. */
+  name: string;
+  url: string;
+  width?: number;
+  height?: number;
+  /** Default GET (HEAD with --use-head-for-size). */
+  method?: 'GET' | 'HEAD';
+}
+
+export interface WorkKindContext {
+  baseUrl: string;
+  /** Unset: imwidth for derivatives, each variant's catalogue form for images. */
+  urlFormat?: UrlFormat;
+  urlTemplate?: string;
+  /** 'video' | 'image' for an object, or null when --media-type/--extensions leave it out. */
+  mediaTypeOf(obj: StoredObject): 'video' | 'image' | null;
+}
+
+export interface WorkKind {
+  kind: string;
+  /** The targets of one listed object (none when the object is not of this kind). Lazy is fine. */
+  targets(obj: StoredObject, ctx: WorkKindContext): Iterable<WorkTarget> | AsyncIterable<WorkTarget>;
+}
+
+export function derivativeKind(derivatives: readonly Derivative[]): WorkKind {
+  return {
+    kind: 'derivative',
+    *targets(obj, ctx) {
+      if (ctx.mediaTypeOf(obj) !== 'video') return;
+      for (const d of derivatives) {
+        yield {
+          kind: 'derivative',
+          name: d.name,
+          url: derivativeUrl(ctx.baseUrl, obj.key, d, { format: ctx.urlFormat, template: ctx.urlTemplate }),
+          width: d.width,
+          height: d.height,
+        };
+      }
+    },
+  };
+}
+
+export function imageVariantKind(variants: readonly ImageVariant[]): WorkKind {
+  return {
+    kind: 'variant',
+    *targets(obj, ctx) {
+      if (ctx.mediaTypeOf(obj) !== 'image') return;
+      for (const v of variants) {
+        const t: WorkTarget = { kind: 'variant', name: v.name, url: variantUrl(ctx.baseUrl, obj.key, v, { format: ctx.urlFormat, template: ctx.urlTemplate }) };
+        if (v.width !== undefined) t.width = v.width;
+        if (v.height !== undefined) t.height = v.height;
+        yield t;
+      }
+    },
+  };
+}
+
+/** 'video', 'image' or null (skip) for one key under --media-type and --extensions. */
+export function mediaTypeFor(mediaType: MediaTypeOption, extensions: readonly string[] | undefined): (obj: StoredObject) => 'video' | 'image' | null {
+  return (obj) => {
+    if (extensions && extensions.length > 0) {
+      if (!extensions.includes(extensionOf(obj.key))) return null;
+      if (mediaType !== 'auto') return mediaType;
+      return mediaTypeOf(obj.key) ?? 'video';
+    }
+    const t = mediaTypeOf(obj.key);
+    if (mediaType === 'auto') return t;
+    return t === mediaType ? t : null;
+  };
+}

@@ -1,0 +1,67 @@
+// Verify's work list: every successful record of a results file becomes one request
+// again, to the same URL (secrets the results redacted filled back in from the base
+// URL), the same edge address and the same cache-key variant headers.
+import type { ResultsRecord } from '../../common/results-record.js';
+import { REDACTED } from '../../common/redact.js';
+import { UsageError } from '../../lib/errors.js';
+import { parseEdge } from '../prewarm/edges.js';
+import { parseHeaderSet, type HeaderSet } from '../prewarm/header-sets.js';
+import type { WorkItem } from '../prewarm/work-list.js';
+
+/** name -> value of a URL's query (raw, still encoded). */
+function queryOf(url: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const q = url.indexOf('?');
+  if (q < 0) return out;
+  const hash = url.indexOf('#', q);
+  for (const pair of url.slice(q + 1, hash < 0 ? undefined : hash).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) out.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * The URL a record was warmed at: the results keep it with secrets redacted
+ * (`token=REDACTED`), so the values come back from the real base URL. Returns the
+ * URL unchanged when nothing was redacted; throws a usage error when a redacted value
+ * has no counterpart in the base URL.
+ */
+export function restoreSecrets(url: string, baseUrl: string | undefined): string {
+  if (!url.includes(REDACTED)) return url;
+  if (!baseUrl) throw new UsageError('the results file\'s URLs have secrets redacted (e.g. token=REDACTED): pass the real --base-url so verify can send them');
+  const base = queryOf(baseUrl);
+  let out = url.replace(new RegExp(`([?&])([^=&#]+)=${REDACTED}(?=&|#|$)`, 'g'), (m, sep: string, name: string) => {
+    const v = base.get(name);
+    return v === undefined ? m : `${sep}${name}=${v}`;
+  });
+  if (out.includes(`${REDACTED}@`)) {
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@?#]*)@/i.exec(baseUrl);
+    if (userinfo) out = out.replace(`${REDACTED}@`, `${userinfo[1]}@`);
+  }
+  if (out.includes(REDACTED)) throw new UsageError('the --base-url given does not carry the secrets the results redacted (a query parameter or user info is missing from it)');
+  return out;
+}
+
+export interface VerifyItemOptions {
+  /** The real base URL (for redacted secrets). */
+  baseUrl?: string;
+  /** Resolve host names again instead of re-using each record's edge address. */
+  dns?: boolean;
+}
+
+const sets = new Map<string, HeaderSet>();
+
+/** A work item that requests what the record warmed, where it warmed it. */
+export function verifyItem(r: ResultsRecord, o: VerifyItemOptions): WorkItem {
+  const item: WorkItem = { key: r.key, sourceSize: r.sourceSize, sizeCategory: r.sizeCategory, name: r.derivative, kind: r.kind, url: restoreSecrets(r.url, o.baseUrl) };
+  if (r.width !== undefined) item.width = r.width;
+  if (r.height !== undefined) item.height = r.height;
+  if (r.edge && !o.dns) item.edge = parseEdge(r.edge, 0);
+  if (r.cacheVariant) {
+    let set = sets.get(r.cacheVariant);
+    if (!set) sets.set(r.cacheVariant, (set = parseHeaderSet(r.cacheVariant, 'cacheVariant')));
+    item.cacheVariant = set;
+  }
+  return item;
+}

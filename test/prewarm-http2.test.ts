@@ -1,0 +1,74 @@
+// --http2 against `origin --tls` (a self-signed certificate it makes, h2 and HTTP/1.1 by ALPN):
+// requests multiplexed over a few connections, --ca-file and --insecure, and verify over h2.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:http2';
+import { startOrigin, type RunningOrigin } from '../origin/index.js';
+import { runCli } from './helpers/cli.js';
+import type { ResultsFile } from '../common/results-record.js';
+
+let dir: string;
+let bucket: string;
+let origin: RunningOrigin;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mt-http2-'));
+  bucket = join(dir, 'bucket');
+  mkdirSync(join(bucket, 'v'), { recursive: true });
+  for (let i = 0; i < 20; i++) writeFileSync(join(bucket, 'v', `c${i}.mp4`), Buffer.alloc(300, 1));
+  origin = await startOrigin({ root: bucket, tls: true, syntheticBytesPerWidth: 4, faults: { latencyMs: 20 } });
+});
+afterAll(async () => {
+  await origin?.close();
+});
+
+describe('origin --tls', () => {
+  it('serves HTTPS with a certificate it made, over h2', async () => {
+    expect(origin.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const ca = readFileSync(origin.certificateFile!, 'utf8');
+    expect(ca).toMatch(/BEGIN CERTIFICATE/);
+    const session = connect(origin.url, { ca });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = session.request({ ':path': '/v/c1.mp4?imwidth=100' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', reject);
+      req.resume();
+    });
+    session.close();
+    expect(status).toBe(200);
+  });
+});
+
+describe('prewarm --http2', () => {
+  it('multiplexes every request over at most --h2-connections connections, then verify over h2 finds them HIT', async () => {
+    const out = join(dir, 'h2', 'r.json');
+    const before = origin.stats();
+    const res = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', origin.url, '--http2', '--h2-connections', '2', '--ca-file', origin.certificateFile!, '--workers', '30', '--output', out, '--progress', 'false', '--verify', '--min-hit-ratio', '1']);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+    expect(recs).toHaveLength(60);
+    expect(recs.every((r) => r.ok && r.status === 200)).toBe(true);
+    expect(new Set(recs.map((r) => r.edge))).toEqual(new Set([`127.0.0.1:${origin.port}`]));
+    expect(res.stdout).toMatch(/verify: 60 of 60 URL\(s\) HIT/);
+    // 120 requests from 30 workers: prewarm over 2 h2 connections, verify over its default 4; all of them h2.
+    const after = origin.stats();
+    expect(after.requests - before.requests).toBe(120);
+    expect(after.connections - before.connections).toBeLessThanOrEqual(6);
+    expect(after.http2Sessions - before.http2Sessions).toBe(after.connections - before.connections);
+  });
+
+  it('refuses an unknown certificate unless --ca-file or --insecure, and --http2 needs https', async () => {
+    const common = ['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', origin.url, '--limit', '1', '--derivatives', 'mobile', '--progress', 'false', '--retry', '0'];
+    const bad = await runCli([...common, '--output', join(dir, 'bad.json')]);
+    expect(bad.code).toBe(1);
+    const rec = (JSON.parse(readFileSync(join(dir, 'bad.json'), 'utf8')) as ResultsFile).records[0];
+    expect(rec.errorMessage).toMatch(/certificate|self.signed/i);
+    const insecure = await runCli([...common, '--insecure', '--http2', '--output', join(dir, 'insecure.json')]);
+    expect(insecure.code, insecure.stderr).toBe(0);
+    const plain = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', 'http://127.0.0.1:1', '--http2']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/--http2 negotiates h2 over TLS/);
+  });
+});
