@@ -5,9 +5,12 @@
 //     cost CPU in k6's JS runtime, which only shows in iterations/s when k6 is the bottleneck.
 //  2. k6 peak RSS with a 100,000-record results file vs a 1,000-record one at 500 VUs:
 //     target <= 1.5x (the SharedArray keeps one copy, whatever the VU count).
+//  3. player mode (MODE=player) over real ffmpeg-made MP4 files (512 kbit/s, so a 4 s chunk is 256 KB, the
+//     reference's range): k6 CPU per request against the minimal script's: target <= 1.3x (median of paired
+//     rounds); and peak RSS at 500 VUs in player mode against random mode over the same records: target <= 1.5x.
 // Prints `RESULT <name> | <figure> | <target> | pass|fail` lines.
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +28,9 @@ const CHUNK = Number(process.env.BENCH_K6_CHUNK_KB ?? 256) * 1024;
 // shortcut for small record sets (scenarios/lib/data.ts KEEP_DECODED_UP_TO).
 const KEYS = Number(process.env.BENCH_K6_KEYS ?? 5000);
 // Which parts to run (comma-separated): throughput, latency, rss. All by default.
-const PARTS = new Set((process.env.BENCH_K6_PARTS ?? 'throughput,latency,rss').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_K6_PARTS ?? 'throughput,latency,rss,player').split(',').map((p) => p.trim()));
+const PLAYER_ROUNDS = Number(process.env.BENCH_K6_PLAYER_ROUNDS ?? 6);
+const PLAYER_KEYS = Number(process.env.BENCH_K6_PLAYER_KEYS ?? 2000);
 const log = (m) => process.stderr.write(`bench k6: ${m}\n`);
 
 function startOrigin(dir, extra = []) {
@@ -200,7 +205,89 @@ try {
     const ratio = large / small;
     console.log(`RESULT k6 peak RSS 100k vs 1k records (${RSS_VUS} VUs) | ${ratio.toFixed(2)}x (${(large / 1024).toFixed(0)} vs ${(small / 1024).toFixed(0)} MiB) | <= 1.5x | ${ratio <= 1.5 ? 'pass' : 'fail'}`);
   }
+  if (PARTS.has('player')) await playerBench(dir, runK6, median);
 } finally {
   origin?.stop();
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Player mode: the same MP4 (60 s at 512 kbit/s, faststart) under PLAYER_KEYS keys (hard links), served as
+ * files by the origin ({base}/{key}). CPU per request of player sessions against the minimal script
+ * requesting 256 KiB ranges of the same files; then peak RSS of 500 VUs, player mode against random mode.
+ */
+async function playerBench(dir, runK6, median) {
+  const lib = join(dir, 'mp4');
+  await mkdir(join(lib, 'videos'), { recursive: true });
+  const first = join(lib, 'videos', 'clip 0.mp4');
+  const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=60',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '512k', '-maxrate', '512k', '-bufsize', '512k', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', first], { stdio: 'inherit' });
+  await new Promise((resolve, reject) => ff.on('close', (c) => (c === 0 ? resolve() : reject(new Error(`ffmpeg exited ${c}`)))));
+  const size = (await stat(first)).size;
+  const keys = ['videos/clip 0.mp4'];
+  for (let i = 1; i < PLAYER_KEYS; i++) {
+    keys.push(`videos/clip ${i}.mp4`);
+    await link(first, join(lib, 'videos', `clip ${i}.mp4`));
+  }
+  const o = await startOrigin(lib);
+  try {
+    const results = join(dir, 'player-results.json');
+    const records = keys.map((key) => ({ ...record(key, 'original', 0, 0), width: undefined, height: undefined, bytesReceived: size, contentLength: size, sourceSize: size }));
+    await writeFile(results, JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), baseUrl: 'http://x', urlFormat: 'imwidth', records }));
+    const urls = join(dir, 'player-urls.json');
+    await writeFile(urls, JSON.stringify(keys.map((k) => `${o.url}/${k.split('/').map(encodeURIComponent).join('/')}`)));
+    const ramp = 1;
+    const secs = Math.max(4, SECONDS);
+    const stages = [{ target: VUS, duration: `${ramp}s` }, { target: VUS, duration: `${secs}s` }];
+    const reports = ['-e', `SUMMARY_JSON=${join(dir, 'pl.json')}`, '-e', `SUMMARY_MD=${join(dir, 'pl.md')}`, '-e', `SUMMARY_HTML=${join(dir, 'pl.html')}`, '-e', `JUNIT_XML=${join(dir, 'pl.xml')}`];
+    const perRequest = async (which) => {
+      const summary = join(dir, `${which}-player-export.json`);
+      const common = ['run', '--quiet', '--no-usage-report', '--summary-export', summary];
+      const args = which === 'reference'
+        ? [...common, '-e', `URLS_FILE=${urls}`, '-e', `STAGES=${JSON.stringify(stages)}`, join(dir, 'reference.js')]
+        : [...common, '-e', `BASE_URL=${o.url}`, '-e', `RESULTS_FILE=${results}`, '-e', 'URL_TEMPLATE={base}/{key}', '-e', 'MODE=player',
+          '-e', `STAGE1_USERS=${VUS}`, '-e', `STAGE1_DURATION=${ramp}s`, '-e', `STAGE2_USERS=${VUS}`, '-e', `STAGE2_DURATION=${secs}s`,
+          '-e', 'PLAYER_TIME_SCALE=0.01', ...reports, bundle];
+      const r = await runK6(args, dir);
+      if (r.code !== 0) throw new Error(`${which} player-bench k6 run exited ${r.code}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+      const data = JSON.parse(await readFile(summary, 'utf8'));
+      const reqs = (data.metrics.http_reqs.values ?? data.metrics.http_reqs).count;
+      const us = (r.cpuSeconds / reqs) * 1e6;
+      log(`${which} (player bench): ${reqs} requests, k6 CPU ${us.toFixed(0)} us/request`);
+      return us;
+    };
+    const ratios = [];
+    const ref = [];
+    const pl = [];
+    for (let round = 0; round < PLAYER_ROUNDS; round++) {
+      if (round % 2 === 0) {
+        ref.push(await perRequest('reference'));
+        pl.push(await perRequest('player'));
+      } else {
+        pl.push(await perRequest('player'));
+        ref.push(await perRequest('reference'));
+      }
+      ratios.push(pl[round] / ref[round]);
+      log(`player round ${round + 1}: CPU/request ${pl[round].toFixed(0)} vs ${ref[round].toFixed(0)} us, ratio ${ratios[round].toFixed(2)}`);
+    }
+    if (PLAYER_ROUNDS > 0) {
+      const r = median(ratios);
+      console.log(`RESULT k6 CPU per request, player mode vs minimal script (${VUS} VUs, 512 kbit/s MP4, 4 s chunks = 256 KB, median of ${PLAYER_ROUNDS} paired rounds) | ${r.toFixed(2)}x (median ${median(pl).toFixed(0)} vs ${median(ref).toFixed(0)} us) | <= 1.3x | ${r <= 1.3 ? 'pass' : 'fail'}`);
+    }
+    // Memory: 500 VUs, the same records, random mode then player mode.
+    const rssRun = async (mode) => {
+      const r = await runK6(['run', '--quiet', '--no-usage-report', '-e', `BASE_URL=${o.url}`, '-e', `RESULTS_FILE=${results}`, '-e', 'URL_TEMPLATE={base}/{key}',
+        '-e', `MODE=${mode}`, '-e', `STAGE1_USERS=${RSS_VUS}`, '-e', 'STAGE1_DURATION=3s', '-e', `STAGE2_USERS=${RSS_VUS}`, '-e', 'STAGE2_DURATION=6s',
+        '-e', 'MIN_SLEEP=1', '-e', 'MAX_SLEEP=1.5', '-e', 'PLAYER_TIME_SCALE=0.1', ...reports, bundle], dir);
+      if (r.code !== 0 && r.code !== 99) throw new Error(`rss ${mode} run exited ${r.code}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+      log(`${mode} mode, ${RSS_VUS} VUs: peak RSS ${(r.peakKb / 1024).toFixed(0)} MiB`);
+      return r.peakKb;
+    };
+    const random = await rssRun('random');
+    const player = await rssRun('player');
+    const ratio = player / random;
+    console.log(`RESULT k6 peak RSS, player mode vs random mode (${RSS_VUS} VUs, ${PLAYER_KEYS} MP4 records) | ${ratio.toFixed(2)}x (${(player / 1024).toFixed(0)} vs ${(random / 1024).toFixed(0)} MiB) | <= 1.5x | ${ratio <= 1.5 ? 'pass' : 'fail'}`);
+  } finally {
+    o.stop();
+  }
 }

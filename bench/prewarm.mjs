@@ -2,11 +2,14 @@
 //  1. small bodies: 10 KB from nginx, requests/s of `prewarm` (the requesting phase, from its summary)
 //     against wrk on the same server with the same connection count: target >= 0.5x.
 //     (The raw undici dispatch loop is printed too, as the ceiling of any Node client here.)
-//  2. latency-bound: an origin adding 200 ms, 1000 workers: requests/s against the ideal 5000/s: target >= 0.95.
+//  2. latency-bound: an origin adding 200 ms, 1000 workers: requests/s against the ideal 5000/s: target >= 0.95;
+//     over --http2 with at most 16 connections (a TLS h2 server adding 200 ms): target >= 0.97.
 //  3. memory: 1,000,000 URLs (a synthetic listing) against nginx: peak RSS <= 100 MB, and peak RSS of the
-//     1M run <= 1.2x that of a 100k run.
+//     1M run <= 1.2x that of a 100k run; 1M URLs as 250k files x 2 edges x 2 cache-key variant sets: <= 100 MB too.
 //  4. large bodies: 20 MB derivatives from nginx, one connection: MB/s against curl fetching the same URLs
 //     over one connection, median of paired rounds: target >= 0.8x; peak RSS stays flat (reported).
+// Each prewarm figure is the default plain-http client (counting-connection.ts); the same run with
+// --http-client undici, a bare undici loop and node:http are printed beside it as the other approaches.
 // Prints `RESULT <name> | <figure> | <target> | pass|fail` lines. Sizes can be cut down for a quick look:
 // BENCH_PREWARM_SMALL=N (requests, default 100000), BENCH_PREWARM_MEMORY=N (default 1000000),
 // BENCH_PREWARM_LARGE=N (20 MB requests per round, default 50), BENCH_PREWARM_LARGE_ROUNDS (default 5), BENCH_PREWARM_SKIP=memory,large,...
@@ -70,6 +73,7 @@ http {
   scgi_temp_path ${dir}/tmp;
   server {
     listen 127.0.0.1:${port};
+    listen 127.0.0.2:${port};
     root ${www};
     location /s/ { try_files /small.bin =404; }
     location /t/ { try_files /tiny.bin =404; }
@@ -199,6 +203,24 @@ function curlThroughput(url, n) {
   return bytes / seconds / 1e6;
 }
 
+/** node:http, one keep-alive socket, bodies counted in 'data' and dropped: MB/s. */
+async function nodeHttpThroughput(url, n) {
+  const http = await import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let bytes = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    await new Promise((resolve, reject) =>
+      http.get(`${url}/l/v${i}.mp4?imwidth=1920`, { agent }, (res) => {
+        res.on('data', (c) => (bytes += c.length));
+        res.on('end', resolve);
+      }).on('error', reject),
+    );
+  }
+  agent.destroy();
+  return bytes / ((performance.now() - t0) / 1000) / 1e6;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dir = await mkdtemp(join(tmpdir(), 'mt-bench-prewarm-'));
@@ -218,6 +240,10 @@ try {
     log(`wrk ${wrkRps.toFixed(0)} req/s, raw undici ${raw.toFixed(0)} req/s, prewarm ${s.requestsPerSecond} req/s (whole run incl. results file ${(s.requests / s.durationSeconds).toFixed(0)} req/s)`);
     result('prewarm small bodies vs wrk', `${ratio.toFixed(2)}x (${s.requestsPerSecond.toFixed(0)} vs ${wrkRps.toFixed(0)} req/s)`, '>= 0.5x', ratio >= 0.5);
     result('prewarm small bodies vs raw undici (info)', `${(s.requestsPerSecond / raw).toFixed(2)}x (${raw.toFixed(0)} req/s raw)`, 'info', true);
+    const outU = join(dir, 'small-undici.json');
+    await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', outU, '--http-client', 'undici']);
+    const su = summaryOf(outU);
+    result('prewarm --http-client undici small bodies vs wrk (info)', `${(su.requestsPerSecond / wrkRps).toFixed(2)}x (${su.requestsPerSecond.toFixed(0)} req/s)`, 'info', true);
     // Would worker threads help? Two processes of the bare loop, 25 connections each, on the same server.
     const two = await rawUndiciProcesses(`${nginx.url}/s/v1.mp4`, Math.min(SMALL_N, 100_000), 2);
     result('raw undici in 2 processes vs wrk (info)', `${(two / wrkRps).toFixed(2)}x (${two.toFixed(0)} req/s, one process ${raw.toFixed(0)})`, 'info', true);
@@ -248,12 +274,43 @@ try {
     await listing(join(dir, 'latency-listing.jsonl'), n, 'x', 1000);
     const out = join(dir, 'latency.json');
     await runPrewarm(['--listing-file', join(dir, 'latency-listing.jsonl'), '--base-url', url, '--derivatives', 'desktop', '--workers', '1000', '--output', out]);
+    const outU = join(dir, 'latency-undici.json');
+    await runPrewarm(['--listing-file', join(dir, 'latency-listing.jsonl'), '--base-url', url, '--derivatives', 'desktop', '--workers', '1000', '--output', outU, '--http-client', 'undici']);
     const rawLat = await rawUndici(`${url}/x`, Math.min(n, 15_000), 1000);
     slow.close();
     const s = summaryOf(out);
     const ratio = s.requestsPerSecond / 5000;
     result('prewarm latency-bound 200 ms x 1000 workers', `${ratio.toFixed(3)} of ideal (${s.requestsPerSecond.toFixed(0)} of 5000 req/s)`, '>= 0.95', ratio >= 0.95);
+    const su = summaryOf(outU);
+    result('prewarm --http-client undici latency-bound (info)', `${(su.requestsPerSecond / 5000).toFixed(3)} of ideal (${su.requestsPerSecond.toFixed(0)} req/s)`, 'info', true);
     result('raw undici latency-bound, same server (info)', `${(rawLat.rps / 5000).toFixed(3)} of ideal (${rawLat.rps.toFixed(0)} req/s)`, 'info', true);
+  }
+
+  if (!SKIP.has('http2')) {
+    log('latency-bound over HTTP/2: a TLS h2 server adding 200 ms, 1000 workers, 16 connections');
+    const { createSecureServer } = await import('node:http2');
+    const selfsigned = (await import('selfsigned')).default;
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'bench' }], { keySize: 2048, days: 1, extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
+    const body = Buffer.alloc(1024, 120);
+    const h2 = createSecureServer({ key: pems.private, cert: pems.cert, settings: { maxConcurrentStreams: 1000 } });
+    h2.on('stream', (stream) => {
+      stream.on('error', () => {});
+      setTimeout(() => {
+        if (stream.destroyed) return;
+        stream.respond({ ':status': 200, 'content-length': body.length, 'content-type': 'video/mp4' });
+        stream.end(body);
+      }, 200);
+    });
+    await new Promise((r) => h2.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${h2.address().port}`;
+    const n = LATENCY_N;
+    await listing(join(dir, 'h2-listing.jsonl'), n, 'x', 1000);
+    const out = join(dir, 'h2.json');
+    await runPrewarm(['--listing-file', join(dir, 'h2-listing.jsonl'), '--base-url', url, '--derivatives', 'desktop', '--workers', '1000', '--http2', '--h2-connections', '16', '--insecure', '--output', out]);
+    h2.close();
+    const s = summaryOf(out);
+    const ratio = s.requestsPerSecond / 5000;
+    result('prewarm --http2 latency-bound 200 ms x 1000 workers, 16 connections', `${ratio.toFixed(3)} of ideal (${s.requestsPerSecond.toFixed(0)} of 5000 req/s)`, '>= 0.97', ratio >= 0.97 && s.stats.overall.ok === n);
   }
 
   if (!SKIP.has('memory')) {
@@ -269,6 +326,13 @@ try {
     result(`prewarm peak RSS at ${MEMORY_N} URLs`, `${b.peakMb.toFixed(1)} MB`, '<= 100 MB', b.peakMb <= 100 && s.totalRecords === MEMORY_N);
     const growth = b.peakMb / a.peakMb;
     result(`prewarm RSS ${MEMORY_N} vs ${small} URLs`, `${growth.toFixed(2)}x`, '<= 1.2x', growth <= 1.2);
+    // The same number of URLs as a quarter of the files x 2 edges x 2 cache-key variant sets: streamed, never materialised.
+    await listing(join(dir, 'mem-edge-listing.jsonl'), MEMORY_N / 4, 't', 1000);
+    const port = new URL(nginx.url).port;
+    const e = await runPrewarm(['--listing-file', join(dir, 'mem-edge-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS),
+      '--edge', `127.0.0.1:${port}`, '--edge', `127.0.0.2:${port}`, '--variant-header', 'Accept: image/avif', '--variant-header', 'Accept: image/jpeg', '--output', join(dir, 'mem-edge.json')]);
+    const se = summaryOf(join(dir, 'mem-edge.json'));
+    result(`prewarm peak RSS at ${MEMORY_N} URLs = ${MEMORY_N / 4} files x 2 edges x 2 sets`, `${e.peakMb.toFixed(1)} MB (${(e.peakMb / b.peakMb).toFixed(2)}x the plain run)`, '<= 100 MB', e.peakMb <= 100 && se.totalRecords === MEMORY_N);
   }
 
   if (!SKIP.has('large')) {
@@ -276,6 +340,7 @@ try {
     log(`large bodies: ${LARGE_ROUNDS} rounds of ${LARGE_N} x 20 MB, one connection, curl then prewarm`);
     await listing(join(dir, 'large-listing.jsonl'), LARGE_N, 'l', 20 * 1024 * 1024);
     const ratios = [];
+    const undiciRatios = [];
     const rows = [];
     let peakMb = 0;
     let allOk = true;
@@ -286,6 +351,10 @@ try {
       const s = summaryOf(out);
       const mbs = s.stats.overall.bytesReceived / s.requestSeconds / 1e6;
       ratios.push(mbs / curlMBs);
+      const outU = join(dir, `large-undici-${round}.json`);
+      await runPrewarm(['--listing-file', join(dir, 'large-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', '1', '--output', outU, '--http-client', 'undici']);
+      const su = summaryOf(outU);
+      undiciRatios.push(su.stats.overall.bytesReceived / su.requestSeconds / 1e6 / curlMBs);
       rows.push(`${mbs.toFixed(0)}/${curlMBs.toFixed(0)}`);
       peakMb = Math.max(peakMb, run.peakMb);
       allOk &&= s.stats.overall.ok === LARGE_N;
@@ -294,6 +363,9 @@ try {
     log(`large bodies, prewarm/curl MB/s per round: ${rows.join(', ')}`);
     const curlMBs = curlThroughput(nginx.url, LARGE_N);
     const rawLarge = await rawUndici(`${nginx.url}/l/v1.mp4`, LARGE_N, 1);
+    const nodeHttp = await nodeHttpThroughput(nginx.url, LARGE_N);
+    result('node:http 20 MB bodies vs curl (info)', `${(nodeHttp / curlMBs).toFixed(2)}x (${nodeHttp.toFixed(0)} vs ${curlMBs.toFixed(0)} MB/s)`, 'info', true);
+    result('prewarm --http-client undici 20 MB bodies vs curl (info)', `${median(undiciRatios).toFixed(2)}x (median of ${LARGE_ROUNDS}: ${undiciRatios.map((r) => r.toFixed(2)).join(', ')})`, 'info', true);
     result('raw undici 20 MB bodies vs curl (info)', `${(rawLarge.bytesPerSecond / 1e6 / curlMBs).toFixed(2)}x (${(rawLarge.bytesPerSecond / 1e6).toFixed(0)} vs ${curlMBs.toFixed(0)} MB/s)`, 'info', true);
     result('prewarm 20 MB bodies vs curl', `${ratio.toFixed(2)}x (median of ${LARGE_ROUNDS} paired rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`, '>= 0.8x', ratio >= 0.8 && allOk);
     result('prewarm peak RSS with 20 MB bodies (info)', `${peakMb.toFixed(1)} MB for ${((LARGE_N * 20) / 1024).toFixed(1)} GiB received`, 'flat', peakMb < 150);

@@ -1,7 +1,8 @@
 // The demo's sample library: short videos and images made by ffmpeg from its
 // built-in test sources (testsrc2 picture, sine tone), in nested folders, with a
 // key holding a space and one holding unicode. One video is clearly the largest
-// (high bitrate) so `optimize --size-threshold 1` has a candidate.
+// (high bitrate) so `optimize --size-threshold 1` has a candidate; one MP4 has
+// no faststart (its moov after the media), so the player mode meets both kinds.
 // Reused when the manifest beside the folder says it is complete.
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ interface SampleSpec {
   inputs: string[];
 }
 
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
 function picture(size: string, seconds: number, rate = 25): string[] {
   return ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`];
@@ -54,7 +55,8 @@ export const SAMPLE_SPECS: readonly SampleSpec[] = [
     args: ['-vf', 'noise=alls=12:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '8M', '-maxrate', '8M', '-bufsize', '4M', '-pix_fmt', 'yuv420p', ...AAC, '-movflags', '+faststart'],
   },
   { key: 'videos/clips/plain-360p.mp4', kind: 'video', inputs: picture('640x360', 2), args: [...H264, '-an', '-movflags', '+faststart'] },
-  { key: 'videos/portrait/vertical-360x640.mp4', kind: 'video', inputs: [...picture('360x640', 2), ...tone(2, 550)], args: [...H264, ...AAC, '-movflags', '+faststart'] },
+  // Without faststart (moov after mdat), as many uploads are: a player fetches its moov with a second range from the end.
+  { key: 'videos/portrait/vertical-360x640.mp4', kind: 'video', inputs: [...picture('360x640', 2), ...tone(2, 550)], args: [...H264, ...AAC] },
   { key: 'videos/legacy/camera.mov', kind: 'video', inputs: [...picture('480x270', 2), ...tone(2, 330)], args: [...H264, ...AAC] },
   {
     key: 'videos/web/loop.webm',

@@ -13,6 +13,13 @@ describe('Dockerfile', () => {
     expect(m?.[1]).toBe(pkg.config.k6Version);
   });
 
+  it('the k6-operator example runs the same k6 version on every runner', () => {
+    const example = readFileSync(join(ROOT, 'examples', 'k8s', 'k6-testrun.yaml'), 'utf8');
+    const images = [...example.matchAll(/image:\s*grafana\/k6:(\S+)/g)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThan(0);
+    for (const tag of images) expect(`v${tag.replace(/^v/, '')}`).toBe(pkg.config.k6Version);
+  });
+
   it('uses the Node major the project requires', () => {
     const m = /^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile);
     const engineMajor = /(\d+)/.exec(pkg.engines.node)?.[1];

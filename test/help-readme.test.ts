@@ -121,12 +121,14 @@ const globalFlags = helpFlags(program);
 describe('--help and the README say the same', () => {
   it.each(names)('%s: every flag of --help is in the README, and every flag the README gives it exists', (name) => {
     const cmd = commands.find((c) => c.name() === name)!;
-    const flags = helpFlags(cmd);
+    // A command's subcommands (loadtest compare, loadtest merge) are documented in its section.
+    const subs = cmd.commands.filter((c) => c.name() !== 'help');
+    const flags = [...new Set([...helpFlags(cmd), ...subs.flatMap(helpFlags)])];
     const said = new Set(mentions.filter((m) => m.command === name).map((m) => base(m.flag)));
     const unmentioned = flags.filter((f) => !said.has(base(f)));
     expect(unmentioned, `${name} --help shows these flags the README does not mention for ${name}`).toEqual([]);
     // Hidden flags (older names) are real too: the README may name them.
-    const known = new Set([...(cmd.options as Option[]).map((o) => o.long ?? ''), ...globalFlags].map(base));
+    const known = new Set([...[cmd, ...subs].flatMap((c) => (c.options as Option[]).map((o) => o.long ?? '')), ...globalFlags].map(base));
     // `--optimize-*` names a family: some flag must start so.
     const exists = (f: string) => (f.endsWith('*') ? [...known].some((k) => k.startsWith(f.slice(0, -1))) : known.has(base(f)));
     const unknown = mentions

@@ -13,6 +13,11 @@ import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
 import { runCli } from './helpers/cli.js';
 import { writeResults } from './loadtest-fixture.js';
 import { clipRecords, makeClip } from './player-fixture.js';
+import { screenshot } from './helpers/chromium.js';
+import { COLORS } from '../common/loadtest-report/html.js';
+import { ROOT } from './helpers/cli.js';
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 let dir: string;
 let origin: RunningOrigin;
@@ -48,6 +53,27 @@ function run(name: string, extra: string[] = []) {
   ]);
 }
 
+/**
+ * The HTML report as a browser shows it: self-contained (no script, no
+ * external reference), and in a headless Chromium screenshot (kept in
+ * test-artifacts/) the verdict banner has its colour and every chart its bars.
+ */
+async function checkHtmlReport(path: string, name: string, passed: boolean): Promise<void> {
+  const html = await readFile(path, 'utf8');
+  expect(html).not.toMatch(/<(script|link|img|iframe)\b/i);
+  expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+  expect(html).not.toMatch(/url\(/i);
+  expect((html.match(/<svg /g) ?? []).length).toBe(5); // durations, cache hits, startup, rebuffer, statuses
+  await mkdir(ARTIFACTS, { recursive: true });
+  const shot = await screenshot(path, join(ARTIFACTS, `${name}.png`));
+  expect(shot.width).toBe(1280);
+  // The banner at the top, in the verdict's colour.
+  expect(shot.at(640, 40)).toBe(passed ? COLORS.pass : COLORS.fail);
+  // Bars of each chart drawn: percentile bars, cache hits, rebuffer, statuses (206 is 2xx green, as p(90)).
+  for (const c of [COLORS.med, COLORS.p90, COLORS.p95, COLORS.p99, COLORS.cacheHit]) expect(shot.count(c), c).toBeGreaterThan(100);
+  if (!passed) expect(shot.count(COLORS.rebuffer)).toBeGreaterThan(20);
+}
+
 async function summaryOf(name: string): Promise<LoadtestSummary> {
   return JSON.parse(await readFile(join(dir, name, 'loadtest-summary.json'), 'utf8'));
 }
@@ -66,11 +92,15 @@ describe('loadtest --mode player against the origin', () => {
     expect(v.rebufferRatio.count).toBe(3);
     expect(v.startupMs.count).toBe(3);
     expect(v.abandonedRate).toBe(0);
-    expect(v.downloadRatio['p(95)']).toBeLessThan(1);
+    expect(v.downloadRatio.med).toBeLessThan(1);
     // Which files were drawn shows in video_moov_at_end: some of each, a rate in [0, 1] over the 3 sessions.
     expect(v.moovAtEndRate).not.toBeNull();
     expect(s.thresholds.find((t) => t.metric === 'video_rebuffer_ratio')).toMatchObject({ expression: 'avg<=0.01', ok: true });
     expect(r.stdout).toMatch(/rebuffering\s+mean ratio 0\.000/);
+    // Per derivative, from the samples' derivative tag.
+    expect(s.byDerivative).toEqual([expect.objectContaining({ derivative: 'original', rebufferRatio: 0, stalls: 0 })]);
+    expect(s.byDerivative[0].startupP95).toBeCloseTo(v.startupMs['p(95)'], 9);
+    await checkHtmlReport(join(dir, 'free', 'loadtest-summary.html'), 'player-uncapped', true);
   });
 
   it('capped at 2 Mbit/s per connection: stalls, a rebuffer ratio above 0, exit 99 with a failed JUnit case', async () => {
@@ -91,6 +121,22 @@ describe('loadtest --mode player against the origin', () => {
       const html = await readFile(join(dir, 'capped', 'loadtest-summary.html'), 'utf8');
       expect(html).toContain('Rebuffer ratio per derivative');
       expect(r.stdout).toMatch(/FAIL video_rebuffer_ratio avg<=0.01/);
+      await checkHtmlReport(join(dir, 'capped', 'loadtest-summary.html'), 'player-capped', false);
+    } finally {
+      origin.setFaults({});
+    }
+  });
+
+  it('viewers abandon when startup takes longer than --player-abandon-seconds', async () => {
+    origin.setFaults({ bandwidthBytesPerSecond: 16_000 });
+    try {
+      // The first 32 KiB alone take 2 s at 16 kB/s: every viewer has left after 0.5 s.
+      const r = await run('abandon', ['--player-abandon-seconds', '0.5']);
+      const s = await summaryOf('abandon');
+      expect(s.video!.abandonedRate).toBe(1);
+      expect(s.video!.startupMs.count ?? 0).toBe(0);
+      expect(s.video!.rebufferRatio.count ?? 0).toBe(0);
+      expect(r.stdout).toMatch(/abandoned\s+100\.0%/);
     } finally {
       origin.setFaults({});
     }

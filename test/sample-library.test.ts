@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSampleLibrary, manifestPath, type SampleFile } from '../demo/sample-library.js';
 import { requireTool } from '../lib/tools.js';
+import { walkTopLevel } from '../scenarios/lib/player/mp4-boxes.js';
 
 function ffprobe(path: string): { streams: { codec_type: string; codec_name: string; width?: number; height?: number }[]; format: { duration?: string; format_name: string } } {
   const out = execFileSync(requireTool('ffprobe'), ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height:format=duration,format_name', '-of', 'json', path]);
@@ -53,6 +55,13 @@ describe('makeSampleLibrary', () => {
     expect(big.duration).toBeGreaterThan(2.5);
     expect(shape('videos/clips/plain-360p.mp4')).toMatchObject({ width: 640, height: 360, audio: false });
     expect(shape('videos/portrait/vertical-360x640.mp4')).toMatchObject({ width: 360, height: 640, audio: true });
+    // One MP4 without faststart (moov after mdat), the others with it.
+    const moovFirst = (key: string) => {
+      const bytes = readFileSync(join(dir, ...key.split('/')));
+      return walkTopLevel(new Uint8Array(bytes.subarray(0, 64 * 1024)), 0, bytes.length).moov !== undefined;
+    };
+    expect(moovFirst('videos/portrait/vertical-360x640.mp4')).toBe(false);
+    for (const key of ['videos/city walk 720p.mp4', 'videos/clips/plain-360p.mp4', 'videos/café ünïcode.mp4']) expect(moovFirst(key), key).toBe(true);
     expect(shape('videos/legacy/camera.mov').codec).toBe('h264');
     expect(shape('videos/web/loop.webm').codec).toBe('vp9');
     expect(shape('images/banner.webp')).toMatchObject({ codec: 'webp', width: 800, height: 400 });

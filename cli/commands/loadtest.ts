@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { URL_FORMATS } from '../../common/url.js';
 import { UsageError, RuntimeError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
@@ -12,6 +12,15 @@ import { absolute, childEnv, k6Env, summaryPaths, type LoadtestFlags } from '../
 import { ensureBundle } from '../../loadtest/bundle.js';
 import { boolArg, choiceOption, durationArg, floatArg, intArg } from '../options.js';
 import { requireFile } from '../../lib/require-file.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { regressionCount } from '../../common/loadtest-report/baseline.js';
+import { percent } from '../../common/loadtest-report/percent.js';
+import { htmlSummary } from '../../common/loadtest-report/html.js';
+import { junitXml } from '../../common/loadtest-report/junit.js';
+import { markdownSummary } from '../../common/loadtest-report/markdown.js';
+import { textSummary } from '../../common/loadtest-report/text.js';
+import { comparisonMarkdown, comparisonText, compareRuns } from '../../loadtest/compare.js';
+import { mergeSummaries, readSummary, summaryFiles } from '../../loadtest/merge.js';
 
 interface Flags extends LoadtestFlags {
   k6Script?: string;
@@ -34,6 +43,36 @@ function runK6(bin: string, args: string[], env: Record<string, string>): Promis
       resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
     });
   });
+}
+
+interface SubFlags {
+  reportsDir?: string;
+  baseline?: string;
+  maxRegression?: string;
+  regressionFloorMs?: number;
+}
+
+/**
+ * A subcommand's flags: commander hands flags that `loadtest` itself also has
+ * (--reports-dir, --baseline, --max-regression...) to `loadtest` even when
+ * they follow the subcommand's name, so take them from either, then the defaults.
+ */
+function subFlags(local: SubFlags, parent: SubFlags): Required<Omit<SubFlags, 'baseline'>> & { baseline?: string } {
+  return {
+    reportsDir: local.reportsDir ?? parent.reportsDir ?? 'reports',
+    baseline: local.baseline ?? parent.baseline,
+    maxRegression: local.maxRegression ?? parent.maxRegression ?? '10%',
+    regressionFloorMs: local.regressionFloorMs ?? parent.regressionFloorMs ?? 10,
+  };
+}
+
+/** --max-regression: "10%" or "0.1" (a usage error otherwise). */
+function regressionArg(text: string): number {
+  try {
+    return percent(text, '--max-regression', 0.1);
+  } catch (err) {
+    throw new UsageError(`loadtest: ${(err as Error).message}`);
+  }
 }
 
 export function register(program: Command): void {
@@ -127,7 +166,7 @@ export function register(program: Command): void {
       if (flags.errorReportFile) await requireFile(flags.errorReportFile, '--error-report-file');
       if (flags.k6Script) await requireFile(flags.k6Script, '--k6-script');
       if (flags.baseline) await requireFile(flags.baseline, '--baseline');
-      if (flags.maxRegression !== undefined && !/^\s*\d+(\.\d+)?\s*%?\s*$/.test(flags.maxRegression)) throw new UsageError(`loadtest: --max-regression must be a percentage like 10% or a fraction like 0.1, got "${flags.maxRegression}"`);
+      if (flags.maxRegression !== undefined) regressionArg(flags.maxRegression);
       const k6 = requireTool('k6', flags.k6Bin);
       let script: string;
       if (flags.k6Script) script = absolute(flags.k6Script);
@@ -142,5 +181,67 @@ export function register(program: Command): void {
       const env = k6Env(flags);
       info(`loadtest: k6 run ${script} (summary: ${paths.json})`);
       process.exitCode = await runK6(k6, ['run', ...k6Args, script], env);
+    });
+
+  cmd
+    .command('compare')
+    .summary('Compare two load-test summaries (an earlier run against this one) without running k6')
+    .description(
+      'Per derivative and over all requests: p95 TTFB, p95 request duration, cache-hit share, startup p95 and rebuffer ratio. ' +
+        'A regression is a change for the worse beyond --max-regression that is also larger than the floor (--regression-floor-ms for times, ' +
+        '2 points of cache-hit share, 0.005 of rebuffer ratio). Exits 99 when there is a regression, like a run with --baseline.',
+    )
+    .argument('<baseline>', 'the earlier summary JSON')
+    .argument('<current>', 'the summary JSON to judge')
+    .option('--max-regression <percent>', 'allowed change for the worse, e.g. 10% (default 10%)')
+    .option('--regression-floor-ms <ms>', 'time figures: a regression must also exceed this many ms (default 10)', floatArg(0))
+    .addOption(choiceOption('--format <format>', 'output format', ['text', 'markdown', 'json'], 'text'))
+    .addHelpText('after', '\nExample:\n  $ media-toolkit loadtest compare reports/last-week.json reports/loadtest-summary.json --max-regression 15%\n')
+    .action(async (baseFile: string, currentFile: string, local: SubFlags & { format: string }) => {
+      const o = subFlags(local, cmd.opts());
+      const maxRegression = regressionArg(o.maxRegression);
+      const [base, current] = await Promise.all([readSummary(baseFile), readSummary(currentFile)]);
+      const c = compareRuns(base, current, { maxRegression, floorMs: o.regressionFloorMs }, baseFile);
+      if (local.format === 'json') process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
+      else process.stdout.write(local.format === 'markdown' ? comparisonMarkdown(c, currentFile) : comparisonText(c, currentFile));
+      process.exitCode = regressionCount(c) > 0 ? 99 : 0;
+    });
+
+  cmd
+    .command('merge')
+    .summary("Join the runners' summaries of a distributed run and judge the thresholds on the whole")
+    .description(
+      'Reads the JSON summaries the runners of a distributed run wrote (loadtest-summary.runner-I-of-N.json; files or folders) and writes one ' +
+        'summary, as if one k6 had run the whole load: counts, rates and checks exact, averages weighted by count, min and max exact, percentiles ' +
+        "merged from each runner's 1% quantile grid (within one percentile rank of exact, stated in the reports). Every threshold the runners had is " +
+        'evaluated on the merged figures. Writes JSON, Markdown, HTML and JUnit XML into --reports-dir; exits 99 when a threshold is crossed.',
+    )
+    .argument('<summaries...>', 'runner summary JSON files, or folders holding them')
+    .option('--reports-dir <dir>', 'folder for the merged loadtest-summary.json, .md, .html and loadtest-junit.xml (default reports)')
+    .option('--baseline <summary.json>', 'also compare the merged figures with an earlier summary')
+    .option('--max-regression <percent>', 'with --baseline: allowed change for the worse (default 10%)')
+    .option('--regression-floor-ms <ms>', 'with --baseline: floor for time figures (default 10)', floatArg(0))
+    .addHelpText('after', '\nExample:\n  $ media-toolkit loadtest merge /test/reports --reports-dir merged\n')
+    .action(async (inputs: string[], local: SubFlags) => {
+      const o = subFlags(local, cmd.opts());
+      const maxRegression = regressionArg(o.maxRegression);
+      const files = await summaryFiles(inputs);
+      if (files.length === 0) throw new UsageError(`loadtest merge: no loadtest summaries in ${inputs.join(', ')}`);
+      const runners = await Promise.all(files.map(readSummary));
+      const s = mergeSummaries(runners, files);
+      if (o.baseline) {
+        const { compareSummaries } = await import('../../common/loadtest-report/baseline.js');
+        s.baseline = compareSummaries(await readSummary(o.baseline), s, { maxRegression, floorMs: o.regressionFloorMs }, o.baseline);
+        if (regressionCount(s.baseline) > 0) s.passed = false;
+      }
+      const dir = absolute(o.reportsDir);
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(join(dir, 'loadtest-summary.json'), `${JSON.stringify(s, null, 2)}\n`);
+      await writeFileAtomic(join(dir, 'loadtest-summary.md'), markdownSummary(s));
+      await writeFileAtomic(join(dir, 'loadtest-summary.html'), htmlSummary(s));
+      await writeFileAtomic(join(dir, 'loadtest-junit.xml'), junitXml(s));
+      process.stdout.write(textSummary(s));
+      info(`loadtest merge: ${files.length} runner summaries -> ${join(dir, 'loadtest-summary.json')} (.md, .html, loadtest-junit.xml)`);
+      process.exitCode = s.passed ? 0 : 99;
     });
 }

@@ -49,6 +49,7 @@ interface PrewarmFlags extends StorageFlags {
   h2Connections: number;
   caFile?: string;
   insecure?: boolean;
+  httpClient: 'counting' | 'undici';
   verify?: boolean;
   minHitRatio: number;
   verifyMethod: 'head' | 'range';
@@ -205,6 +206,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
       h2Connections: flags.h2Connections,
       caFile: flags.caFile,
       insecure: flags.insecure,
+      httpClient: flags.httpClient,
       output: flags.output,
       resume: flags.resume,
     },
@@ -301,6 +303,7 @@ export function register(program: Command): void {
     .option('--h2-connections <n>', 'HTTP/2 connections per origin and edge', intArg(1, 1000), 4)
     .option('--ca-file <pem>', 'trust these certificates besides the system\'s (a private CA, the origin --tls certificate)')
     .option('--insecure', 'accept any TLS certificate')
+    .addOption(choiceOption('--http-client <client>', 'plain-http HTTP/1.1 client: counting (reads into one reused buffer, counts bodies) or undici', ['counting', 'undici'], 'counting'))
     .option('--verify', 'after warming, re-request everything and write a coverage report (FILE.verify.md/.json/.html)')
     .option('--min-hit-ratio <fraction>', 'with --verify: exit 1 when fewer than this share of URLs are cache HITs', floatArg(0, 1), 0)
     .addOption(choiceOption('--verify-method <method>', 'with --verify: head, or range (GET bytes=0-0, where HEAD is not cached)', ['head', 'range'], 'head'))

@@ -78,6 +78,8 @@ export interface PrewarmJobOptions {
   h2Connections?: number;
   caFile?: string;
   insecure?: boolean;
+  /** Plain-http HTTP/1.1 client (default counting). */
+  httpClient?: 'counting' | 'undici';
   output: string;
   resume?: boolean;
   /** Back-off base and cap, ms (tests shorten them). */
@@ -176,6 +178,7 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     h2Streams: opts.http2 ? Math.max(100, Math.ceil(totalWorkers / Math.max(1, opts.h2Connections ?? 4)) + 1) : undefined,
     ca: opts.caFile ? await readFile(opts.caFile) : undefined,
     insecure: opts.insecure,
+    httpClient: opts.httpClient,
   });
   const limiter = opts.adaptive === false ? undefined : createConcurrencyLimiter(totalWorkers);
   const answers = { total: 0, status429: 0, status503: 0 };

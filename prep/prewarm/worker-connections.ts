@@ -1,5 +1,6 @@
 // Connections of the pre-warming workers.
-// HTTP/1.1: one keep-alive connection per worker (and origin, and edge). A worker has one
+// HTTP/1.1: one keep-alive connection per worker (and origin, and edge); plain http through the
+// counting client (counting-connection.ts), https through undici. A worker has one
 // request in flight at a time, so it needs no pool: undici's Agent hands every request to
 // a Pool that scans its clients for a free one, O(workers) per request (11% of the CPU at
 // 3,000 workers). HTTP/2 (--http2): a few connections per origin and edge, shared by all
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { buildConnector as BuildConnector, Client as UndiciClient, Dispatcher } from 'undici';
 import type { Edge } from './edges.js';
+import { countingConnectionFor, type CountingConnection } from './counting-connection.js';
 
 // undici's Client and connector on their own: `import { Client } from 'undici'` loads the whole
 // package (fetch, WebSocket, EventSource, cache, mocks) for two pieces, ~8.5 MB more resident in a
@@ -40,6 +42,11 @@ export interface ConnectionOptions {
   ca?: string | Buffer;
   /** Accept any certificate (--insecure). */
   insecure?: boolean;
+  /**
+   * Plain-http HTTP/1.1 client: 'counting' (default) reads into one reused buffer and only counts
+   * bodies (counting-connection.ts); 'undici' uses undici's Client. https and HTTP/2 always use undici.
+   */
+  httpClient?: 'counting' | 'undici';
 }
 
 export interface WorkerConnections {
@@ -60,8 +67,10 @@ function label(socket: Socket): string | undefined {
 }
 
 interface Target {
-  client: UndiciClient;
+  client: Pick<Dispatcher, 'dispatch'>;
   remote?: string;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 export function createWorkerConnections(o: ConnectionOptions): WorkerConnections {
@@ -78,7 +87,7 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
         if (socket) t.remote = label(socket as Socket);
         (cb as (e: Error | null, s: unknown) => void)(err, socket);
       });
-    t.client = new Client(origin, {
+    const client = new Client(origin, {
       pipelining,
       keepAliveTimeout: o.keepAliveMs,
       keepAliveMaxTimeout: Math.max(o.keepAliveMs, 1000),
@@ -86,9 +95,27 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
       ...(o.http2 ? { maxConcurrentStreams: pipelining } : {}),
       connect,
     });
+    t.client = client;
+    t.close = () => client.close();
+    t.destroy = () => client.destroy();
     targets.push(t);
     return t;
   };
+
+  const countingTarget = (origin: string, edge: Edge | undefined): Target => {
+    const c: CountingConnection = countingConnectionFor(origin, edge, { keepAliveMs: o.keepAliveMs, connectTimeoutMs: o.connectTimeoutMs });
+    const t: Target = {
+      client: c as unknown as Pick<Dispatcher, 'dispatch'>,
+      get remote() {
+        return c.remote;
+      },
+      close: async () => c.close(),
+      destroy: async () => c.close(),
+    };
+    targets.push(t);
+    return t;
+  };
+  const counting = (o.httpClient ?? 'counting') === 'counting' && !o.http2;
 
   // HTTP/2: a few shared connections per origin and edge, handed to workers in turn.
   const shared = new Map<string, { list: Target[]; next: number }>();
@@ -110,7 +137,10 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
       const targetFor = (origin: string, edge: Edge | undefined): Target => {
         const id = edge ? `${origin}|${edge.label}` : origin;
         let t = mine.get(id);
-        if (!t) mine.set(id, (t = o.http2 ? sharedTarget(origin, edge, id) : makeTarget(origin, edge, 1)));
+        if (!t) {
+          t = o.http2 ? sharedTarget(origin, edge, id) : counting && origin.startsWith('http:') ? countingTarget(origin, edge) : makeTarget(origin, edge, 1);
+          mine.set(id, t);
+        }
         return t;
       };
       return {
@@ -127,10 +157,10 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
       return targets.length;
     },
     async close() {
-      await Promise.all(targets.map((t) => t.client.close()));
+      await Promise.all(targets.map((t) => t.close()));
     },
     async destroy() {
-      await Promise.all(targets.map((t) => t.client.destroy()));
+      await Promise.all(targets.map((t) => t.destroy()));
     },
   };
 }

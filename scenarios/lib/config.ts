@@ -5,6 +5,7 @@ import { normalizeDuration, parseDurationMs } from '../../common/duration.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import { DEFAULT_RANGE_OPTIONS, KB, type RangeOptions } from './ranges.js';
 import type { PlaybackSettings } from './player/playback.js';
+import { percent } from '../../common/loadtest-report/percent.js';
 
 export type LoadMode = 'vus' | 'arrival-rate';
 export type RequestMode = 'random' | 'player';
@@ -127,15 +128,6 @@ function number(value: string | undefined, name: string, dflt: number, min = 0, 
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`${name} must be a number, got "${value}"`);
   if (n < min || n > max) throw new Error(`${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-/** "10%" or "0.1" -> 0.1. */
-export function percent(value: string | undefined, name: string, dflt: number): number {
-  if (value === undefined) return dflt;
-  const t = value.trim();
-  const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
-  if (t === '' || !Number.isFinite(n) || n < 0) throw new Error(`${name} must be a percentage like 10% or a fraction like 0.1, got "${value}"`);
   return n;
 }
 
