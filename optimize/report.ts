@@ -31,6 +31,8 @@ export interface FileReport {
   vmaf?: number;
   /** The picture check: method (whole file or sampled windows), each window's score, its wall time. */
   picture?: PictureScore;
+  /** Why the output's name differs from the plain one (another source maps to it). */
+  note?: string;
   /** Streams dropped by a --drop-* flag, named. */
   dropped?: string;
   verification?: { ok: boolean; checks: Check[] };
@@ -127,6 +129,7 @@ export function renderMarkdown(r: OptimizeReport): string {
         lines.push('');
       }
       if (f.dropped) lines.push(`Streams ${f.dropped}`, '');
+      if (f.note) lines.push(`Note: ${f.note}`, '');
       if (f.command) lines.push('```sh', f.command, '```', '');
       if (f.webm) lines.push(`WebM companion: \`${f.webm.output}\` (${formatBytes(f.webm.size)}, ${f.webm.ok ? 'verified' : 'NOT verified'})`, '', '```sh', f.webm.command, '```', '');
     }
