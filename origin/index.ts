@@ -14,6 +14,7 @@ import { validateFaults } from './faults.js';
 import { createRenderer } from './ffmpeg-render.js';
 import { UsageError } from '../lib/errors.js';
 import { createS3Source } from './s3-source.js';
+import { createStreaming } from './streaming/serve.js';
 import { selfSignedCertificate, writeCertificate } from './tls.js';
 
 export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
@@ -44,12 +45,14 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   let faults: OriginFaults = { ...(opts.faults ?? {}) };
   validateFaults(faults);
   const basePath = normaliseBasePath(opts.basePath);
-  // Without a cacheDir, renders go to a temp folder removed on close.
-  const tempCache = mode === 'ffmpeg' && !opts.cacheDir ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')) : undefined;
+  // Without a cacheDir, renders, streaming packages and downloaded S3 sources go to a temp folder removed on close.
+  const tempCache = !opts.cacheDir && !opts.virtual ? await mkdtemp(join(tmpdir(), 'media-toolkit-origin-')) : undefined;
   const renderDir = (opts.cacheDir ?? tempCache) as string;
   const renderer = mode === 'ffmpeg' ? createRenderer(renderDir) : undefined;
-  const remote = opts.remote ? createS3Source(opts.remote, mode === 'ffmpeg' ? renderDir : undefined) : undefined;
+  const remote = opts.remote ? createS3Source(opts.remote, renderDir) : undefined;
   const stats: OriginStats = { requests: 0, hits: 0, misses: 0, errorsInjected: 0, resets: 0 };
+  // Streaming renditions are always ffmpeg-made, whatever the derivative mode.
+  const streaming = opts.virtual ? undefined : createStreaming({ cacheDir: renderDir, ...opts.streaming });
 
   const handler = createHandler({
     realRoot,
@@ -64,6 +67,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     faults: () => faults,
     random: seededRng(opts.seed ?? 1),
     stats,
+    streaming,
   });
   const host = opts.host ?? '127.0.0.1';
   // --tls: HTTPS with a certificate made now, HTTP/2 and HTTP/1.1 on the same port (ALPN).
@@ -110,7 +114,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     url: `${tls ? 'https' : 'http'}://${urlHost}:${port}${basePath}`,
     port,
     certificateFile,
-    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0, ...wire }),
+    stats: () => ({ ...stats, renders: renderer?.renders() ?? 0, ...wire, packages: streaming?.packaged() ?? 0 }),
     setFaults(f) {
       validateFaults(f);
       faults = { ...f };
@@ -121,6 +125,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
         for (const s of sessions) s.destroy();
         for (const s of sockets) s.destroy();
       }).then(async () => {
+        await streaming?.close();
         if (tempCache) await rm(tempCache, { recursive: true, force: true });
         if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
       });

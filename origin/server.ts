@@ -14,6 +14,8 @@ import { fnv1a } from '../common/fnv1a.js';
 import { bodyShift, streamSynthetic } from './synthetic-body.js';
 import type { Renderer } from './ffmpeg-render.js';
 import type { OriginFaults } from './types.js';
+import { matchStreamingPath } from './streaming/paths.js';
+import type { StreamingServer } from './streaming/serve.js';
 import { throttled } from './bandwidth.js';
 
 export interface OriginStats {
@@ -41,6 +43,8 @@ export interface HandlerContext {
   faults: () => OriginFaults;
   random: () => number;
   stats: OriginStats;
+  /** HLS/DASH renditions under <key>/hls/, <key>/cmaf/, <key>/dash/ (origin/streaming/). */
+  streaming?: StreamingServer;
 }
 
 /** Bytes [start, end] of a stored body (a local file or a remote object). */
@@ -68,6 +72,10 @@ interface Body {
   /** Stored bytes to stream, or undefined for synthetic bytes. */
   open?: OpenRange;
   shift: number;
+  cacheControl?: string;
+  cacheKeySuffix?: string;
+  /** Access-Control-Allow-Origin: *, so a browser player on another origin may read it. */
+  cors?: boolean;
 }
 
 const openFile = (path: string): OpenRange => async (start, end) => createReadStream(path, { start, end });
@@ -98,6 +106,13 @@ function resolveFile(realRoot: string, segments: string[]): Source | null {
   } catch {
     return null;
   }
+}
+
+/** The source at a key: virtual, in the bucket, or in the root folder (synchronous for the root, see resolveFile). */
+function sourceAt(ctx: HandlerContext, key: string, segments: string[]): Source | null | Promise<Source | null> {
+  if (ctx.virtual) return { size: 1920 * ctx.bytesPerWidth, mtimeMs: ctx.startedAt ?? 0 };
+  if (ctx.remote) return ctx.remote.head(key);
+  return resolveFile(ctx.realRoot, segments);
 }
 
 /** Derivative width for synthetic sizes: the width asked, else from the height at 16:9. */
@@ -147,15 +162,20 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       return sendStatus(res, fault.status, `injected ${fault.status}`, extra);
     }
 
-    const file: Source | null = ctx.virtual
-      ? { size: 1920 * ctx.bytesPerWidth, mtimeMs: ctx.startedAt ?? 0 }
-      : ctx.remote
-        ? await ctx.remote.head(parsed.key)
-        : resolveFile(ctx.realRoot, parsed.segments);
-    if (!file) return sendStatus(res, 404, 'not found');
-    const body = await bodyFor(ctx, parsed.key, parsed.cacheKey, parsed.transform, file);
+    const found = sourceAt(ctx, parsed.key, parsed.segments);
+    const file = found instanceof Promise ? await found : found;
+    let body: Body | undefined;
+    if (file) body = await bodyFor(ctx, parsed.key, parsed.cacheKey, parsed.transform, file);
+    else if (ctx.streaming && !ctx.virtual) {
+      // <key>/hls/..., <key>/cmaf/..., <key>/dash/...: a streaming rendition of the video at <key>.
+      const target = matchStreamingPath(parsed.segments);
+      const source = target ? await sourceAt(ctx, target.sourceSegments.join('/'), target.sourceSegments) : null;
+      const streamed = target && source ? await ctx.streaming.body(target, target.sourceSegments.join('/'), source) : null;
+      if (streamed) body = { ...streamed, shift: 0, cors: true };
+    }
+    if (!body) return sendStatus(res, 404, 'not found');
 
-    const { hit, ageSeconds } = ctx.cache.touch(parsed.cacheKey);
+    const { hit, ageSeconds } = ctx.cache.touch(body.cacheKeySuffix ? parsed.cacheKey + body.cacheKeySuffix : parsed.cacheKey);
     if (hit) ctx.stats.hits++;
     else ctx.stats.misses++;
     const headers: Record<string, string | number> = {
@@ -163,10 +183,11 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       'Accept-Ranges': 'bytes',
       ETag: body.etag,
       'Last-Modified': body.lastModified,
-      'Cache-Control': 'public, max-age=31536000',
+      'Cache-Control': body.cacheControl ?? 'public, max-age=31536000',
       'cf-cache-status': hit ? 'HIT' : 'MISS',
     };
     if (hit) headers.Age = ageSeconds;
+    if (body.cors) headers['Access-Control-Allow-Origin'] = '*';
     // Header values must be printable ASCII: anything else in a parameter is percent-encoded.
     if (parsed.transform) headers['x-media-transform'] = transformId(parsed.transform).replace(/[^\x20-\x7e]+/g, (c) => encodeURIComponent(c));
 

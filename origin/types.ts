@@ -62,6 +62,20 @@ export interface OriginOptions {
   tls?: boolean;
   /** Seed for fault randomness, so test runs are repeatable. */
   seed?: number;
+  /**
+   * HLS and DASH renditions of every video under <key>/hls/, <key>/cmaf/ and <key>/dash/
+   * (packaged by ffmpeg on first request, kept in cacheDir; see origin/streaming/).
+   */
+  streaming?: OriginStreamingOptions;
+}
+
+export interface OriginStreamingOptions {
+  /** Segment length in seconds (default 2). */
+  segmentSeconds?: number;
+  /** The HLS media playlists become sliding live windows that advance in real time. */
+  live?: boolean;
+  /** Segments in a live playlist (default 6). */
+  liveWindow?: number;
 }
 
 export interface RunningOrigin {
@@ -71,7 +85,7 @@ export interface RunningOrigin {
   /** With tls: the PEM file of the self-signed certificate (a client's --ca-file); removed on close. */
   certificateFile?: string;
   /** Counters for assertions: requests seen, by cache status, faults injected, ffmpeg renders run. */
-  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number; renders: number; connections: number; http2Sessions: number };
+  stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number; renders: number; connections: number; http2Sessions: number; packages: number };
   /** Replaces all fault knobs while running (`setFaults({})` turns every fault off). */
   setFaults(f: OriginFaults): void;
   close(): Promise<void>;

@@ -33,6 +33,9 @@ interface OriginFlags {
   bandwidthJitter: number;
   seed: number;
   virtual?: boolean;
+  live?: boolean;
+  segmentDuration: number;
+  liveWindow: number;
   tls?: boolean;
 }
 
@@ -62,6 +65,9 @@ export function register(program: Command): void {
         'query (width, h, format, q, fit), Akamai (im=resize=...) and path (/_width=800/_format=webp/<key>) forms.\n\n' +
         'Answers Range (206, 416; several ranges get the first satisfiable one), HEAD and If-None-Match (304), and ' +
         'simulates an edge cache: cf-cache-status MISS on the first request for a derivative, HIT with Age afterwards.\n\n' +
+        'Every video is also streamed: <key>/hls/master.m3u8 (three fMP4/CMAF renditions), <key>/hls/ts/master.m3u8 (MPEG-TS), ' +
+        '<key>/hls/byterange/master.m3u8 (EXT-X-BYTERANGE over one file) and <key>/dash/manifest.mpd, packaged by ffmpeg on the ' +
+        'first request and kept in --cache-dir; --live turns the HLS media playlists into sliding live windows.\n\n' +
         'Derivative bodies are synthetic bytes whose size is proportional to the width (fast, the default), or the ' +
         'source really scaled by ffmpeg (--mode ffmpeg, rendered once into --cache-dir). Fault knobs inject latency, ' +
         'error statuses, connection resets and ignored Range headers from a seeded generator, so runs repeat.\n\n' +
@@ -91,6 +97,9 @@ export function register(program: Command): void {
     .option('--bandwidth <rate>', 'cap each connection\'s body rate, e.g. 4mbit, 500kbit, 2Mbps, 1MB/s (headers are not delayed)', bandwidthArg)
     .option('--bandwidth-jitter <fraction>', 'with --bandwidth: each connection\'s rate varies within +-fraction, redrawn every second', floatArg(0, 1), 0)
     .option('--seed <n>', 'seed of the fault generator (same seed, same faults)', intArg(0, 0xffffffff), 1)
+    .option('--segment-duration <seconds>', 'HLS/DASH segment length (keyframes are forced on this grid)', floatArg(0.5, 60), 2)
+    .addOption(new Option('--live', 'serve the HLS media playlists as live sliding windows that advance in real time (the video loops)'))
+    .option('--live-window <segments>', 'length of a live playlist, in target durations', intArg(1, 1000), 6)
     .addOption(new Option('--tls', 'HTTPS with a self-signed certificate made at start-up, HTTP/2 and HTTP/1.1 (ALPN); the certificate file is printed (for --ca-file)'))
     .addHelpText(
       'after',
@@ -98,6 +107,8 @@ export function register(program: Command): void {
         '  $ media-toolkit origin --root ./demo-output/library --port 8080\n' +
         '  $ curl -sI "http://127.0.0.1:8080/videos/clip.mp4?imwidth=854" -H "Range: bytes=0-1023"\n' +
         '  $ media-toolkit origin --root ./media --mode ffmpeg --cache-dir ./.origin-cache\n' +
+        '  $ ffprobe "http://127.0.0.1:8080/videos/clip.mp4/hls/master.m3u8"\n' +
+        '  $ media-toolkit origin --root ./media --live --segment-duration 2 --live-window 6\n' +
         '  $ media-toolkit origin --root ./media --latency-ms 50 --error-rate 0.05 --reset-rate 0.01 --seed 7\n' +
         '  $ media-toolkit origin --root ./media --bandwidth 4mbit --bandwidth-jitter 0.2\n' +
         '  $ media-toolkit origin --remote s3 --bucket media --directory videos --endpoint https://ACCOUNT.r2.cloudflarestorage.com\n',
@@ -135,12 +146,13 @@ export function register(program: Command): void {
         virtual: Boolean(flags.virtual),
         faults,
         seed: flags.seed,
+        streaming: { segmentSeconds: flags.segmentDuration, live: Boolean(flags.live), liveWindow: flags.liveWindow },
         tls: Boolean(flags.tls),
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
       if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
-      info(`serving ${what} (${flags.mode} derivatives); Ctrl-C stops`);
+      info(`serving ${what} (${flags.mode} derivatives${flags.virtual ? '' : `, HLS/DASH under <key>/hls/ and <key>/dash/${flags.live ? ' (live)' : ''}`}); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
