@@ -98,7 +98,7 @@ function keyOf(o: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function toObject(v: unknown, where: string): StoredObject {
+export function toObject(v: unknown, where: string): StoredObject {
   const o = v as Record<string, unknown> | null;
   const key = o && typeof o === 'object' ? keyOf(o) : undefined;
   if (!o || key === undefined) throw new RuntimeError(`${where}: not a listing entry (needs "key" and "size")`);
@@ -149,7 +149,7 @@ async function* readCsv(path: string): AsyncGenerator<StoredObject> {
 }
 
 /** csv when a file of unknown extension starts with a `key,` header line; else undefined. */
-async function sniffCsv(path: string): Promise<'csv' | undefined> {
+export async function sniffCsv(path: string): Promise<'csv' | undefined> {
   if (path === '-') return undefined;
   try {
     const fh = await open(path, 'r');

@@ -49,7 +49,7 @@ describe('--exclude: a comma list that may repeat, in every command that has it'
 
   it('is declared the same way by list, analyze and prewarm', () => {
     const found = withOption('--exclude');
-    expect(found.map((f) => f.command).sort()).toEqual(['analyze', 'list', 'prewarm']);
+    expect(found.map((f) => f.command).sort()).toEqual(['analyze', 'diff', 'list', 'prewarm']);
     for (const { o } of found) expect(o.flags).toBe('--exclude <globs>');
   });
 
@@ -113,7 +113,7 @@ describe('--remote has one default, --force-path-style one form', () => {
 
   it('--force-path-style is "--force-path-style [bool]" in every command, and takes yes/no, true/false or nothing', async () => {
     const found = withOption('--force-path-style');
-    expect(found.map((f) => f.command).sort()).toEqual(['analyze', 'list', 'optimize', 'origin', 'prewarm', 'validate', 'workflow']);
+    expect(found.map((f) => f.command).sort()).toEqual(['analyze', 'diff', 'list', 'optimize', 'origin', 'prewarm', 'validate', 'workflow']);
     for (const { o } of found) expect(o.flags).toBe('--force-path-style [bool]');
     const value = async (args: string[]) => {
       const r = await runCli(['config', '--json', 'prewarm', ...args], { env: CLEAN });

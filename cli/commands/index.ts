@@ -15,6 +15,8 @@ import { register as demo } from './demo.js';
 import { register as config } from './config.js';
 import { register as merge } from './merge.js';
 import { register as verify } from './verify.js';
+import { register as diff } from './diff.js';
+import { register as purge } from './purge.js';
 
 /** `buildProgram` is handed to `config`, which parses a command on a fresh program without running it. */
 export function registerCommands(program: Command, buildProgram: () => Command): void {
@@ -24,4 +26,6 @@ export function registerCommands(program: Command, buildProgram: () => Command):
   config(program, buildProgram);
   merge(program);
   verify(program);
+  diff(program);
+  purge(program);
 }

@@ -14,12 +14,14 @@ import { browserAcceptSets, parseHeaderSet } from '../../prep/prewarm/header-set
 import { runPrewarmCommand, type CompareAfter } from '../../prep/prewarm/run-command.js';
 import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verify.js';
 import { resultsPaths } from '../../results/paths.js';
+import { loadKeySet } from '../../storage/key-list.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 
 interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
+  onlyKeys?: string;
   baseUrl?: string;
   mediaType: MediaTypeOption;
   extensions?: string[];
@@ -151,6 +153,8 @@ async function action(flags: PrewarmFlags): Promise<void> {
     throw new UsageError(oneLine(err));
   }
   if (flags.urlTemplate && !flags.urlTemplate.includes('{key}')) throw new UsageError('--url-template needs a {key} placeholder');
+  // A diff's new and changed keys (deleted ones are not in the bucket to warm), a listing, or one key per line.
+  const onlyKeys = flags.onlyKeys ? await loadKeySet(flags.onlyKeys, { changes: ['new', 'changed'] }) : undefined;
   const edges = await loadEdges(flags.edge, flags.edgeFile, baseUrl);
   const headerSets = (flags.variantHeader ?? []).map((h) => parseHeaderSet(h));
   const imagesWanted = flags.mediaType !== 'video';
@@ -173,6 +177,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
         : undefined,
       listingFile: flags.listingFile,
       extensions: flags.extensions?.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()),
+      onlyKeys,
       exclude: flags.exclude,
       minSize: flags.minSize,
       maxSize: flags.maxSize,
@@ -274,6 +279,7 @@ export function register(program: Command): void {
     .option('--profile <name>', 'AWS profile for S3')
     .addOption(forcePathStyleOption())
     .option('--listing-file <file>', 'objects from a saved listing (JSON Lines, JSON or CSV with key and size) instead of the bucket')
+    .option('--only-keys <file>', 'only these keys: a `diff` change list (its new and changed keys), a listing, or one key per line')
     .option('--base-url <url>', 'CDN base URL the derivatives are requested from (required)')
     .addOption(choiceOption('--media-type <type>', 'auto: derivatives for videos, variants for images; video or image: only that kind', ['auto', 'video', 'image'], 'auto'))
     .option('--extensions <list>', 'only these extensions, comma-separated (e.g. .mp4,.mov)', listArg)

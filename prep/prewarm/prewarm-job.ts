@@ -36,6 +36,8 @@ export interface PrewarmJobOptions {
   /** Objects from elsewhere (tests, benchmarks). */
   objects?: AsyncIterable<StoredObject>;
   extensions?: string[];
+  /** --only-keys: only objects whose key is in this set (a diff's new and changed keys, a key list). */
+  onlyKeys?: { has(key: string): boolean };
   /** Listing filters passed to the storage backend. */
   exclude?: string[];
   minSize?: number;
@@ -132,12 +134,16 @@ export function poolSizes(workers: number, small = 0, medium = 0, large = 0): [n
 
 const POOL_OF: Record<string, number> = { small: 0, medium: 1, large: 2 };
 
+async function* onlyKeys(objects: AsyncIterable<StoredObject>, keys: { has(key: string): boolean }): AsyncGenerator<StoredObject> {
+  for await (const o of objects) if (keys.has(o.key)) yield o;
+}
+
 export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: PrewarmRun) => void): Promise<PrewarmJobResult> {
   const paths = resultsPaths(opts.output);
   const startedAt = new Date();
   const edges = opts.edges ?? [];
   const done = opts.resume ? await readDoneSet(paths.jsonl, edges.length > 0) : undefined;
-  const objects =
+  const listed =
     opts.objects ??
     (opts.listingFile
       ? readListingFile(opts.listingFile)
@@ -152,6 +158,7 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
           // A results file inside the folder being warmed is never listed.
           isOwnFile: runFilesMatcher(opts.output),
         }));
+  const objects = opts.onlyKeys ? onlyKeys(listed, opts.onlyKeys) : listed;
   let files = 0;
   const items: AsyncIterable<WorkItem> = workItems(objects, {
     kinds: [derivativeKind(opts.derivatives), imageVariantKind(opts.variants), ...(opts.extraKinds ?? [])],

@@ -1,0 +1,181 @@
+// Keys from a file, for `prewarm --only-keys` and `purge --keys-file`: a change list
+// from `diff` (JSON Lines, CSV or Markdown), a listing from `list` (json, jsonl, csv),
+// or plain text with one key per line. Streamed; "-" reads standard input.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { lazyRequire } from '../lib/lazy-require.js';
+import { RuntimeError, UsageError } from '../lib/errors.js';
+import { jsonValuesByLine, textLines } from './json-lines.js';
+import { readListingFile } from './listing-format.js';
+import { CHANGE_TYPES, splitRow, unescapeCell, type ChangeType } from './change-list.js';
+
+const papa = lazyRequire<typeof import('papaparse')>('papaparse');
+
+export interface KeyEntry {
+  key: string;
+  /** Set when the file is a change list. */
+  change?: ChangeType;
+}
+
+export type KeyFileKind = 'json' | 'csv' | 'markdown' | 'text';
+
+export interface KeyListOptions {
+  /** Change types kept from a change list (entries without a change type are always kept). Default: all. */
+  changes?: readonly ChangeType[];
+}
+
+/** The kind of a key file from its name, else from its first bytes. */
+export async function keyFileKind(path: string): Promise<KeyFileKind> {
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
+  if (ext === 'json' || ext === 'jsonl' || ext === 'ndjson') return 'json';
+  if (ext === 'csv') return 'csv';
+  if (ext === 'md' || ext === 'markdown') return 'markdown';
+  if (ext === 'txt' || path === '-') return 'text';
+  let head = '';
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
+      head = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw new RuntimeError(openError(path, err));
+  }
+  const first = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  if (first.startsWith('{') || first.startsWith('[')) return 'json';
+  if (/^"?(key|change)"?,/i.test(first)) return 'csv';
+  if (/^#\s/.test(first) || /^\|\s*change\s*\|\s*key\s*\|/i.test(first)) {
+    if (/\|\s*change\s*\|\s*key\s*\|/i.test(head) || /No key changed\./.test(head)) return 'markdown';
+  }
+  return 'text';
+}
+
+function openError(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? `key file ${path} does not exist` : `cannot read key file ${path}: ${code ?? (err as Error).message}`;
+}
+
+function changeOf(v: unknown, where: string): ChangeType | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string' && (CHANGE_TYPES as readonly string[]).includes(v)) return v as ChangeType;
+  throw new RuntimeError(`${where}: unknown change "${String(v)}" (known: ${CHANGE_TYPES.join(', ')})`);
+}
+
+function fileStream(path: string): NodeJS.ReadableStream & AsyncIterable<Buffer | string> {
+  return (path === '-' ? process.stdin : createReadStream(path)) as NodeJS.ReadableStream & AsyncIterable<Buffer | string>;
+}
+
+/** Waits for the file to open, so a missing file is one clear line rather than a stream error later. */
+async function opened(path: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer | string>> {
+  const stream = fileStream(path);
+  if (path === '-') return stream;
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (err) => reject(new RuntimeError(openError(path, err))));
+  });
+  return stream;
+}
+
+const KEY_NAMES = ['key', 'Key', 'path', 'Path', 'name', 'Name'];
+
+async function* jsonEntries(path: string): AsyncGenerator<KeyEntry> {
+  const stream = await opened(path);
+  let n = 0;
+  try {
+    for await (const v of jsonValuesByLine(stream, `key file ${path}`)) {
+      n++;
+      const o = v as Record<string, unknown> | null;
+      const key = o && typeof o === 'object' ? KEY_NAMES.map((k) => o[k]).find((k) => typeof k === 'string' && k !== '') : typeof v === 'string' ? v : undefined;
+      if (typeof key !== 'string') {
+        // A listing wrapped in {"objects": [...]}: let the listing reader take the whole document.
+        if (n === 1 && o && typeof o === 'object' && !Array.isArray(o)) {
+          for await (const obj of readListingFile(path, 'json')) yield { key: obj.key };
+          return;
+        }
+        throw new RuntimeError(`key file ${path} entry ${n}: no "key"`);
+      }
+      yield { key, change: changeOf(o && typeof o === 'object' ? o.change : undefined, `key file ${path} entry ${n}`) };
+    }
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (n > 0 || !/one JSON value per line/.test(msg)) throw err instanceof RuntimeError ? err : new RuntimeError(msg);
+    // A pretty-printed document: the listing reader knows those.
+    for await (const obj of readListingFile(path, 'json')) yield { key: obj.key };
+  } finally {
+    if (path !== '-') (stream as unknown as { destroy(): void }).destroy();
+  }
+}
+
+async function* csvEntries(path: string): AsyncGenerator<KeyEntry> {
+  const stream = await opened(path);
+  const rows = (stream as NodeJS.ReadableStream).pipe(papa().parse(papa().NODE_STREAM_INPUT, { header: true, skipEmptyLines: true })) as unknown as AsyncIterable<Record<string, string>>;
+  let n = 1;
+  try {
+    for await (const row of rows) {
+      n++;
+      const key = row.key ?? row.Key;
+      if (typeof key !== 'string' || key === '') throw new RuntimeError(`key file ${path} row ${n}: no key (CSV needs a "key" column)`);
+      yield { key, change: changeOf(row.change, `key file ${path} row ${n}`) };
+    }
+  } finally {
+    if (path !== '-') (stream as unknown as { destroy(): void }).destroy();
+  }
+}
+
+async function* markdownEntries(path: string): AsyncGenerator<KeyEntry> {
+  const stream = await opened(path);
+  let columns: string[] | undefined;
+  let n = 0;
+  for await (const line of textLines(stream)) {
+    n++;
+    const cells = splitRow(line);
+    if (!cells) continue;
+    if (!columns) {
+      columns = cells.map((c) => c.toLowerCase());
+      if (!columns.includes('key')) throw new RuntimeError(`key file ${path} line ${n}: the table has no "key" column`);
+      continue;
+    }
+    if (cells.every((c) => /^:?-+:?$/.test(c))) continue;
+    const get = (name: string) => {
+      const i = columns!.indexOf(name);
+      return i < 0 ? undefined : unescapeCell(cells[i] ?? '');
+    };
+    const key = get('key');
+    if (!key) throw new RuntimeError(`key file ${path} line ${n}: empty key cell`);
+    yield { key, change: changeOf(get('change'), `key file ${path} line ${n}`) };
+  }
+}
+
+async function* textEntries(path: string): AsyncGenerator<KeyEntry> {
+  const stream = await opened(path);
+  let n = 0;
+  for await (const raw of textLines(stream)) {
+    n++;
+    // Keys may begin or end with spaces (S3 allows it): only the line ending and a BOM go.
+    let key = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (n === 1) key = key.replace(/^\uFEFF/, '');
+    if (key.trim() === '') continue;
+    yield { key };
+  }
+}
+
+/** Streams the keys of a key file, filtered by change type. */
+export async function* readKeyList(path: string, opts: KeyListOptions = {}): AsyncGenerator<KeyEntry> {
+  if (!path) throw new UsageError('no key file given');
+  const kind = await keyFileKind(path);
+  const source = kind === 'json' ? jsonEntries(path) : kind === 'csv' ? csvEntries(path) : kind === 'markdown' ? markdownEntries(path) : textEntries(path);
+  const keep = opts.changes ? new Set<string>(opts.changes) : undefined;
+  for await (const e of source) {
+    if (keep && e.change && !keep.has(e.change)) continue;
+    yield e;
+  }
+}
+
+/** The keys of a key file as a set (deduplicated), filtered by change type. */
+export async function loadKeySet(path: string, opts: KeyListOptions = {}): Promise<Set<string>> {
+  const set = new Set<string>();
+  for await (const e of readKeyList(path, opts)) set.add(e.key);
+  return set;
+}
