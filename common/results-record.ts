@@ -35,6 +35,8 @@ export type ErrorClass =
   | 'client_error'
   /** 429 after every retry: the CDN kept rate-limiting. */
   | 'rate_limited'
+  /** A 2xx whose body is not what was asked for (an HTML page where a playlist was expected). */
+  | 'invalid_playlist'
   | 'redirect'
   | 'incomplete_body'
   | 'aborted'
@@ -87,6 +89,12 @@ export interface ResultsRecord {
   cacheVariant?: string;
   /** Media duration in seconds, when the writer knows it (the load test's player falls back to it when a file's header has none). */
   durationSeconds?: number;
+  /** HLS/DASH: the rendition a playlist, init or segment belongs to (`hls 640x360 587k`); statistics group by it. */
+  rendition?: string;
+  /** HLS media sequence number or DASH $Number$ of a segment. */
+  sequence?: number;
+  /** The part of the resource asked for (EXT-X-BYTERANGE, DASH @mediaRange), `start-end` inclusive. */
+  byteRange?: string;
 }
 
 /** The results JSON written at the end of a pre-warming run. */

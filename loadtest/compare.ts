@@ -1,7 +1,7 @@
 // `loadtest compare BASELINE.json CURRENT.json`: the baseline comparison of
-// two run summaries without running k6 (the same rules as --baseline).
-import { compareSummaries, regressionCount, type BaselineComparison, type BaselineOptions } from '../common/loadtest-report/baseline.js';
-import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
+// two run summaries without running k6 (the same rules as --baseline, from
+// common/loadtest-report/baseline.ts), as text or Markdown.
+import { regressionCount, type BaselineComparison } from '../common/loadtest-report/baseline.js';
 
 export function comparisonText(c: BaselineComparison, current: string): string {
   const n = regressionCount(c);
@@ -30,8 +30,4 @@ export function comparisonMarkdown(c: BaselineComparison, current: string): stri
     '',
   ];
   return out.join('\n');
-}
-
-export function compareRuns(base: LoadtestSummary, current: LoadtestSummary, o: BaselineOptions, baseFile: string): BaselineComparison {
-  return compareSummaries(base, current, o, baseFile);
 }

@@ -111,11 +111,6 @@ function mergeMetric(name: string, parts: Array<{ m: K6Metric; q?: number[] }>, 
   return { type, contains: parts[0].m.contains, values };
 }
 
-export interface MergeResult {
-  summary: LoadtestSummary;
-  files: string[];
-}
-
 /** Merges runner summaries and evaluates every threshold on the merged figures. */
 export function mergeSummaries(runners: readonly RunnerSummary[], files: readonly string[]): LoadtestSummary {
   const durationSec = Math.max(...runners.map((r) => r.durationSeconds ?? 0));

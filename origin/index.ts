@@ -18,6 +18,7 @@ import { createStreaming } from './streaming/serve.js';
 import { selfSignedCertificate, writeCertificate } from './tls.js';
 
 export type { OriginFaults, OriginOptions, RunningOrigin } from './types.js';
+export type { RequestLogEntry } from './server.js';
 
 /** '/videos/' -> '/videos', '' and '/' -> ''. */
 export function normaliseBasePath(p: string | undefined): string {
@@ -68,6 +69,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     random: seededRng(opts.seed ?? 1),
     stats,
     streaming,
+    onRequest: opts.onRequest,
   });
   const host = opts.host ?? '127.0.0.1';
   // --tls: HTTPS with a certificate made now, HTTP/2 and HTTP/1.1 on the same port (ALPN).

@@ -45,7 +45,28 @@ export interface HandlerContext {
   stats: OriginStats;
   /** HLS/DASH renditions under <key>/hls/, <key>/cmaf/, <key>/dash/ (origin/streaming/). */
   streaming?: StreamingServer;
+  /** Called once per finished request (the request log). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
+
+/** One line of the origin's request log (`origin --request-log`, `startOrigin({ onRequest })`). */
+export interface RequestLogEntry {
+  /** ms since the epoch when the request arrived. */
+  time: number;
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  range: string | null;
+  status: number;
+  cacheStatus: string | null;
+  /** Content-Length of the answer. */
+  bytes: number | null;
+  /** ms until the answer was sent or the connection closed. */
+  ms: number;
+}
+
+// What the request log says about an answer (writeHead's headers cannot be read back from the response).
+const answered = new WeakMap<object, { cacheStatus: string; bytes: number }>();
 
 /** Bytes [start, end] of a stored body (a local file or a remote object). */
 export type OpenRange = (start: number, end: number) => Promise<Readable>;
@@ -212,6 +233,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
     const end = range.kind === 'partial' ? range.end : body.size - 1;
     const length = end - start + 1;
     headers['Content-Length'] = length;
+    if (ctx.onRequest) answered.set(res, { cacheStatus: hit ? 'HIT' : 'MISS', bytes: length });
     if (range.kind === 'partial') headers['Content-Range'] = `bytes ${start}-${end}/${body.size}`;
 
     if (fault.reset) {
@@ -255,6 +277,22 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
   };
   return (req, res) => {
     ctx.stats.requests++;
+    if (ctx.onRequest) {
+      const started = Date.now();
+      const log = ctx.onRequest;
+      res.once('close', () =>
+        log({
+          time: started,
+          method: req.method ?? '',
+          url: req.url ?? '',
+          range: req.headers.range ?? null,
+          status: res.statusCode,
+          cacheStatus: answered.get(res)?.cacheStatus ?? null,
+          bytes: answered.get(res)?.bytes ?? null,
+          ms: Date.now() - started,
+        }),
+      );
+    }
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) res.destroy();
       else sendStatus(res, 500, `origin error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);

@@ -1,4 +1,5 @@
 // The local media-transforming CDN: contract used by the demo, tests and benchmarks.
+import type { RequestLogEntry } from './server.js';
 
 export interface OriginFaults {
   /** Added latency per request, ms. */
@@ -67,6 +68,8 @@ export interface OriginOptions {
    * (packaged by ffmpeg on first request, kept in cacheDir; see origin/streaming/).
    */
   streaming?: OriginStreamingOptions;
+  /** Called once per finished request: the request log (`origin --request-log FILE` writes it as JSON Lines). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 export interface OriginStreamingOptions {

@@ -39,7 +39,14 @@ function recorder(): Recorded {
 /** A fake clock, and a network that delivers media at `mediaPerSecond` media seconds per real second. */
 function fakeWorld(mediaPerSecond: number, chunkSeconds: number, duration: number) {
   let now = 1_000_000;
-  const clock: Clock = { now: () => now, sleep: (s) => (now += s * 1000) };
+  let sleeps = 0;
+  const clock: Clock = {
+    now: () => now,
+    sleep: (s) => {
+      sleeps++;
+      now += s * 1000;
+    },
+  };
   let pos = 0;
   let requests = 0;
   const src: MediaSource = {
@@ -56,7 +63,7 @@ function fakeWorld(mediaPerSecond: number, chunkSeconds: number, duration: numbe
       return 0;
     },
   };
-  return { clock, src, at: () => now, requests: () => requests };
+  return { clock, src, at: () => now, requests: () => requests, sleeps: () => sleeps };
 }
 
 function play(mediaPerSecond: number, opts: Partial<PlaybackSettings> = {}, duration = 60, watch = 60) {
@@ -99,6 +106,8 @@ describe('buffer model', () => {
     const { out, w } = play(100, { bufferTargetSeconds: 8 }, 120, 120);
     expect(out.stalls).toBe(0);
     expect(w.requests()).toBe(30); // 120 s in 4 s chunks, none twice
+    // One sleep per chunk at most (plus playing out the end): k6's sleep costs CPU, a spin would show.
+    expect(w.sleeps()).toBeLessThanOrEqual(w.requests() + 2);
     // Paced by playback: the session lasts about the content's 120 s, not the 1.2 s of downloading.
     expect(out.playingMs).toBeGreaterThan(119_000);
   });

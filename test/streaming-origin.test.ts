@@ -9,6 +9,9 @@ import { parseMasterPlaylist, parseMediaPlaylist, type HlsSegment } from '../com
 import { dashInitSegment, dashSegments, parseMpd } from '../common/playlist/dash.js';
 import { resolveUri } from '../common/playlist/uri.js';
 import { makeClip } from './fixtures/streaming-clip.js';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { CLI, ROOT } from './helpers/cli.js';
 
 async function text(url: string): Promise<{ res: Response; body: string }> {
   const res = await fetch(url);
@@ -256,5 +259,41 @@ describe('origin streaming --live', () => {
     }
     // The master playlist stays as it is.
     expect(parseMasterPlaylist((await text(`${origin.url}/live.mp4/hls/master.m3u8`)).body).variants).toHaveLength(3);
+  });
+});
+
+describe('origin command: streaming flags and the request log', () => {
+  it('--segment-duration and --request-log: one JSON line per request, secrets redacted', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'streaming-cli-'));
+    try {
+      await makeClip(join(root, 'c.mp4'), { seconds: 2, size: '160x90' });
+      const logFile = join(root, 'requests.jsonl');
+      const child = spawn(process.execPath, [CLI, 'origin', '--root', root, '--segment-duration', '0.5', '--request-log', logFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((r) => child.on('close', r));
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d;
+          const m = /origin listening on (\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('close', () => reject(new Error('origin exited')));
+      });
+      const media = await (await fetch(`${url}/c.mp4/hls/media_0.m3u8?token=s3cret`)).text();
+      // 2 s in 0.5 s segments.
+      expect(parseMediaPlaylist(media).segments).toHaveLength(4);
+      expect((await fetch(`${url}/c.mp4/cmaf/chunk-stream0-00001.m4s`, { headers: { Range: 'bytes=0-9' } })).status).toBe(206);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => [l.method, l.url, l.range, l.status, l.cacheStatus])).toEqual([
+        ['GET', '/c.mp4/hls/media_0.m3u8?token=REDACTED', null, 200, 'MISS'],
+        ['GET', '/c.mp4/cmaf/chunk-stream0-00001.m4s', 'bytes=0-9', 206, 'MISS'],
+      ]);
+      expect(lines[1].bytes).toBe(10);
+      expect(typeof lines[0].time).toBe('number');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

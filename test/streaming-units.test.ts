@@ -2,11 +2,12 @@
 // RFC 8216, the live window, the playlist writer and the entry-URL templates.
 import { describe, expect, it } from 'vitest';
 import { ladderFor } from '../origin/streaming/ladder.js';
+import { segmentGrid } from '../origin/streaming/package.js';
 import { liveWindow } from '../origin/streaming/live.js';
 import { averageBitrate, peakBitrate, rebaseMpd, writeMediaPlaylist } from '../origin/streaming/playlists.js';
 import { matchStreamingPath } from '../origin/streaming/paths.js';
 import { parseMediaPlaylist, type HlsSegment } from '../common/playlist/hls.js';
-import { checkStreamingTemplate, keyStem, streamingUrl } from '../common/playlist/templates.js';
+import { checkStreamingTemplate, keyStem, streamingUrl, streamingUrls } from '../common/playlist/templates.js';
 
 const seg = (uri: string, duration: number): HlsSegment => ({ uri, duration, title: '', sequence: 0, discontinuity: false, discontinuitySequence: 0, gap: false, map: { uri: 'init.mp4' } });
 
@@ -20,6 +21,14 @@ describe('rendition ladder', () => {
     const big = ladderFor({ width: 1280, height: 720, fps: 30 });
     expect(big[0].bitrate).toBeGreaterThan(big[1].bitrate);
     expect(big[1].bitrate).toBeGreaterThan(big[2].bitrate);
+  });
+});
+
+describe('segment grid', () => {
+  it('whole frames per segment, the muxer told to cut half a frame early', () => {
+    expect(segmentGrid(0.5, 25)).toEqual({ frames: 13, seconds: 0.52, cutAfter: 0.5 });
+    expect(segmentGrid(2, 30000 / 1001).frames).toBe(60);
+    expect(segmentGrid(1, 0)).toEqual({ frames: 25, seconds: 1, cutAfter: 0.98 });
   });
 });
 
@@ -101,5 +110,9 @@ describe('entry URL templates', () => {
     expect(checkStreamingTemplate('{base}/{key}/{derivative}.m3u8')).toMatch(/unknown placeholder \{derivative\}/);
     expect(checkStreamingTemplate('{base}/master.m3u8')).toMatch(/needs \{key\} or \{stem\}/);
     expect(checkStreamingTemplate('{base}/{stem}.mpd')).toBeNull();
+    expect(streamingUrls('http://cdn/?t=1', 'a b.mp4', { hlsTemplate: '{base}/{key}/hls/master.m3u8', dashTemplate: '{base}/{stem}.mpd' })).toEqual([
+      { kind: 'master', name: 'hls master', url: 'http://cdn/a%20b.mp4/hls/master.m3u8?t=1' },
+      { kind: 'master', name: 'dash mpd', url: 'http://cdn/a%20b.mpd?t=1' },
+    ]);
   });
 });

@@ -13,13 +13,13 @@ import { ensureBundle } from '../../loadtest/bundle.js';
 import { boolArg, choiceOption, durationArg, floatArg, intArg } from '../options.js';
 import { requireFile } from '../../lib/require-file.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
-import { regressionCount } from '../../common/loadtest-report/baseline.js';
+import { compareSummaries, regressionCount } from '../../common/loadtest-report/baseline.js';
 import { percent } from '../../common/loadtest-report/percent.js';
 import { htmlSummary } from '../../common/loadtest-report/html.js';
 import { junitXml } from '../../common/loadtest-report/junit.js';
 import { markdownSummary } from '../../common/loadtest-report/markdown.js';
 import { textSummary } from '../../common/loadtest-report/text.js';
-import { comparisonMarkdown, comparisonText, compareRuns } from '../../loadtest/compare.js';
+import { comparisonMarkdown, comparisonText } from '../../loadtest/compare.js';
 import { mergeSummaries, readSummary, summaryFiles } from '../../loadtest/merge.js';
 
 interface Flags extends LoadtestFlags {
@@ -132,7 +132,7 @@ export function register(program: Command): void {
     .option('--player-buffer-target <s>', 'player: ask for the next chunk while the buffer holds less than this (default 30)', floatArg(0.1))
     .option('--player-startup-seconds <s>', 'player: media seconds buffered before playback starts, and to end a stall (default 2)', floatArg(0))
     .option('--player-abandon-seconds <s>', 'player: a viewer leaves when startup takes longer (default 10)', floatArg(0))
-    .option('--player-open-kb <kb>', 'player: size of the first range, where the MP4 boxes are read (default 256)', floatArg(1))
+    .option('--player-open-kb <kb>', 'player: size of the first range, where the MP4 boxes are read (default 64)', floatArg(1))
     .option('--player-time-scale <factor>', 'player: real seconds per media second, e.g. 0.1 plays ten times faster (default 1)', floatArg(0.000001))
     .option('--seek-probability <fraction>', 'player: chance per chunk that the viewer seeks (default 0.05)', floatArg(0, 1))
     .option('--session-mean-seconds <s>', 'player: mean watch time, exponential (default 60)', floatArg(0))
@@ -201,7 +201,7 @@ export function register(program: Command): void {
       const o = subFlags(local, cmd.opts());
       const maxRegression = regressionArg(o.maxRegression);
       const [base, current] = await Promise.all([readSummary(baseFile), readSummary(currentFile)]);
-      const c = compareRuns(base, current, { maxRegression, floorMs: o.regressionFloorMs }, baseFile);
+      const c = compareSummaries(base, current, { maxRegression, floorMs: o.regressionFloorMs }, baseFile);
       if (local.format === 'json') process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
       else process.stdout.write(local.format === 'markdown' ? comparisonMarkdown(c, currentFile) : comparisonText(c, currentFile));
       process.exitCode = regressionCount(c) > 0 ? 99 : 0;
@@ -230,7 +230,6 @@ export function register(program: Command): void {
       const runners = await Promise.all(files.map(readSummary));
       const s = mergeSummaries(runners, files);
       if (o.baseline) {
-        const { compareSummaries } = await import('../../common/loadtest-report/baseline.js');
         s.baseline = compareSummaries(await readSummary(o.baseline), s, { maxRegression, floorMs: o.regressionFloorMs }, o.baseline);
         if (regressionCount(s.baseline) > 0) s.passed = false;
       }

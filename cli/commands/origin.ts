@@ -7,6 +7,8 @@ import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
 import type { OriginFaults } from '../../origin/types.js';
 import { parseBandwidth } from '../../origin/bandwidth.js';
+import { createWriteStream } from 'node:fs';
+import { redactUrl } from '../../common/redact.js';
 
 interface OriginFlags {
   root?: string;
@@ -37,6 +39,7 @@ interface OriginFlags {
   segmentDuration: number;
   liveWindow: number;
   tls?: boolean;
+  requestLog?: string;
 }
 
 function bandwidthArg(value: string): number {
@@ -101,6 +104,7 @@ export function register(program: Command): void {
     .addOption(new Option('--live', 'serve the HLS media playlists as live sliding windows that advance in real time (the video loops)'))
     .option('--live-window <segments>', 'length of a live playlist, in target durations', intArg(1, 1000), 6)
     .addOption(new Option('--tls', 'HTTPS with a self-signed certificate made at start-up, HTTP/2 and HTTP/1.1 (ALPN); the certificate file is printed (for --ca-file)'))
+    .option('--request-log <file>', 'write one JSON line per request (time, method, url, range, status, cache status, bytes, ms); secrets in URLs redacted')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -132,6 +136,13 @@ export function register(program: Command): void {
         bandwidthBytesPerSecond: flags.bandwidth,
         bandwidthJitter: flags.bandwidthJitter,
       };
+      const requestLog = flags.requestLog ? createWriteStream(flags.requestLog, { flags: 'w' }) : undefined;
+      if (requestLog) {
+        await new Promise<void>((resolve, reject) => {
+          requestLog.once('open', () => resolve());
+          requestLog.once('error', (err) => reject(new UsageError(`--request-log ${flags.requestLog}: ${err.message}`)));
+        });
+      }
       const origin = await startOrigin({
         root: s3 ? undefined : flags.root,
         remote: s3
@@ -148,6 +159,7 @@ export function register(program: Command): void {
         seed: flags.seed,
         streaming: { segmentSeconds: flags.segmentDuration, live: Boolean(flags.live), liveWindow: flags.liveWindow },
         tls: Boolean(flags.tls),
+        onRequest: requestLog ? (e) => requestLog.write(`${JSON.stringify({ ...e, url: redactUrl(e.url) })}\n`) : undefined,
       });
       process.stdout.write(`origin listening on ${origin.url}\n`);
       if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
@@ -163,6 +175,7 @@ export function register(program: Command): void {
         process.on('SIGTERM', stop);
       });
       await origin.close();
+      if (requestLog) await new Promise<void>((resolve) => requestLog.end(resolve));
       const s = origin.stats();
       info(`origin stopped: ${s.requests} requests, ${s.hits} hits, ${s.misses} misses, ${s.errorsInjected} errors injected, ${s.resets} resets`);
     });

@@ -1,8 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_DERIVATIVES, selectDerivatives } from '../../common/derivatives.js';
-import { IMAGE_VARIANTS, selectImageVariants, VARIANT_GROUPS } from '../../common/image-variants.js';
+import { DEFAULT_DERIVATIVES, selectDerivatives, type Derivative } from '../../common/derivatives.js';
+import { IMAGE_VARIANTS, selectImageVariants, VARIANT_GROUPS, type ImageVariant } from '../../common/image-variants.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import type { MediaTypeOption } from '../../common/media-type.js';
 import { UsageError, oneLine } from '../../lib/errors.js';
@@ -18,6 +18,9 @@ import { loadKeySet } from '../../storage/key-list.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
+import { parseRenditions, streamingKind, type RenditionChoice } from '../../prep/prewarm/streaming-items.js';
+import { checkStreamingTemplate } from '../../common/playlist/templates.js';
+import type { WorkKind } from '../../prep/prewarm/work-kinds.js';
 
 interface PrewarmFlags extends StorageFlags {
   listingFile?: string;
@@ -35,6 +38,10 @@ interface PrewarmFlags extends StorageFlags {
   listVariants?: boolean;
   urlFormat?: UrlFormat;
   urlTemplate?: string;
+  hlsTemplate?: string;
+  dashTemplate?: string;
+  renditions: RenditionChoice;
+  streamingOnly?: boolean;
   workers: number;
   timeout: number;
   connectionCloseDelay: number;
@@ -142,8 +149,8 @@ async function action(flags: PrewarmFlags): Promise<void> {
   }
   if (flags.mediumFileThreshold < flags.smallFileThreshold) throw new UsageError('--medium-file-threshold must not be below --small-file-threshold');
   if (flags.http2 && !baseUrl.startsWith('https:')) throw new UsageError('--http2 negotiates h2 over TLS: the --base-url must be https://');
-  let derivatives;
-  let variants;
+  let derivatives: Derivative[];
+  let variants: ImageVariant[];
   try {
     const catalogue = flags.derivativesFile ? await loadDerivativesFile(flags.derivativesFile) : DEFAULT_DERIVATIVES;
     derivatives = selectDerivatives(flags.derivatives, catalogue);
@@ -153,6 +160,19 @@ async function action(flags: PrewarmFlags): Promise<void> {
     throw new UsageError(oneLine(err));
   }
   if (flags.urlTemplate && !flags.urlTemplate.includes('{key}')) throw new UsageError('--url-template needs a {key} placeholder');
+  // HLS / DASH: the master playlist or MPD of each video, then everything it lists.
+  const streamingKinds: WorkKind[] = [];
+  for (const [protocol, template] of [['hls', flags.hlsTemplate], ['dash', flags.dashTemplate]] as const) {
+    if (!template) continue;
+    const problem = checkStreamingTemplate(template);
+    if (problem) throw new UsageError(`--${protocol}-template: ${problem}`);
+    streamingKinds.push(streamingKind({ protocol, template, renditions: flags.renditions }));
+  }
+  if (flags.streamingOnly) {
+    if (streamingKinds.length === 0) throw new UsageError('--streaming-only needs --hls-template or --dash-template');
+    derivatives = [];
+    variants = [];
+  }
   // A diff's new and changed keys (deleted ones are not in the bucket to warm), a listing, or one key per line.
   const onlyKeys = flags.onlyKeys ? await loadKeySet(flags.onlyKeys, { changes: ['new', 'changed'] }) : undefined;
   const edges = await loadEdges(flags.edge, flags.edgeFile, baseUrl);
@@ -187,6 +207,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
       variants,
       urlFormat: flags.urlFormat,
       urlTemplate: flags.urlTemplate,
+      extraKinds: streamingKinds,
       thresholds: { smallMiB: flags.smallFileThreshold, mediumMiB: flags.mediumFileThreshold },
       shard: flags.shard,
       limit: flags.limit,
@@ -293,6 +314,16 @@ export function register(program: Command): void {
     .option('--list-variants', 'print the image variant catalogue and exit')
     .addOption(choiceOption('--url-format <format>', 'URL form: imwidth (<base>/<key>?imwidth=1920), derivative (<base>/<key>/desktop/), query (?derivative=desktop&width=1920&height=1080); unset: imwidth for videos, each image variant its catalogue form; set: images use it too', URL_FORMATS))
     .option('--url-template <template>', 'URL with placeholders {base} {key} {derivative} {width} {height}, and {params} (an image variant\'s own parameters); overrides --url-format for videos and images')
+    .option('--hls-template <template>', 'also warm HLS: the master playlist at this URL ({base} {key} {stem}, e.g. \'{base}/{key}/hls/master.m3u8\'), every rendition playlist, init and media segment it lists')
+    .option('--dash-template <template>', 'also warm DASH: the MPD at this URL ({base} {key} {stem}), every init and media segment of its representations')
+    .option('--renditions <which>', 'HLS/DASH renditions to warm by bandwidth: all, lowest, highest, or N (the N highest); audio and subtitles of the chosen ones always', (v: string) => {
+      try {
+        return parseRenditions(v);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message.replace(/^--renditions: /, ''));
+      }
+    }, 'all' as RenditionChoice)
+    .option('--streaming-only', 'with --hls-template/--dash-template: warm only the streams, not the derivatives and image variants')
     .option('--workers <n>', 'requests in flight at most (total concurrency)', intArg(1, 100_000), 50)
     .option('--timeout <seconds>', 'time limit of one attempt (connect, headers and whole body)', floatArg(0.001), 120)
     .option('--connection-close-delay <seconds>', 'keep idle connections open this long for reuse (keep-alive)', floatArg(0), 15)

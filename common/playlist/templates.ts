@@ -25,3 +25,20 @@ export function streamingUrl(template: string, baseUrl: string, key: string): st
   const withStem = template.replace(/\{stem\}/g, encodeKey(keyStem(key)));
   return fillTemplate(withStem, baseUrl, key, { name: '' });
 }
+
+export interface StreamingTemplates {
+  hlsTemplate?: string;
+  dashTemplate?: string;
+}
+
+/**
+ * The entry URLs of a key's streams (its master playlist and MPD), named as prewarm
+ * records them. The segments are known only from the playlists: purge them with a
+ * prefix (`<base>/<key>/` on the local origin) or take them from a prewarm results file.
+ */
+export function streamingUrls(baseUrl: string, key: string, t: StreamingTemplates): { kind: 'master'; name: 'hls master' | 'dash mpd'; url: string }[] {
+  const out: { kind: 'master'; name: 'hls master' | 'dash mpd'; url: string }[] = [];
+  if (t.hlsTemplate) out.push({ kind: 'master', name: 'hls master', url: streamingUrl(t.hlsTemplate, baseUrl, key) });
+  if (t.dashTemplate) out.push({ kind: 'master', name: 'dash mpd', url: streamingUrl(t.dashTemplate, baseUrl, key) });
+  return out;
+}

@@ -21,7 +21,7 @@ import { ladderFor, type Rung } from './ladder.js';
 import { averageBitrate, peakBitrate, rebaseMpd, writeMasterPlaylist, writeMediaPlaylist, type MasterVariant } from './playlists.js';
 
 /** Bumped when the layout or the encode changes, so old packages are not served. */
-const PACKAGE_VERSION = 1;
+const PACKAGE_VERSION = 2;
 
 export interface PackageOptions {
   /** Target segment length, seconds (keyframes are forced on this grid). */
@@ -73,18 +73,30 @@ const vod = (targetDuration: number) => ({ targetDuration, mediaSequence: 0, dis
 /** ffmpeg stamps its wall clock on each segment (EXT-X-PROGRAM-DATE-TIME); a VOD playlist has no date. */
 const undated = (segments: HlsSegment[]): HlsSegment[] => segments.map(({ programDateTime: _drop, ...s }) => s);
 
+/**
+ * Segments are a whole number of frames long: a keyframe every `frames` frames, and
+ * the muxers told to cut half a frame earlier than that, so they cut at every one of
+ * them (at 25 fps, 0.5 s segments would otherwise become 0.52 + 1.0 + 0.48 s: the
+ * muxer cuts only once `seg` seconds have passed, and no frame falls on 0.5 s).
+ */
+export function segmentGrid(seconds: number, fps: number): { frames: number; seconds: number; cutAfter: number } {
+  const rate = fps > 0 ? fps : 25;
+  const frames = Math.max(1, Math.round(seconds * rate));
+  return { frames, seconds: frames / rate, cutAfter: (frames - 0.5) / rate };
+}
+
 /** Encodes the ladder with ffmpeg's DASH muxer (CMAF segments, MPD and HLS playlists in one pass). */
-function encodeArgs(req: PackageRequest, ladder: Rung[], audio: boolean, seg: number, out: string): string[] {
+function encodeArgs(req: PackageRequest, ladder: Rung[], audio: boolean, grid: ReturnType<typeof segmentGrid>, out: string): string[] {
   const split = ladder.map((_, i) => `[s${i}]`).join('');
   const scales = ladder.map((r, i) => `[s${i}]scale=${r.width}:${r.height}[v${i}]`).join(';');
   const args = ['-i', req.sourcePath, '-filter_complex', `[0:v:0]split=${ladder.length}${split};${scales}`];
   ladder.forEach((_, i) => args.push('-map', `[v${i}]`));
   if (audio) args.push('-map', '0:a:0');
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${seg})`);
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-sc_threshold', '0', '-force_key_frames', `expr:eq(mod(n,${grid.frames}),0)`);
   ladder.forEach((r, i) => args.push(`-b:v:${i}`, String(r.bitrate), `-maxrate:v:${i}`, String(r.bitrate), `-bufsize:v:${i}`, String(r.bitrate)));
   if (audio) args.push('-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-ar', '48000');
   args.push(
-    '-f', 'dash', '-seg_duration', String(seg), '-use_template', '1', '-use_timeline', '1', '-hls_playlist', '1',
+    '-f', 'dash', '-seg_duration', grid.cutAfter.toFixed(6), '-use_template', '1', '-use_timeline', '1', '-hls_playlist', '1',
     '-adaptation_sets', audio ? 'id=0,streams=v id=1,streams=a' : 'id=0,streams=v',
     join(out, 'manifest.mpd'),
   );
@@ -111,13 +123,13 @@ export function createPackager(root: () => Promise<string>, opts: PackageOptions
     if (!info.video) throw new Error(`${req.key} has no video stream to stream`);
     const ladder = ladderFor(info.video);
     const audio = info.audioStreams > 0;
-    const seg = opts.segmentSeconds;
+    const grid = segmentGrid(opts.segmentSeconds, info.video.fps);
     const tmp = `${dir}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
     try {
       const cmaf = join(tmp, 'cmaf');
       await mkdir(cmaf, { recursive: true });
       count++;
-      await run(ffmpeg, encodeArgs(req, ladder, audio, seg, cmaf));
+      await run(ffmpeg, encodeArgs(req, ladder, audio, grid, cmaf));
 
       // ffmpeg's own playlists move aside (kept for reference); the served ones are written from them.
       const raw = join(tmp, 'ffmpeg');
@@ -181,7 +193,7 @@ export function createPackager(root: () => Promise<string>, opts: PackageOptions
           form === 'ts'
             ? ['-hls_segment_type', 'mpegts', '-hls_segment_filename', join(out, 'seg-%05d.ts')]
             : ['-hls_segment_type', 'fmp4', '-hls_flags', 'single_file', '-hls_segment_filename', join(out, 'media.mp4')];
-        await run(ffmpeg, [...inputs, ...maps, '-c', 'copy', '-f', 'hls', '-hls_time', String(seg), '-hls_playlist_type', 'vod', ...muxer, join(out, 'ffmpeg.m3u8')]);
+        await run(ffmpeg, [...inputs, ...maps, '-c', 'copy', '-f', 'hls', '-hls_time', grid.cutAfter.toFixed(6), '-hls_playlist_type', 'vod', ...muxer, join(out, 'ffmpeg.m3u8')]);
         const pl = await readMedia(join(out, 'ffmpeg.m3u8'));
         const sizes = await sized(out, pl.segments);
         await writeFile(join(out, 'index.m3u8'), writeMediaPlaylist(vod(pl.targetDuration), undated(pl.segments)));
@@ -192,7 +204,7 @@ export function createPackager(root: () => Promise<string>, opts: PackageOptions
         const measured = await Promise.all(ladder.map((_, i) => remux(form, i)));
         await writeFile(join(tmp, 'hls', form, 'master.m3u8'), writeMasterPlaylist(variants((i) => `v${i}/index.m3u8`, (i) => measured[i])));
       }
-      const pkg: StreamingPackage = { version: PACKAGE_VERSION, segmentSeconds: seg, renditions, audio, durationSec };
+      const pkg: StreamingPackage = { version: PACKAGE_VERSION, segmentSeconds: grid.seconds, renditions, audio, durationSec };
       await writeFile(join(tmp, 'streaming.json'), `${JSON.stringify(pkg, null, 2)}\n`);
       try {
         await rename(tmp, dir);

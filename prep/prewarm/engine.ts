@@ -79,6 +79,19 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
         if (item.cacheVariant) r.cacheVariant = item.cacheVariant.label;
       }
       inFlight--;
+      if (item.onBody) {
+        // Discovery (HLS/DASH): the body goes to the kind that asked before the record is written,
+        // so a 200 that is not a playlist is recorded as the failure it is.
+        let verdict: string | void;
+        try {
+          verdict = item.onBody(r?.ok ? (item.bodyText ?? null) : null, r);
+        } catch (err) {
+          verdict = String((err as Error)?.message ?? err);
+        }
+        item.bodyText = undefined;
+        if (verdict && r?.ok) Object.assign(r, { ok: false, errorClass: 'invalid_playlist', errorMessage: verdict.slice(0, 300) });
+        if (item.silent) continue;
+      }
       if (r) {
         done++;
         if (!r.ok) failed++;

@@ -68,6 +68,8 @@ interface Outcome {
   retryAfterMs: number | null;
   startedAt: number;
   pop: string | null;
+  /** The body's chunks, kept only for discovery items (WorkItem.onBody). */
+  body: Buffer[] | null;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
@@ -130,6 +132,9 @@ function pickHeaders(raw: Buffer[] | string[], extra: string | undefined): Map<s
   return out;
 }
 
+/** Largest playlist or MPD body kept for discovery. */
+const MAX_KEPT_BODY = 16 * 1024 * 1024;
+
 const TIMEOUT_ERROR = Object.assign(new Error('attempt timed out'), { code: 'MT_ATTEMPT_TIMEOUT' });
 const SHUTDOWN_ERROR = Object.assign(new Error('aborted by shutdown'), { code: 'MT_SHUTDOWN' });
 
@@ -159,10 +164,12 @@ class AttemptHandler {
     readonly slot: Slot,
     readonly resolve: (o: Outcome) => void,
     readonly popHeader: string | undefined,
+    keepBody = false,
   ) {
     this.o = {
       status: 0, ttfbMs: 0, totalMs: 0, bytes: 0, contentLength: null, contentType: null,
       cacheStatus: 'unknown', errorClass: null, errorMessage: null, retryAfterMs: null, startedAt: Date.now(), pop: null,
+      body: keepBody ? [] : null,
     };
     this.timer = setTimeout(onAttemptTimeout, timeoutMs, this);
     slot.active = this;
@@ -224,6 +231,11 @@ class AttemptHandler {
 
   onData(chunk: Buffer): boolean {
     this.o.bytes += chunk.length;
+    // Chunks may be views of a reused read buffer: a kept body is copied.
+    if (this.o.body) {
+      if (this.o.bytes <= MAX_KEPT_BODY) this.o.body.push(Buffer.from(chunk));
+      else this.o.body = null;
+    }
     return true;
   }
 
@@ -256,9 +268,9 @@ interface Target {
   headers: Record<string, string> | undefined;
 }
 
-function attempt(t: Target, method: 'GET' | 'HEAD', extra: Record<string, string> | undefined, s: FetchSettings, slot: Slot): Promise<Outcome> {
+function attempt(t: Target, method: 'GET' | 'HEAD', extra: Record<string, string> | undefined, s: FetchSettings, slot: Slot, keepBody = false): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
-    const h = new AttemptHandler(method, s.timeoutMs, slot, resolve, s.popHeader);
+    const h = new AttemptHandler(method, s.timeoutMs, slot, resolve, s.popHeader, keepBody);
     try {
       slot.connection.dispatch(
         // Our own per-attempt timer covers the whole request; undici's would refresh a timer on every chunk.
@@ -327,9 +339,13 @@ export async function fetchItem(item: WorkItem, s: FetchSettings, slot: Slot): P
     const startedAt = performance.now();
     o = s.rangeProbe
       ? await attempt(t, 'GET', { ...headers, range: 'bytes=0-0' }, s, slot)
-      : s.useHead || item.method === 'HEAD'
-        ? await headAttempt(t, s, slot)
-        : await attempt(t, 'GET', undefined, s, slot);
+      : item.range
+        ? await attempt(t, 'GET', { ...headers, range: `bytes=${item.range.offset}-${item.range.offset + item.range.length - 1}` }, s, slot)
+        : item.onBody
+          ? await attempt(t, 'GET', undefined, s, slot, true)
+          : s.useHead || item.method === 'HEAD'
+            ? await headAttempt(t, s, slot)
+            : await attempt(t, 'GET', undefined, s, slot);
     s.limiter?.release(limiterKey, o.status === 429 || o.status === 503, startedAt);
     if (o.status > 0) s.onAnswer?.(o.status);
     if (o.errorClass === 'aborted' || slot.aborted) return null;
@@ -364,5 +380,9 @@ export async function fetchItem(item: WorkItem, s: FetchSettings, slot: Slot): P
   if (edge) r.edge = edge;
   if (o.status > 0) r.pop = o.pop;
   if (item.cacheVariant) r.cacheVariant = item.cacheVariant.label;
+  if (item.rendition !== undefined) r.rendition = item.rendition;
+  if (item.sequence !== undefined) r.sequence = item.sequence;
+  if (item.range) r.byteRange = `${item.range.offset}-${item.range.offset + item.range.length - 1}`;
+  if (item.onBody) item.bodyText = ok && o.body ? Buffer.concat(o.body).toString('utf8') : null;
   return r;
 }

@@ -7,6 +7,7 @@ import type { Derivative } from '../../common/derivatives.js';
 import { variantUrl, type ImageVariant } from '../../common/image-variants.js';
 import { derivativeUrl, type UrlFormat } from '../../common/url.js';
 import { extensionOf, mediaTypeOf, type MediaTypeOption } from '../../common/media-type.js';
+import type { ResultsRecord } from '../../common/results-record.js';
 
 /** One URL of an object, before edges and cache-key variants multiply it. */
 export interface WorkTarget {
@@ -19,6 +20,19 @@ export interface WorkTarget {
   height?: number;
   /** Default GET (HEAD with --use-head-for-size). */
   method?: 'GET' | 'HEAD';
+  /** Part of the resource (EXT-X-BYTERANGE, DASH @mediaRange): sent as a Range header, always with GET. */
+  range?: { offset: number; length: number };
+  /** Copied into the record: the rendition (what statistics group by) and a segment's sequence number. */
+  rendition?: string;
+  sequence?: number;
+  /**
+   * Discovery (a master playlist, a media playlist, an MPD): the engine keeps the final attempt's
+   * body (GET, at most 16 MiB) and hands it over as text, null when the request finally failed or
+   * was cut short, before the record is written. A string returned fails the record with that
+   * message (errorClass invalid_playlist). Fetched even when --resume has it (only once per target
+   * whatever the edges and variant sets; then not recorded again).
+   */
+  onBody?: (text: string | null, record: ResultsRecord | null) => string | void;
 }
 
 export interface WorkKindContext {
@@ -34,6 +48,11 @@ export interface WorkKind {
   kind: string;
   /** The targets of one listed object (none when the object is not of this kind). Lazy is fine. */
   targets(obj: StoredObject, ctx: WorkKindContext): Iterable<WorkTarget> | AsyncIterable<WorkTarget>;
+  /**
+   * Objects whose targets are drawn at once, interleaved (default 1). For kinds whose targets
+   * wait on bodies (HLS/DASH discovery): workers keep busy with other videos meanwhile.
+   */
+  lookahead?: number;
 }
 
 export function derivativeKind(derivatives: readonly Derivative[]): WorkKind {

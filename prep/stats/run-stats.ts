@@ -119,7 +119,8 @@ export function createRunStats(): RunStats {
   return {
     add(r) {
       addTo(overall, r);
-      addTo(groupOf(byDerivative, r.derivative), r);
+      // HLS/DASH records group by rendition: one row per rendition, not per segment.
+      addTo(groupOf(byDerivative, r.rendition ?? r.derivative), r);
       addTo(groupOf(bySize, r.sizeCategory), r);
       addTo(groupOf(byCache, r.cacheStatus), r);
       if (r.pop) popsSeen = true;

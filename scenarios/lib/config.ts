@@ -39,7 +39,7 @@ export interface ThresholdSettings {
 export interface PlayerSettings extends PlaybackSettings {
   /** Media seconds per chunk request (PLAYER_CHUNK_SECONDS, default 4). */
   chunkSeconds: number;
-  /** Bytes of the first range, where the box structure is read (PLAYER_OPEN_KB, default 256 KiB). */
+  /** Bytes of the first range, where the box structure is read (PLAYER_OPEN_KB, default 64 KiB: ftyp, a short file's moov, the mdat header; a larger moov is completed with one more range). */
   openBytes: number;
   /** Mean watch time of a session, media seconds (exponential; SESSION_MEAN_SECONDS, default 60). */
   meanSessionSeconds: number;
@@ -252,7 +252,7 @@ export function resolveConfig(env: Source, file: Source = {}): LoadtestConfig {
       bufferTargetSeconds: number(get('PLAYER_BUFFER_TARGET'), 'PLAYER_BUFFER_TARGET', 30, 0.1),
       startupSeconds: number(get('PLAYER_STARTUP_SECONDS'), 'PLAYER_STARTUP_SECONDS', 2, 0),
       abandonSeconds: number(get('PLAYER_ABANDON_SECONDS'), 'PLAYER_ABANDON_SECONDS', 10, 0),
-      openBytes: Math.round(number(get('PLAYER_OPEN_KB'), 'PLAYER_OPEN_KB', 256, 1) * KB),
+      openBytes: Math.round(number(get('PLAYER_OPEN_KB'), 'PLAYER_OPEN_KB', 64, 1) * KB),
       seekProbability: number(get('SEEK_PROBABILITY'), 'SEEK_PROBABILITY', 0.05, 0, 1),
       meanSessionSeconds: number(get('SESSION_MEAN_SECONDS'), 'SESSION_MEAN_SECONDS', 60, 0),
       maxRequests: number(get('SESSION_MAX_REQUESTS'), 'SESSION_MAX_REQUESTS', 200, 1),

@@ -80,6 +80,10 @@ const EPS = 1e-9;
 /**
  * The buffer of one viewer. Call advance(now) to let playback run up to now;
  * add() when a chunk has arrived; seek() when the viewer jumps.
+ *
+ * Written for k6's JavaScript runtime, which is slow at calls and property
+ * chains (a method call costs about a microsecond): settings are copied into
+ * own fields once, and the per-chunk paths call no helper methods.
  */
 export class Playback {
   state: PlaybackState = 'starting';
@@ -97,6 +101,11 @@ export class Playback {
   failed = false;
   private last: number;
   private stallStart = 0;
+  /** Real ms per media second (timeScale x 1000). */
+  private readonly msPerSecond: number;
+  private readonly target: number;
+  private readonly startupSeconds: number;
+  private readonly abandonMs: number;
 
   constructor(
     readonly s: PlaybackSettings,
@@ -109,6 +118,10 @@ export class Playback {
     private readonly report: SessionReport,
   ) {
     this.last = startedAt;
+    this.msPerSecond = s.timeScale * 1000;
+    this.target = s.bufferTargetSeconds;
+    this.startupSeconds = s.startupSeconds;
+    this.abandonMs = s.abandonSeconds * 1000;
   }
 
   /** Media seconds left to play in this session (watch time or content, whichever ends first). */
@@ -123,56 +136,63 @@ export class Playback {
     const dtMs = now - this.last;
     if (dtMs <= 0) return;
     this.last = now;
-    if (this.state === 'playing') {
-      const media = dtMs / 1000 / this.s.timeScale;
-      const left = this.remaining();
-      const limit = this.buffer < left ? this.buffer : left;
+    const state = this.state;
+    if (state === 'playing') {
+      const media = dtMs / this.msPerSecond;
+      const byWatch = this.watch - this.played;
+      const byContent = this.duration - this.position;
+      const left = byWatch < byContent ? byWatch : byContent;
+      const buffer = this.buffer;
+      const limit = buffer < left ? buffer : left;
       if (media + EPS < limit) {
-        this.consume(media);
+        this.buffer = buffer - media;
+        this.position += media;
+        this.played += media;
         this.playingMs += dtMs;
         return;
       }
       // The buffer or the session ran out within dt.
-      const usedMs = limit * this.s.timeScale * 1000;
-      this.consume(limit);
+      const usedMs = limit * this.msPerSecond;
+      this.buffer = buffer - limit > 0 ? buffer - limit : 0;
+      this.position += limit;
+      this.played += limit;
       this.playingMs += usedMs;
-      if (this.remaining() <= EPS) {
+      if (left - limit <= EPS) {
         this.state = 'ended';
         return;
       }
       this.state = 'stalled';
       this.stalls++;
       this.stallStart = now - (dtMs - usedMs);
-    } else if (this.state === 'starting' && now - this.startedAt > this.s.abandonSeconds * 1000) {
+    } else if (state === 'starting' && now - this.startedAt > this.abandonMs) {
       this.abandoned = true;
       this.state = 'ended';
     }
   }
 
-  private consume(media: number): void {
-    this.buffer -= media;
-    if (this.buffer < 0) this.buffer = 0;
-    this.position += media;
-    this.played += media;
-  }
-
   /** The player asks for more: below the buffer target and not at the end. */
   wantsData(): boolean {
-    return this.state !== 'ended' && this.buffer + EPS < this.s.bufferTargetSeconds && this.buffer + EPS < this.remaining();
+    if (this.state === 'ended') return false;
+    const b = this.buffer + EPS;
+    if (b >= this.target) return false;
+    const byWatch = this.watch - this.played;
+    const byContent = this.duration - this.position;
+    return b < (byWatch < byContent ? byWatch : byContent);
   }
 
   /** A chunk of media seconds arrived at now. */
   add(mediaSeconds: number, now: number): void {
     this.advance(now);
-    if (this.state === 'ended') return;
+    const state = this.state;
+    if (state === 'ended') return;
     this.buffer += mediaSeconds;
-    this.maybeStart(now);
+    if (state !== 'playing') this.maybeStart(now);
   }
 
   private maybeStart(now: number): void {
     if (this.state === 'playing' || this.state === 'ended') return;
     const left = this.remaining();
-    if (this.buffer + EPS < this.s.startupSeconds && this.buffer + EPS < left) return;
+    if (this.buffer + EPS < this.startupSeconds && this.buffer + EPS < left) return;
     if (this.state === 'starting') {
       this.startupMs = now - this.startedAt;
       this.report.startup(this.startupMs);
@@ -195,14 +215,20 @@ export class Playback {
     this.maybeStart(now);
   }
 
-  /** Real seconds until the player asks for data again, or playback ends: how long to sleep (0 when not playing). */
-  idleSeconds(): number {
+  /**
+   * Real seconds to sleep while playing: until the buffer drops below the
+   * target (a millisecond past it, so one sleep does), or, when nothing is
+   * left to fetch, until the buffer or the session runs out. 0 when not playing.
+   */
+  idleSeconds(exhausted: boolean): number {
     if (this.state !== 'playing') return 0;
-    const left = this.remaining();
-    // Everything left is buffered: play it out.
-    if (this.buffer + EPS >= left) return left * this.s.timeScale;
-    const untilLow = this.buffer - this.s.bufferTargetSeconds;
-    return untilLow > 0 ? untilLow * this.s.timeScale : 0;
+    const byWatch = this.watch - this.played;
+    const byContent = this.duration - this.position;
+    const left = byWatch < byContent ? byWatch : byContent;
+    const buffer = this.buffer;
+    if (exhausted || buffer + EPS >= left) return ((left < buffer ? left : buffer) * this.msPerSecond) / 1000;
+    const untilLow = buffer - this.target;
+    return (untilLow > 0 ? (untilLow * this.msPerSecond) / 1000 : 0) + 0.001;
   }
 
   /** A request failed: the session stops here. */
@@ -273,22 +299,25 @@ export interface MediaSource {
  */
 export function playSession(pb: Playback, src: MediaSource, clock: Clock, rng: Rng, report: SessionReport): SessionOutcome {
   const s = pb.s;
+  const seekProbability = s.seekProbability;
+  const maxRequests = s.maxRequests;
+  const msPerSecond = s.timeScale * 1000;
   let chunks = 0;
   let exhausted = false;
+  let now = clock.now();
   for (;;) {
-    const now = clock.now();
     pb.advance(now);
-    if (pb.state === 'ended') break;
+    const state = pb.state;
+    if (state === 'ended') break;
     if (!exhausted && pb.wantsData()) {
-      if (chunks >= s.maxRequests) {
+      if (chunks >= maxRequests) {
         exhausted = true;
         continue;
       }
-      if (pb.state === 'playing' && s.seekProbability > 0 && rng() < s.seekProbability) {
+      if (seekProbability > 0 && state === 'playing' && rng() < seekProbability) {
         const to = rng() * pb.duration;
         pb.seek(to, src.seek(to), now);
       }
-      const t0 = clock.now();
       const r = src.next();
       if (r === null) {
         exhausted = true;
@@ -300,15 +329,17 @@ export function playSession(pb: Playback, src: MediaSource, clock: Clock, rng: R
         pb.fail(t1);
         break;
       }
-      const fetched = r.downloadedSeconds ?? r.mediaSeconds;
-      if (fetched > 0) report.download((t1 - t0) / (fetched * s.timeScale * 1000));
+      const fetched = r.downloadedSeconds === undefined ? r.mediaSeconds : r.downloadedSeconds;
+      if (fetched > 0) report.download((t1 - now) / (fetched * msPerSecond));
       pb.add(r.mediaSeconds, t1);
+      now = t1;
       continue;
     }
-    if (pb.state === 'playing') {
+    if (state === 'playing') {
       // Wait while playback drains the buffer; at least 1 ms: the clock counts whole milliseconds.
-      const idle = pb.idleSeconds();
+      const idle = pb.idleSeconds(exhausted);
       clock.sleep(idle < 0.001 ? 0.001 : idle);
+      now = clock.now();
       continue;
     }
     // Nothing to fetch and nothing to play (e.g. the request bound was reached mid-stall): the viewer gives up.

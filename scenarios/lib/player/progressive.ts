@@ -208,11 +208,19 @@ export function heldSecondsFrom(l: MediaLayout, held: number[], seconds: number)
 /**
  * The chunks of a progressive file after the open: PLAYER_CHUNK_SECONDS of
  * media each, from the playhead's byte on, skipping what is already held.
+ * The common case (the next chunk right after the last one) touches no
+ * interval list: the interval ending at the cursor is extended in place and
+ * the next held byte is remembered, so k6's slow runtime does little per chunk.
  */
 export class ProgressiveSource implements MediaSource {
-  private cursor: number;
+  private cursor = 0;
+  /** Start of the first held interval after the cursor (Infinity: none). */
+  private stop = Infinity;
+  /** Index in `held` of the interval that ends at the cursor, or -1. */
+  private cur = -1;
   private readonly bps: number;
   private readonly chunkBytes: number;
+  private readonly end: number;
 
   constructor(
     private readonly layout: MediaLayout,
@@ -222,31 +230,55 @@ export class ProgressiveSource implements MediaSource {
   ) {
     this.bps = bytesPerSecond(layout);
     this.chunkBytes = Math.max(1, Math.round(chunkSeconds * this.bps));
-    this.cursor = Math.min(heldUntil(held, layout.mediaStart), layout.mediaEnd + 1);
+    this.end = layout.mediaEnd + 1;
+    this.moveTo(layout.mediaStart);
+  }
+
+  /** Cursor to the first byte not held at or after pos; finds the interval it extends and the next held one. */
+  private moveTo(pos: number): void {
+    const held = this.held;
+    let cursor = pos;
+    this.cur = -1;
+    this.stop = Infinity;
+    for (let i = 0; i < held.length; i += 2) {
+      if (held[i] <= cursor && cursor <= held[i + 1]) {
+        cursor = held[i + 1];
+        this.cur = i;
+      } else if (held[i] > cursor) {
+        this.stop = held[i];
+        break;
+      }
+    }
+    this.cursor = cursor < this.end ? cursor : this.end;
   }
 
   next(): ChunkResult | null {
-    const l = this.layout;
     const start = this.cursor;
-    if (start > l.mediaEnd) return null;
+    if (start >= this.end) return null;
     let end = start + this.chunkBytes; // exclusive
-    const stop = nextHeld(this.held, start);
-    if (end > stop) end = stop;
-    if (end > l.mediaEnd + 1) end = l.mediaEnd + 1;
+    if (end > this.stop) end = this.stop;
+    if (end > this.end) end = this.end;
     const r = this.fetch(start, end - 1, false);
     if (!r.ok) return { ok: false, mediaSeconds: 0 };
-    if (r.whole) addInterval(this.held, 0, l.mediaEnd + 1);
-    addInterval(this.held, start, end);
-    // Bytes held from an earlier seek, right after this chunk, join the buffer too.
-    this.cursor = Math.min(heldUntil(this.held, start), l.mediaEnd + 1);
-    return { ok: true, mediaSeconds: (this.cursor - start) / this.bps, downloadedSeconds: (end - start) / this.bps };
+    if (r.whole) {
+      addInterval(this.held, 0, this.end);
+      this.moveTo(start);
+    } else if (this.cur >= 0 && end < this.stop) {
+      this.held[this.cur + 1] = end; // the common case: extend the interval in place
+      this.cursor = end;
+    } else {
+      addInterval(this.held, start, end);
+      // Reached held bytes (from an earlier seek): they join the buffer too.
+      this.moveTo(start);
+    }
+    const bps = this.bps;
+    return { ok: true, mediaSeconds: (this.cursor - start) / bps, downloadedSeconds: (end - start) / bps };
   }
 
   seek(seconds: number): number {
     const l = this.layout;
     const pos = Math.min(l.mediaEnd, Math.max(l.mediaStart, Math.floor(l.mediaStart + seconds * this.bps)));
-    const until = Math.min(heldUntil(this.held, pos), l.mediaEnd + 1);
-    this.cursor = until > pos ? until : pos;
+    this.moveTo(pos);
     return (this.cursor - pos) / this.bps;
   }
 }
