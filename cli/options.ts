@@ -2,6 +2,8 @@
 // (commander reports it in one line and main.ts exits 2).
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { normalizeDuration } from '../common/duration.js';
+import { UsageError } from '../lib/errors.js';
+import { redactHeader } from '../common/redact.js';
 
 export function intArg(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -53,8 +55,17 @@ export function markReplaceable<T>(value: T): T {
  * uses on the command line add up; a value from the file or the environment is replaced.
  */
 export function repeatable(parse: (value: string) => string[]) {
-  return (value: string, previous?: string[]): string[] =>
+  const parser = (value: string, previous?: string[]): string[] =>
     previous && !lowerPrecedence.has(previous) ? [...previous, ...parse(value)] : parse(value);
+  repeatableParsers.add(parser);
+  return parser;
+}
+
+const repeatableParsers = new WeakSet<object>();
+
+/** True for a parser made by repeatable(): a list in a config file is one use per element. */
+export function isRepeatable(parser: unknown): boolean {
+  return typeof parser === 'function' && repeatableParsers.has(parser);
 }
 
 /** Booleans that read naturally from flags, env and config: true/false/yes/no/1/0. */
@@ -88,4 +99,16 @@ export function applyEnvVars(cmd: Command): void {
     opt.env(envNameFor(opt.attributeName()));
   }
   for (const sub of cmd.commands) applyEnvVars(sub);
+}
+
+/** --header values ("Name: value", repeatable) as a map of lower-case names; a value without a colon is a usage error. */
+export function parseHeaders(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list || list.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const h of list) {
+    const at = h.indexOf(':');
+    if (at <= 0) throw new UsageError(`--header "${redactHeader(h)}" is not "Name: value"`);
+    out[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
+  }
+  return out;
 }

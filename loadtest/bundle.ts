@@ -1,6 +1,7 @@
 // The k6 bundle is rebuilt when it is missing or older than its sources
 // (scenarios/ and common/), so `loadtest` never runs a stale script.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,9 +33,17 @@ export async function bundleIsStale(root: string, name = 'loadtest'): Promise<bo
   return sources > bundle.mtimeMs;
 }
 
-/** Rebuilds with build.mjs when stale; returns the bundle path and whether it was built. */
+/**
+ * Rebuilds with build.mjs when stale; returns the bundle path and whether it was built.
+ * An installed package (npm install media-toolkit) has no sources and no build.mjs: it
+ * runs the bundle it shipped with.
+ */
 export async function ensureBundle(root: string, name = 'loadtest'): Promise<{ path: string; built: boolean }> {
   const path = join(root, 'dist', `${name}.js`);
+  if (!existsSync(join(root, 'build.mjs'))) {
+    if (existsSync(path)) return { path, built: false };
+    throw new RuntimeError(`the k6 scenario ${path} is missing from the installed package: reinstall media-toolkit, or give --k6-script`);
+  }
   if (!(await bundleIsStale(root, name))) return { path, built: false };
   try {
     await run(process.execPath, [join(root, 'build.mjs'), '--quiet'], { cwd: root, timeout: 120_000 });

@@ -108,6 +108,11 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
       resolve();
     });
   });
+  // An error after listen must not crash the process with a stack trace: it is handed to
+  // whoever runs the origin (the origin command ends with one line and its counters).
+  let reportFailure: (err: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+  server.on('error', (err) => reportFailure(err));
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
@@ -121,6 +126,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
       validateFaults(f);
       faults = { ...f };
     },
+    failed,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

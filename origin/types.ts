@@ -91,5 +91,10 @@ export interface RunningOrigin {
   stats(): { requests: number; hits: number; misses: number; errorsInjected: number; resets: number; renders: number; connections: number; http2Sessions: number; packages: number };
   /** Replaces all fault knobs while running (`setFaults({})` turns every fault off). */
   setFaults(f: OriginFaults): void;
+  /**
+   * Settles with the error when the server fails after it started listening (an `error`
+   * event: accept failing with ENFILE, ENOMEM...); the server may no longer serve. Never rejects.
+   */
+  failed: Promise<Error>;
   close(): Promise<void>;
 }

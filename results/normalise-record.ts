@@ -1,5 +1,6 @@
 // A results record read from disk, checked and completed: files written by
 // older versions or by hand may lack optional fields.
+import { redactUrl } from '../common/redact.js';
 import { CACHE_STATUSES, type CacheStatus, type ErrorClass, type ResultsRecord, type SizeCategory } from '../common/results-record.js';
 
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
@@ -20,7 +21,8 @@ export function normaliseRecord(v: unknown): ResultsRecord | string {
     key: o.key,
     derivative,
     kind: typeof o.kind === 'string' && o.kind !== '' ? o.kind : 'derivative',
-    url: typeof o.url === 'string' ? o.url : '',
+    // Whatever wrote the file, a reader never passes on a secret (--redact patterns included).
+    url: typeof o.url === 'string' ? redactUrl(o.url) : '',
     status,
     ok,
     attempts: num(o.attempts, 1),

@@ -9,6 +9,7 @@ import { UsageError } from '../lib/errors.js';
 import type { ResultsRecord } from '../common/results-record.js';
 import { lineAt, parseJsonNamingLine } from './json-error-line.js';
 import { normaliseRecord } from './normalise-record.js';
+import { logLines } from './log-lines.js';
 import { requireFile } from '../lib/require-file.js';
 
 export interface ResultsMeta {
@@ -25,18 +26,6 @@ async function head(path: string, bytes: number): Promise<string> {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, bytes, 0);
     return buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await fh.close();
-  }
-}
-
-async function lastByte(path: string, size: number): Promise<number> {
-  if (size === 0) return -1;
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(1);
-    await fh.read(buf, 0, 1, size - 1);
-    return buf[0];
   } finally {
     await fh.close();
   }
@@ -73,7 +62,7 @@ export async function openResults(path: string, onWarning: (msg: string) => void
   const size = await requireFile(path, 'results file');
   if (size === 0) throw new UsageError(`${path}:1: empty results file`);
   const format = await detectResultsFormat(path);
-  if (format === 'jsonl') return { format, meta: {}, records: readJsonl(path, size, onWarning) };
+  if (format === 'jsonl') return { format, meta: {}, records: readJsonl(path, onWarning) };
   const streamed = await openOwnLayout(path);
   if (streamed) return streamed;
   const text = await readFile(path, 'utf8');
@@ -176,43 +165,11 @@ function recordLine(text: string, index: number): number {
   return 1;
 }
 
-async function* readJsonl(path: string, size: number, onWarning: (msg: string) => void): AsyncGenerator<ResultsRecord> {
-  const torn = (await lastByte(path, size)) !== 10;
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNo = 0;
-  let pending: { line: string; no: number } | undefined;
-  const parse = (line: string, no: number, last: boolean): ResultsRecord | undefined => {
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      if (last && torn) {
-        onWarning(`${path}:${no}: skipped an incomplete last line (the run was interrupted while writing it)`);
-        return undefined;
-      }
-      throw new UsageError(`${path}:${no}: invalid JSON line`);
-    }
-    const r = normaliseRecord(v);
-    if (typeof r === 'string') throw new UsageError(`${path}:${no}: ${r}`);
-    return r;
-  };
-  try {
-    // One line of look-ahead, so the last line is known to be the last.
-    for await (const line of rl) {
-      lineNo++;
-      if (pending) {
-        const r = parse(pending.line, pending.no, false);
-        if (r) yield r;
-        pending = undefined;
-      }
-      if (line.trim() === '') continue;
-      pending = { line, no: lineNo };
-    }
-    if (pending) {
-      const r = parse(pending.line, pending.no, true);
-      if (r) yield r;
-    }
-  } finally {
-    rl.close();
+async function* readJsonl(path: string, onWarning: (msg: string) => void): AsyncGenerator<ResultsRecord> {
+  // The same reader as --resume: a damaged line stops with FILE:LINE, a torn last line is skipped.
+  for await (const l of logLines(path, { onTorn: onWarning })) {
+    const r = normaliseRecord(l.value);
+    if (typeof r === 'string') throw new UsageError(`${path}:${l.no}: ${r}`);
+    yield r;
   }
 }

@@ -7,7 +7,7 @@
 // Every setting is an environment variable (see README "loadtest"); the
 // modules in ./lib can be imported into a scenario of your own.
 import exec from 'k6/execution';
-import { redactUrl } from '../common/redact.js';
+import { redactUrl, setRedactPatterns } from '../common/redact.js';
 import { baselineThresholds, compareSummaries } from '../common/loadtest-report/baseline.js';
 import { htmlSummary } from '../common/loadtest-report/html.js';
 import { junitXml } from '../common/loadtest-report/junit.js';
@@ -38,6 +38,8 @@ import { setUpExpectedStatuses } from './lib/request.js';
 import { buildThresholds, type Threshold } from './lib/thresholds.js';
 import { createVideoMetrics, videoReport } from './lib/player/video-metrics.js';
 
+// `media-toolkit --redact PATTERN loadtest` hands its patterns down in MEDIA_TOOLKIT_REDACT.
+setRedactPatterns((__ENV.MEDIA_TOOLKIT_REDACT ?? '').split('\n'));
 const cfg = loadSettings();
 const data = loadRecords(cfg);
 const metrics = createMetrics();

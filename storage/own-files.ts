@@ -4,10 +4,6 @@
 // command writes (its --output inside the folder it lists).
 import { realPathOf } from '../lib/real-path.js';
 
-/** Where optimize --optimize-in-place stages a new S3 object, and keeps the original meanwhile. */
-export const TOOLKIT_TEMP_PREFIX = '.media-toolkit-tmp/';
-export const TOOLKIT_BACKUP_PREFIX = '.media-toolkit-backup/';
-
 // Folders: .media-toolkit-tmp/ and .media-toolkit-backup/ (S3 in-place replacement), .media-toolkit/
 // (the optimize manifest's default home). Files: .NAME.mtk-new and .NAME.mtk-orig (local in-place
 // replacement), .NAME.<pid>.<8 hex>.tmp (lib/atomic-write.ts, for every report and listing).

@@ -1,6 +1,8 @@
 // The prewarm CLI end to end against the real local origin (origin/index.ts) and its fault knobs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,43 @@ function lines(path: string): ResultsRecord[] {
 
 function pairs(records: ResultsRecord[]): string[] {
   return records.map((r) => `${r.key}|${r.derivative}`);
+}
+
+/** The records of a log another process is still writing: whole lines only (the last may be mid-write). */
+function completeLines(path: string): ResultsRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l) as ResultsRecord);
+}
+
+/** Resolves once cond() holds, checking every 20 ms; the test's own timeout is the limit. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** A CDN stand-in: answers the first `open` requests (200), holds every later one until release(). */
+async function gate(open: number) {
+  let answered = 0;
+  let released = false;
+  const held: ServerResponse[] = [];
+  const server = createServer((_req, res) => {
+    if (released || answered < open) {
+      answered++;
+      res.end('ok');
+    } else held.push(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    holding: (n: number) => until(() => held.length >= n),
+    release() {
+      released = true;
+      for (const res of held.splice(0)) res.end('ok');
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -202,52 +241,65 @@ describe('prewarm reliability on the real origin', () => {
   });
 
   it('kill -9 in the middle, then --resume: the union is complete with no duplicates', async () => {
-    origin.setFaults({ latencyMs: 60 });
-    const sub = join(dir, 'kill');
-    const out = join(sub, 'r.json');
-    const args = [CLI, 'prewarm', ...common(), '--directory', 'many', '--workers', '3', '--output', out];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
-    const jsonl = join(sub, 'r.jsonl');
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (!existsSync(jsonl) || lines(jsonl).length < 15)) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('close', r));
-    const before = lines(jsonl).length;
-    expect(before).toBeGreaterThanOrEqual(15);
-    expect(before).toBeLessThan(120);
-    expect(existsSync(out)).toBe(false);
-    origin.setFaults({});
-    const res = await runCli(['prewarm', ...common(), '--directory', 'many', '--workers', '8', '--output', out, '--resume']);
-    expect(res.code, res.stderr).toBe(0);
-    const log = lines(jsonl);
-    expect(log).toHaveLength(120);
-    expect(new Set(pairs(log)).size).toBe(120);
-    const summary = JSON.parse(readFileSync(join(sub, 'r.summary.json'), 'utf8'));
-    expect(summary.resumedRecords).toBeGreaterThanOrEqual(before);
-    expect(summary.requests).toBe(120 - summary.resumedRecords);
-    expect((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records).toHaveLength(120);
+    // The CDN answers 15 requests, then holds the rest: the kill lands when exactly 15 are recorded.
+    const cdn = await gate(15);
+    try {
+      const sub = join(dir, 'kill');
+      const out = join(sub, 'r.json');
+      const base = ['--remote', 'local', '--bucket', bucket, '--base-url', cdn.url, '--progress', 'false', '--directory', 'many', '--output', out];
+      const child = spawn(process.execPath, [CLI, 'prewarm', ...base, '--workers', '3'], { cwd: ROOT, stdio: 'ignore' });
+      const jsonl = join(sub, 'r.jsonl');
+      await cdn.holding(3);
+      await until(() => completeLines(jsonl).length >= 15);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('close', r));
+      const before = completeLines(jsonl).length;
+      expect(before).toBe(15);
+      expect(existsSync(out)).toBe(false);
+      cdn.release();
+      const res = await runCli(['prewarm', ...base, '--workers', '8', '--resume']);
+      expect(res.code, res.stderr).toBe(0);
+      const log = lines(jsonl);
+      expect(log).toHaveLength(120);
+      expect(new Set(pairs(log)).size).toBe(120);
+      const summary = JSON.parse(readFileSync(join(sub, 'r.summary.json'), 'utf8'));
+      expect(summary.resumedRecords).toBe(15);
+      expect(summary.requests).toBe(105);
+      expect((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records).toHaveLength(120);
+    } finally {
+      await cdn.close();
+    }
   });
 
   it('SIGINT: takes no new work, finishes what is in flight, writes results and summary, exits 130', async () => {
-    origin.setFaults({ latencyMs: 150 });
-    const sub = join(dir, 'sigint');
-    const out = join(sub, 'r.json');
-    const child = spawn(process.execPath, [CLI, 'prewarm', ...common(), '--directory', 'many', '--workers', '4', '--output', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    const jsonl = join(sub, 'r.jsonl');
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (!existsSync(jsonl) || lines(jsonl).length < 8)) await new Promise((r) => setTimeout(r, 30));
-    child.kill('SIGINT');
-    const code = await new Promise((r) => child.on('close', r));
-    origin.setFaults({});
-    expect(code).toBe(130);
-    const log = lines(jsonl);
-    expect(log.length).toBeLessThan(120);
-    // Requests in flight at the signal finished normally: no aborted records.
-    expect(log.every((r) => r.ok)).toBe(true);
-    expect((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records).toHaveLength(log.length);
-    expect(JSON.parse(readFileSync(join(sub, 'r.summary.json'), 'utf8')).interrupted).toBe(true);
-    expect(stdout).toMatch(/INTERRUPTED/);
+    // 8 answered, then the 4 workers' next requests are held; SIGINT arrives while they are in flight,
+    // and they are answered only once prewarm says it takes no new work.
+    const cdn = await gate(8);
+    try {
+      const sub = join(dir, 'sigint');
+      const out = join(sub, 'r.json');
+      const child = spawn(process.execPath, [CLI, 'prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', cdn.url, '--progress', 'false', '--directory', 'many', '--workers', '4', '--output', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = new Promise((r) => child.on('close', r));
+      const jsonl = join(sub, 'r.jsonl');
+      await cdn.holding(4);
+      await until(() => completeLines(jsonl).length >= 8);
+      child.kill('SIGINT');
+      await until(() => /SIGINT: taking no new work/.test(stderr));
+      cdn.release();
+      expect(await code).toBe(130);
+      const log = lines(jsonl);
+      // The 8 answered before, and the 4 in flight at the signal, finished normally: nothing new started.
+      expect(log).toHaveLength(12);
+      expect(log.every((r) => r.ok)).toBe(true);
+      expect((JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records).toHaveLength(12);
+      expect(JSON.parse(readFileSync(join(sub, 'r.summary.json'), 'utf8')).interrupted).toBe(true);
+      expect(stdout).toMatch(/INTERRUPTED/);
+    } finally {
+      await cdn.close();
+    }
   });
 });

@@ -259,28 +259,69 @@ describe('scheduling', () => {
 
   it('reads the work list lazily: a million objects are not pulled ahead of the workers', async () => {
     let pulled = 0;
+    let wake: (() => void) | undefined;
     async function* many(): AsyncGenerator<WorkItem> {
       for (let i = 0; i < 1_000_000; i++) {
         pulled++;
+        wake?.();
         yield { key: `k${i}`, sourceSize: 1, sizeCategory: 'small', name: 'd', kind: 'derivative', url: `http://x/k${i}` };
       }
     }
+    // Waits for the pump to pull n items (events, not time), then gives it many more event-loop
+    // turns to pull further: an unbounded pump would take thousands in them.
+    const pulledAtLeast = (n: number) =>
+      new Promise<void>((resolve) => {
+        wake = () => {
+          if (pulled >= n) {
+            wake = undefined;
+            resolve();
+          }
+        };
+        wake();
+      });
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
     const q = createWorkQueues(many(), 1, () => 0, 100);
-    await new Promise((r) => setTimeout(r, 50));
+    await pulledAtLeast(100);
+    await turns(50);
     expect(pulled).toBeLessThanOrEqual(101);
     for (let i = 0; i < 60; i++) await q.take(0);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(pulled).toBeGreaterThan(101);
+    await pulledAtLeast(102);
+    await turns(50);
     expect(pulled).toBeLessThanOrEqual(161);
     q.stop();
     await q.pumped;
   });
 
   it('runs small, medium and large files in separate pools so large ones never starve small ones', async () => {
-    reset((req, res) => setTimeout(() => res.end('ok'), req.url!.startsWith('/large') ? 400 : 5));
+    // Large answers are held until every small file is recorded (order, not time). With separate
+    // pools the small pool's workers keep taking small files (an idle pool may help with large ones
+    // once its own queue is dry); with one shared pool the large files, first in the listing, would
+    // take all 5 workers and every small file would wait: then they are let go at once, and fail below.
+    const held: Array<() => void> = [];
+    let heldNow = 0;
+    let maxHeld = 0;
+    let released = false;
+    const release = () => {
+      released = true;
+      for (const answer of held.splice(0)) answer();
+    };
+    reset((req, res) => {
+      if (!req.url!.startsWith('/large')) return res.end('ok');
+      maxHeld = Math.max(maxHeld, ++heldNow);
+      const answer = () => {
+        heldNow--;
+        res.end('ok');
+      };
+      if (released || heldNow >= 5) {
+        held.push(answer);
+        release();
+      } else held.push(answer);
+    });
     async function* mixed(): AsyncGenerator<StoredObject> {
       // Large files first in the listing: with one shared pool they would hold every worker.
-      for (let i = 0; i < 4; i++) yield { key: `large${i}.mp4`, size: 300 * 1048576, lastModified: '', etag: '' };
+      for (let i = 0; i < 6; i++) yield { key: `large${i}.mp4`, size: 300 * 1048576, lastModified: '', etag: '' };
       for (let i = 0; i < 20; i++) yield { key: `small${i}.mp4`, size: 1000, lastModified: '', etag: '' };
     }
     const items = workItems(mixed(), listOptions({
@@ -288,10 +329,15 @@ describe('scheduling', () => {
     }));
     const order: string[] = [];
     const c = connections();
-    await startPrewarm({ items, poolWorkers: [2, 1, 2], poolOf: (i) => ({ small: 0, medium: 1, large: 2 })[i.sizeCategory], fetch: settings(), connectionFor: c.forWorker, onRecord: (r) => order.push(r.key) }).done;
+    const onRecord = (r: ResultsRecord) => {
+      order.push(r.key);
+      if (order.filter((k) => k.startsWith('small')).length === 20) release();
+    };
+    await startPrewarm({ items, poolWorkers: [2, 1, 2], poolOf: (i) => ({ small: 0, medium: 1, large: 2 })[i.sizeCategory], fetch: settings(), connectionFor: c.forWorker, onRecord }).done;
     await c.close();
-    expect(order).toHaveLength(24);
-    // Every small file finished before the first large one (400 ms each, two workers).
+    expect(order).toHaveLength(26);
+    expect(maxHeld).toBeLessThan(5);
+    // Every small file finished before the first large one.
     const firstLarge = order.findIndex((k) => k.startsWith('large'));
     expect(firstLarge).toBe(20);
   });
@@ -322,8 +368,14 @@ describe('shutdown', () => {
     const records: ResultsRecord[] = [];
     const s = settings();
     const c = connections();
-    const r = startPrewarm({ items, poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => records.push(x) });
-    await new Promise((res) => setTimeout(res, 150));
+    // Stop once the first record has landed (an event, not a time): the other workers are mid-request.
+    let firstRecord: () => void = () => undefined;
+    const landed = new Promise<void>((res) => (firstRecord = res));
+    const r = startPrewarm({ items, poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => {
+      records.push(x);
+      firstRecord();
+    } });
+    await landed;
     const inFlight = r.counters().inFlight;
     const before = records.length;
     r.stop();
@@ -334,14 +386,18 @@ describe('shutdown', () => {
     expect(records.length).toBe(before + inFlight);
     expect(records.every((x) => x.ok)).toBe(true);
 
+    // Every request hangs; abort once all 4 workers have a request at the server.
+    let seen = 0;
+    let allSeen: () => void = () => undefined;
+    const fourAtServer = new Promise<void>((res) => (allSeen = res));
     reset(() => {
-      /* hangs */
+      if (++seen === 4) allSeen();
     });
     const records2: ResultsRecord[] = [];
     const r2 = startPrewarm({ items: workItems(objects(keys), listOptions({
       baseUrl: base, mediaType: 'auto', derivatives: [DEFAULT_DERIVATIVES[0]], variants: [], urlFormat: 'imwidth', thresholds: { smallMiB: 50, mediumMiB: 200 },
     })), poolWorkers: [4], fetch: s, connectionFor: c.forWorker, onRecord: (x) => records2.push(x) });
-    await new Promise((res) => setTimeout(res, 100));
+    await fourAtServer;
     r2.stop();
     r2.abort();
     const out2 = await r2.done;

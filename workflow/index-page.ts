@@ -10,6 +10,7 @@ import { planStage } from './stages.js';
 import { FILES } from './files.js';
 import { statusText, type WorkflowState } from './state.js';
 import { readHeadlines, type Headlines } from './headlines.js';
+import { escapeHtml as esc } from '../common/escape-html.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -91,7 +92,6 @@ export function renderMarkdown(o: WorkflowOptions, state: WorkflowState, h: Head
   return lines.join('\n');
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function renderHtml(o: WorkflowOptions, state: WorkflowState, h: Headlines): string {
   const target = `${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`;

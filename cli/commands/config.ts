@@ -35,7 +35,9 @@ export function register(program: Command, buildProgram: () => Command): void {
         'from: default < configuration file (--config) < MEDIA_TOOLKIT_* < flag.\n' +
         'Give the subcommand and its flags after `config` as you would run them;\n' +
         'nothing is run. Secrets are masked: options named like key, secret, token,\n' +
-        'password or credential, and signed query strings in URLs.\n\n' +
+        'password or credential, signed query strings in URLs, --header values whose\n' +
+        'name or value looks secret (Authorization, Cookie, X-Api-Key...), and what\n' +
+        '--redact patterns match.\n\n' +
         'File keys (YAML or JSON) are option names in snake_case (base_url, workers,\n' +
         'size_threshold...) plus the sections thresholds, worker_allocation,\n' +
         'optimization, load_test, validation and logging (see examples/).\n' +

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { choiceOption, floatArg, intArg, listArg } from '../options.js';
-import { UsageError } from '../../lib/errors.js';
-import { forcePathStyleOption } from '../storage-options.js';
+import { RuntimeError, UsageError, oneLine } from '../../lib/errors.js';
+import { forcePathStyleOption, type StorageFlags } from '../storage-options.js';
 import { info } from '../../lib/log.js';
 import { startOrigin } from '../../origin/index.js';
 import type { OriginFaults } from '../../origin/types.js';
@@ -10,15 +10,9 @@ import { parseBandwidth } from '../../origin/bandwidth.js';
 import { createWriteStream } from 'node:fs';
 import { redactUrl } from '../../common/redact.js';
 
-interface OriginFlags {
+interface OriginFlags extends Omit<StorageFlags, 'remote'> {
   root?: string;
   remote: 'local' | 's3';
-  bucket?: string;
-  directory?: string;
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  forcePathStyle?: boolean;
   host: string;
   port: number;
   basePath: string;
@@ -165,8 +159,9 @@ export function register(program: Command): void {
       if (origin.certificateFile) info(`TLS certificate (self-signed, HTTP/2 and HTTP/1.1): ${origin.certificateFile} (clients: --ca-file ${origin.certificateFile})`);
       const what = flags.virtual ? 'virtual keys' : s3 ? `s3://${flags.bucket}/${flags.directory ?? ''}` : flags.root;
       info(`serving ${what} (${flags.mode} derivatives${flags.virtual ? '' : `, HLS/DASH under <key>/hls/ and <key>/dash/${flags.live ? ' (live)' : ''}`}); Ctrl-C stops`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
+      let stop = () => undefined as void;
+      const stopped = new Promise<void>((resolve) => {
+        stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           resolve();
@@ -174,9 +169,13 @@ export function register(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      const failure = await Promise.race([stopped.then(() => undefined), origin.failed]);
+      stop();
       await origin.close();
       if (requestLog) await new Promise<void>((resolve) => requestLog.end(resolve));
       const s = origin.stats();
-      info(`origin stopped: ${s.requests} requests, ${s.hits} hits, ${s.misses} misses, ${s.errorsInjected} errors injected, ${s.resets} resets`);
+      const counters = `${s.requests} requests, ${s.hits} hits, ${s.misses} misses, ${s.errorsInjected} errors injected, ${s.resets} resets`;
+      if (failure) throw new RuntimeError(`origin server failed: ${oneLine(failure)} (after ${counters})`);
+      info(`origin stopped: ${counters}`);
     });
 }

@@ -16,7 +16,7 @@ import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verif
 import { resultsPaths } from '../../results/paths.js';
 import { loadKeySet } from '../../storage/key-list.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
-import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
+import { boolArg, choiceOption, floatArg, intArg, listArg, parseHeaders } from '../options.js';
 import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 import { parseRenditions, streamingKind, type RenditionChoice } from '../../prep/prewarm/streaming-items.js';
 import { checkStreamingTemplate } from '../../common/playlist/templates.js';
@@ -75,6 +75,7 @@ interface PrewarmFlags extends StorageFlags {
   header?: string[];
   output: string;
   resume?: boolean;
+  retryFailed?: boolean;
   shutdownGrace: number;
   progress: boolean;
   compare?: string;
@@ -107,17 +108,6 @@ function checkBaseUrl(raw: string | undefined): string {
   return raw;
 }
 
-function parseHeaders(list: string[] | undefined): Record<string, string> | undefined {
-  if (!list || list.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const h of list) {
-    const at = h.indexOf(':');
-    if (at <= 0) throw new UsageError(`--header "${h}" is not "Name: value"`);
-    out[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
-  }
-  return out;
-}
-
 async function action(flags: PrewarmFlags): Promise<void> {
   if (flags.listVariants) {
     process.stdout.write(listVariantsText());
@@ -147,6 +137,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
   if (flags.listingFile && resolve(flags.listingFile) === resolve(paths.jsonl)) {
     throw new UsageError(`--listing-file ${flags.listingFile} is also the results log of --output ${flags.output}: choose another --output`);
   }
+  if (flags.retryFailed && !flags.resume) throw new UsageError('--retry-failed goes with --resume (it asks again for the failed records of the run being continued)');
   if (flags.mediumFileThreshold < flags.smallFileThreshold) throw new UsageError('--medium-file-threshold must not be below --small-file-threshold');
   if (flags.http2 && !baseUrl.startsWith('https:')) throw new UsageError('--http2 negotiates h2 over TLS: the --base-url must be https://');
   let derivatives: Derivative[];
@@ -235,6 +226,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
       httpClient: flags.httpClient,
       output: flags.output,
       resume: flags.resume,
+      retryFailed: flags.retryFailed,
     },
     progress: flags.progress,
     shutdownGraceSeconds: flags.shutdownGrace,
@@ -363,6 +355,7 @@ export function register(program: Command): void {
     .option('--header <name:value>', 'extra request header, repeatable', collect)
     .option('--output <file>', 'results file; FILE.jsonl and FILE.summary.json go beside it', 'media_transform_results.json')
     .option('--resume', 'continue from FILE.jsonl, skipping what is already done')
+    .option('--retry-failed', 'with --resume: also ask again for the records whose final answer failed (the new answer replaces the old in FILE.json)')
     .option('--shutdown-grace <seconds>', 'on SIGINT/SIGTERM, wait this long for requests in flight', floatArg(0), 30)
     .addOption(new Option('--progress <bool>', 'progress bar on a terminal, a line every 10 s otherwise').argParser(boolArg).default(true))
     .option('--compare <kv.json>', 'after the run, compare the results with this Cloudflare KV export (see `compare --help`)')

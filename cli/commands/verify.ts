@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { UsageError } from '../../lib/errors.js';
 import { redactUrl } from '../../common/redact.js';
 import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verify.js';
-import { boolArg, choiceOption, floatArg, intArg } from '../options.js';
+import { boolArg, choiceOption, floatArg, intArg, parseHeaders } from '../options.js';
 import { collect } from '../storage-options.js';
 
 interface VerifyFlags {
@@ -23,17 +23,6 @@ interface VerifyFlags {
   insecure?: boolean;
   progress: boolean;
   shutdownGrace: number;
-}
-
-function parseHeaders(list: string[] | undefined): Record<string, string> | undefined {
-  if (!list || list.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const h of list) {
-    const at = h.indexOf(':');
-    if (at <= 0) throw new UsageError(`--header "${h}" is not "Name: value"`);
-    out[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
-  }
-  return out;
 }
 
 export function register(program: Command): void {

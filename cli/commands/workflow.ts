@@ -209,7 +209,8 @@ export function register(program: Command): void {
       const terminal = o.interactive ? terminalAsk() : undefined;
       try {
         // Variables the workflow has resolved into flags are not handed to the stages again.
-        const resolved = [self, self.parent as Command].flatMap((c) => c.options.map((opt) => opt.envVar)).filter((e): e is string => Boolean(e));
+        // (MEDIA_TOOLKIT_REDACT stays: the stages mask the same --redact patterns.)
+        const resolved = [self, self.parent as Command].flatMap((c) => c.options.map((opt) => opt.envVar)).filter((e): e is string => Boolean(e) && e !== 'MEDIA_TOOLKIT_REDACT');
         const result = await runWorkflow(o, {
           childEnv: stageEnv(resolved),
           ask: terminal?.ask,

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, type Command, type Option } from 'commander';
 import { UsageError } from '../../lib/errors.js';
 import { warn } from '../../lib/log.js';
-import { boolArg, markReplaceable } from '../options.js';
+import { boolArg, isRepeatable, markReplaceable } from '../options.js';
 import { closest } from './levenshtein.js';
 import { NOT_CONFIGURABLE, SECTIONS, TOP_LEVEL_ALIASES, attrFor, snakeCase, topLevelTarget, type KeyTarget } from './keys.js';
 import type { ConfigFile } from './load.js';
@@ -111,6 +111,14 @@ function optionValue(cmd: Command, attr: string, entry: ConfigEntry, file: Confi
   let text: string;
   if (Array.isArray(v)) {
     if (!v.every((x) => ['string', 'number', 'boolean'].includes(typeof x))) throw new UsageError(`${where}: expected a list of plain values`);
+    // A repeatable option (--header, --exclude): each element is one use, so commas inside an element stay.
+    if (isRepeatable(opt.parseArg)) {
+      try {
+        return v.reduce<unknown>((prev, x) => opt.parseArg!(String(x), prev as never), undefined);
+      } catch (err) {
+        throw new UsageError(`${where}: ${(err as Error).message}`);
+      }
+    }
     text = v.join(',');
   } else if (['string', 'number', 'boolean'].includes(typeof v)) {
     text = String(v);

@@ -1,6 +1,6 @@
 // The effective configuration of one command as a table or JSON, secrets masked.
 import type { Command, Option } from 'commander';
-import { redactText, redactUrl } from '../../common/redact.js';
+import { redactHeader, redactText, redactUrl } from '../../common/redact.js';
 import { configOrigins } from './apply.js';
 
 const SECRET_NAME = /key|secret|token|password|credential/i;
@@ -20,6 +20,8 @@ export interface EffectiveOption {
 export function maskValue(attr: string, value: unknown): unknown {
   if (value === undefined || value === null) return value;
   if (SECRET_NAME.test(attr)) return MASK;
+  // --header 'Authorization: Bearer ...', 'Cookie: ...', 'X-Api-Key: ...': the value goes, the name stays.
+  if (/headers?$/i.test(attr)) return Array.isArray(value) ? value.map((v) => redactHeader(String(v))) : redactHeader(String(value));
   if (typeof value === 'string') return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : redactText(value);
   if (Array.isArray(value)) return value.map((v) => maskValue(attr, v));
   return value;

@@ -2,10 +2,7 @@
 // comparison, so CI shows what failed.
 import { actualText } from './format.js';
 import type { LoadtestSummary } from './summary.js';
-
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+import { escapeHtml as xml } from '../escape-html.js';
 
 export function junitXml(s: LoadtestSummary): string {
   const cases: string[] = [];

@@ -1,5 +1,6 @@
 // Horizontal bar charts as inline SVG: no script, no font or style from the
 // network, so the HTML report opens anywhere, offline.
+import { escapeHtml } from '../escape-html.js';
 
 export interface Bar {
   value: number;
@@ -18,9 +19,8 @@ export interface Legend {
   label: string;
 }
 
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** The one escape for markup (common/escape-html.ts), under the name this module's users know. */
+export const esc = escapeHtml;
 
 /**
  * One chart: a group of bars per row (e.g. p50/p90/p95/p99 per derivative),

@@ -3,8 +3,8 @@
 import { formatBytes } from '../../common/byte-size.js';
 import type { SizeReport } from './size-report.js';
 import { histogramLabel, num, pct, sizeWithBytes } from './render-text.js';
+import { escapeHtml as esc } from '../../common/escape-html.js';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function histogramSvg(r: SizeReport): string {
   const rows = r.histogram;

@@ -2,6 +2,8 @@
 // negotiation, a device header...) cache one object per value, so each value is warmed.
 // --variant-header 'NAME: value' (repeatable): one set per flag, every URL once per set.
 import { UsageError } from '../../lib/errors.js';
+import { redactHeader } from '../../common/redact.js';
+import { fnv1a } from '../../common/fnv1a.js';
 
 export interface HeaderSet {
   /** As the records show it: `Accept: image/jpeg`. */
@@ -27,7 +29,11 @@ export function parseHeaderSet(value: string, flag = '--variant-header'): Header
   const name = value.slice(0, at).trim();
   const v = value.slice(at + 1).trim();
   if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name)) throw new UsageError(`${flag} "${value}": "${name}" is not a header name`);
-  return { label: `${name}: ${v}`, headers: { [name.toLowerCase()]: v } };
+  // The label goes into every record: a secret-looking header is shown masked, with a hash of its
+  // value so that two sets stay apart (and --resume tells them apart) without showing either.
+  const label = `${name}: ${v}`;
+  const shown = redactHeader(label);
+  return { label: shown === label ? label : `${shown}#${fnv1a(v).toString(16).padStart(8, '0')}`, headers: { [name.toLowerCase()]: v } };
 }
 
 export function browserAcceptSets(): HeaderSet[] {

@@ -16,7 +16,7 @@ import { resultsPaths, runFilesMatcher, type ResultsPaths } from '../../results/
 import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
 import { readListingFile } from '../../storage/listing-format.js';
-import { readDoneSet } from './resume.js';
+import { readDoneSet, recordHash } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './engine.js';
 import { workItems, type WorkItem } from './work-list.js';
 import { derivativeKind, imageVariantKind, mediaTypeFor, type WorkKind } from './work-kinds.js';
@@ -28,6 +28,8 @@ import { createConcurrencyLimiter } from './adaptive-concurrency.js';
 import { createConcurrencyTimeline, type ConcurrencySummary } from './concurrency-timeline.js';
 import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
 import { info } from '../../lib/log.js';
+import { RuntimeError, oneLine } from '../../lib/errors.js';
+import type { ResultsRecord } from '../../common/results-record.js';
 
 export interface PrewarmJobOptions {
   /** Where to list; ignored when listingFile or objects is given. */
@@ -84,6 +86,8 @@ export interface PrewarmJobOptions {
   httpClient?: 'counting' | 'undici';
   output: string;
   resume?: boolean;
+  /** With resume: records whose final answer failed are asked again (--retry-failed). */
+  retryFailed?: boolean;
   /** Back-off base and cap, ms (tests shorten them). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -142,7 +146,7 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
   const paths = resultsPaths(opts.output);
   const startedAt = new Date();
   const edges = opts.edges ?? [];
-  const done = opts.resume ? await readDoneSet(paths.jsonl, edges.length > 0) : undefined;
+  const done = opts.resume ? await readDoneSet(paths.jsonl, { withEdges: edges.length > 0, retryFailed: opts.retryFailed }) : undefined;
   const listed =
     opts.objects ??
     (opts.listingFile
@@ -189,9 +193,11 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
   });
   const limiter = opts.adaptive === false ? undefined : createConcurrencyLimiter(totalWorkers);
   const answers = { total: 0, status429: 0, status503: 0 };
-  const log = openResultsLog(paths.jsonl, Boolean(opts.resume));
+  // A log write that fails (disk full, I/O error) stops the run: no new work, requests in flight finish.
+  let run: PrewarmRun | undefined;
+  const log = openResultsLog(paths.jsonl, Boolean(opts.resume), () => run?.stop());
   if (log.previous) info(`prewarm: an earlier results log was moved to ${log.previous} (--resume continues a run instead)`);
-  const run = startPrewarm({
+  run = startPrewarm({
     items,
     poolWorkers,
     poolOf: opts.optimizeBySize ? (item) => POOL_OF[item.sizeCategory] : undefined,
@@ -231,7 +237,29 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
   const requestSeconds = (performance.now() - requestStart) / 1000;
   const stats = createRunStats();
   const meta = { baseUrl: redactUrl(opts.baseUrl), urlFormat: opts.urlTemplate ? 'template' : (opts.urlFormat ?? 'imwidth') };
-  const totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, meta, (r) => stats.add(r));
+  const retrying = done?.retrying;
+  const withEdges = edges.length > 0;
+  const range = {
+    // A log whose write failed holds whole records up to committedBytes; the rest is in memory.
+    endByte: log.committedBytes,
+    extraLines: log.unwritten,
+    // --retry-failed: an item asked again is in the log twice; its last answer is the one kept.
+    keepLast: retrying?.size
+      ? (r: ResultsRecord) => {
+          const h = recordHash(r, withEdges);
+          return h !== undefined && retrying.has(h) ? h : undefined;
+        }
+      : undefined,
+  };
+  let totalRecords: number;
+  try {
+    totalRecords = await writeResultsFileFromLog(paths.jsonl, paths.json, meta, (r) => stats.add(r), range);
+  } catch (err) {
+    if (!log.failure) throw err;
+    throw new RuntimeError(
+      `cannot write the results log ${paths.jsonl}: ${oneLine(log.failure)}; the run stopped after ${outcome.done} request(s) and the results JSON could not be written either (${oneLine(err)}); the records written before the failure are in ${paths.jsonl} (free space, then run again with --resume)`,
+    );
+  }
   const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
   const summary: PrewarmSummary = {
     version: 1,
@@ -253,6 +281,13 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     concurrency: timeline.summary(),
     stats: stats.summary(),
   };
-  await writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(paths.summary, `${JSON.stringify(summary, null, 2)}\n`).catch((err) => {
+    if (!log.failure) throw err;
+  });
+  if (log.failure) {
+    throw new RuntimeError(
+      `cannot write the results log ${paths.jsonl}: ${oneLine(log.failure)}; the run stopped after ${outcome.done} request(s); all ${totalRecords} record(s) are in ${paths.json} (free space, then run again with --resume --output ${paths.json})`,
+    );
+  }
   return { outcome, summary, paths };
 }

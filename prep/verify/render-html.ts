@@ -2,8 +2,8 @@
 // derivative and PoP, and the keys x derivatives x PoPs matrix coloured by cache status.
 import type { Coverage, HitShare } from './coverage.js';
 import type { VerifyReport } from './verify-report.js';
+import { escapeHtml as esc } from '../../common/escape-html.js';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 const COLOURS: Record<string, string> = {

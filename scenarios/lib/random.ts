@@ -10,11 +10,6 @@ export function uniform(rng: Rng, min: number, max: number): number {
   return max <= min ? min : min + rng() * (max - min);
 }
 
-/** Uniform whole number in [min, max] (both inclusive). */
-export function uniformInt(rng: Rng, min: number, max: number): number {
-  return max <= min ? Math.floor(min) : Math.floor(min + rng() * (max - min + 1));
-}
-
 /** Exponentially distributed number with the given mean (memoryless session lengths). */
 export function exponential(rng: Rng, mean: number): number {
   return -Math.log(1 - rng()) * mean;

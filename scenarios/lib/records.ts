@@ -127,17 +127,6 @@ export function recordSelector(filter: RecordFilter = {}): RecordSelector {
   };
 }
 
-/** Successful records, minus excluded keys and (optionally) large files, in file order. */
-export function selectRecords(raw: readonly Partial<ResultsRecord>[], filter: RecordFilter = {}): RecordSelection {
-  const sel = recordSelector(filter);
-  const records: LoadRecord[] = [];
-  for (const r of raw) {
-    const rec = sel.take(r);
-    if (rec) records.push(rec);
-  }
-  return { records, ...sel.counts() };
-}
-
 /**
  * Reads a results file and selects its records in one pass. JSON is read one
  * record at a time (each record object is cut out and parsed alone), so a
