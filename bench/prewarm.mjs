@@ -12,7 +12,8 @@
 // --http-client undici, a bare undici loop and node:http are printed beside it as the other approaches.
 // Prints `RESULT <name> | <figure> | <target> | pass|fail` lines. Sizes can be cut down for a quick look:
 // BENCH_PREWARM_SMALL=N (requests, default 100000), BENCH_PREWARM_MEMORY=N (default 1000000),
-// BENCH_PREWARM_LARGE=N (20 MB requests per round, default 50), BENCH_PREWARM_LARGE_ROUNDS (default 5), BENCH_PREWARM_SKIP=memory,large,...
+// BENCH_PREWARM_LARGE=N (20 MB requests per round, default 50), BENCH_PREWARM_LARGE_ROUNDS (default 5),
+// BENCH_PREWARM_SMALL_ROUNDS (default 3), BENCH_PREWARM_SKIP=small,latency,http2,memory,large.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -29,6 +30,7 @@ const SMALL_N = Number(process.env.BENCH_PREWARM_SMALL ?? 100_000);
 const MEMORY_N = Number(process.env.BENCH_PREWARM_MEMORY ?? 1_000_000);
 const LARGE_N = Number(process.env.BENCH_PREWARM_LARGE ?? 50);
 const LARGE_ROUNDS = Number(process.env.BENCH_PREWARM_LARGE_ROUNDS ?? 5);
+const SMALL_ROUNDS = Number(process.env.BENCH_PREWARM_SMALL_ROUNDS ?? 3);
 const LATENCY_N = Number(process.env.BENCH_PREWARM_LATENCY ?? 100_000);
 const SKIP = new Set((process.env.BENCH_PREWARM_SKIP ?? '').split(',').filter(Boolean));
 const CONNECTIONS = 50;
@@ -100,12 +102,16 @@ function runPrewarm(args) {
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
+    let cpuTicks = 0;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        // utime + stime (fields 14 and 15, clock ticks): CPU spent, which a loaded machine does not inflate as it does wall time.
+        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        cpuTicks = Math.max(cpuTicks, Number(f[11]) + Number(f[12]));
       } catch {
         /* exited */
       }
@@ -115,7 +121,7 @@ function runPrewarm(args) {
     child.on('close', (code) => {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`prewarm exited ${code}: ${stderr.slice(-500)}`));
-      resolve({ stdout, peakMb: peakKb / 1024 });
+      resolve({ stdout, peakMb: peakKb / 1024, cpuSeconds: cpuTicks / 100 });
     });
   });
 }
@@ -229,24 +235,33 @@ chmodSync(dir, 0o755);
 const nginx = await startNginx(dir);
 try {
   if (!SKIP.has('small')) {
-    log(`small bodies: wrk, raw undici and prewarm, ${SMALL_N} requests, ${CONNECTIONS} connections`);
+    // Paired rounds, wrk then each client, median of the per-round ratios: one round swings +-30% on this shared machine.
+    log(`small bodies: ${SMALL_ROUNDS} rounds of wrk, prewarm (counting client) and prewarm --http-client undici, ${SMALL_N} requests, ${CONNECTIONS} connections`);
     await listing(join(dir, 'small-listing.jsonl'), SMALL_N, 's', 10240);
-    const wrkRps = wrk(`${nginx.url}/s/v1.mp4?imwidth=1920`, 5);
+    const counting = [];
+    const undici = [];
+    const cpu = { counting: [], undici: [] };
+    let lastWrk = 0;
+    for (let round = 0; round < SMALL_ROUNDS; round++) {
+      const wrkRps = wrk(`${nginx.url}/s/v1.mp4?imwidth=1920`, 4);
+      lastWrk = wrkRps;
+      for (const [client, into] of [['counting', counting], ['undici', undici]]) {
+        const out = join(dir, `small-${client}-${round}.json`);
+        const run = await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', out, '--http-client', client]);
+        into.push(summaryOf(out).requestsPerSecond / wrkRps);
+        cpu[client].push((run.cpuSeconds * 1e6) / SMALL_N);
+      }
+      log(`round ${round + 1}: wrk ${wrkRps.toFixed(0)} req/s, counting ${counting[round].toFixed(2)}x, undici ${undici[round].toFixed(2)}x`);
+    }
     const raw = (await rawUndici(`${nginx.url}/s/v1.mp4`, Math.min(SMALL_N, 100_000))).rps;
-    const out = join(dir, 'small.json');
-    await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', out]);
-    const s = summaryOf(out);
-    const ratio = s.requestsPerSecond / wrkRps;
-    log(`wrk ${wrkRps.toFixed(0)} req/s, raw undici ${raw.toFixed(0)} req/s, prewarm ${s.requestsPerSecond} req/s (whole run incl. results file ${(s.requests / s.durationSeconds).toFixed(0)} req/s)`);
-    result('prewarm small bodies vs wrk', `${ratio.toFixed(2)}x (${s.requestsPerSecond.toFixed(0)} vs ${wrkRps.toFixed(0)} req/s)`, '>= 0.5x', ratio >= 0.5);
-    result('prewarm small bodies vs raw undici (info)', `${(s.requestsPerSecond / raw).toFixed(2)}x (${raw.toFixed(0)} req/s raw)`, 'info', true);
-    const outU = join(dir, 'small-undici.json');
-    await runPrewarm(['--listing-file', join(dir, 'small-listing.jsonl'), '--base-url', nginx.url, '--derivatives', 'desktop', '--workers', String(CONNECTIONS), '--output', outU, '--http-client', 'undici']);
-    const su = summaryOf(outU);
-    result('prewarm --http-client undici small bodies vs wrk (info)', `${(su.requestsPerSecond / wrkRps).toFixed(2)}x (${su.requestsPerSecond.toFixed(0)} req/s)`, 'info', true);
-    // Would worker threads help? Two processes of the bare loop, 25 connections each, on the same server.
+    const ratio = median(counting);
+    result('prewarm small bodies vs wrk', `${ratio.toFixed(2)}x (median of ${SMALL_ROUNDS} paired rounds: ${counting.map((r) => r.toFixed(2)).join(', ')})`, '>= 0.5x', ratio >= 0.5);
+    result('prewarm --http-client undici small bodies vs wrk (info)', `${median(undici).toFixed(2)}x (${undici.map((r) => r.toFixed(2)).join(', ')})`, 'info', true);
+    result('prewarm CPU per request, counting client against undici (info)', `${median(cpu.counting).toFixed(0)} vs ${median(cpu.undici).toFixed(0)} µs (whole process: start-up, requests, results file)`, 'info', true);
+    result('raw undici loop vs wrk (info)', `${(raw / lastWrk).toFixed(2)}x (${raw.toFixed(0)} req/s)`, 'info', true);
+    // Would a second core help? Two processes of the bare loop, 25 connections each, on the same server.
     const two = await rawUndiciProcesses(`${nginx.url}/s/v1.mp4`, Math.min(SMALL_N, 100_000), 2);
-    result('raw undici in 2 processes vs wrk (info)', `${(two / wrkRps).toFixed(2)}x (${two.toFixed(0)} req/s, one process ${raw.toFixed(0)})`, 'info', true);
+    result('raw undici in 2 processes vs wrk (info)', `${(two / lastWrk).toFixed(2)}x (${two.toFixed(0)} req/s, one process ${raw.toFixed(0)})`, 'info', true);
   }
 
   if (!SKIP.has('latency')) {

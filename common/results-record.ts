@@ -35,6 +35,8 @@ export type ErrorClass =
   | 'client_error'
   /** 429 after every retry: the CDN kept rate-limiting. */
   | 'rate_limited'
+  /** The TLS handshake failed: an untrusted or wrong-name certificate (--ca-file, --insecure). */
+  | 'tls_error'
   /** A 2xx whose body is not what was asked for (an HTML page where a playlist was expected). */
   | 'invalid_playlist'
   | 'redirect'

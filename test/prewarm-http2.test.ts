@@ -59,12 +59,34 @@ describe('prewarm --http2', () => {
     expect(after.http2Sessions - before.http2Sessions).toBe(after.connections - before.connections);
   });
 
+  it('--edge over TLS: the certificate is checked against the base URL\'s host name, not the address dialled', async () => {
+    const edge = await startOrigin({ root: bucket, tls: true, host: '127.0.0.2', syntheticBytesPerWidth: 4 });
+    try {
+      const common = ['prewarm', '--remote', 'local', '--bucket', bucket, '--limit', '2', '--derivatives', 'mobile', '--progress', 'false', '--retry', '0', '--ca-file', edge.certificateFile!, '--edge', `127.0.0.2:${edge.port}`];
+      // localhost is a name on the certificate: the TLS server name (SNI) and the check use it, and h2 is negotiated.
+      const ok = await runCli([...common, '--base-url', `https://localhost:${edge.port}`, '--http2', '--output', join(dir, 'edge-tls.json')]);
+      expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+      const recs = (JSON.parse(readFileSync(join(dir, 'edge-tls.json'), 'utf8')) as ResultsFile).records;
+      expect(recs.every((r) => r.ok && r.edge === `127.0.0.2:${edge.port}`)).toBe(true);
+      expect(edge.stats().http2Sessions).toBeGreaterThan(0);
+      // A host name the certificate does not carry fails, although the address dialled is the same.
+      const bad = await runCli([...common, '--base-url', `https://cdn.media-toolkit.invalid:${edge.port}`, '--output', join(dir, 'edge-tls-bad.json')]);
+      expect(bad.code).toBe(1);
+      const rec = (JSON.parse(readFileSync(join(dir, 'edge-tls-bad.json'), 'utf8')) as ResultsFile).records[0];
+      expect(rec).toMatchObject({ errorClass: 'tls_error', attempts: 1 });
+      expect(rec.errorMessage).toMatch(/altnames|Hostname\/IP does not match/i);
+    } finally {
+      await edge.close();
+    }
+  });
+
   it('refuses an unknown certificate unless --ca-file or --insecure, and --http2 needs https', async () => {
     const common = ['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', origin.url, '--limit', '1', '--derivatives', 'mobile', '--progress', 'false', '--retry', '0'];
     const bad = await runCli([...common, '--output', join(dir, 'bad.json')]);
     expect(bad.code).toBe(1);
     const rec = (JSON.parse(readFileSync(join(dir, 'bad.json'), 'utf8')) as ResultsFile).records[0];
     expect(rec.errorMessage).toMatch(/certificate|self.signed/i);
+    expect(rec.errorClass).toBe('tls_error');
     const insecure = await runCli([...common, '--insecure', '--http2', '--output', join(dir, 'insecure.json')]);
     expect(insecure.code, insecure.stderr).toBe(0);
     const plain = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', 'http://127.0.0.1:1', '--http2']);

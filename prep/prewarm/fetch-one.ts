@@ -77,6 +77,8 @@ const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
 ]);
+// Certificate and handshake failures (Node's ERR_TLS_*, OpenSSL's verify codes): retrying cannot help.
+const TLS_CODE = /^ERR_TLS_|^ERR_SSL_|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 const RETRYABLE = new Set<ErrorClass>(['timeout', 'connection_error', 'server_error', 'incomplete_body', 'rate_limited']);
 
 /** Splits an absolute URL into undici's origin and path without building a URL object. */
@@ -254,6 +256,7 @@ class AttemptHandler {
     if (this.settled) return;
     const code = errorCode(err);
     if (TIMEOUT_CODES.has(code)) this.fail('timeout', oneLineMessage(err));
+    else if (TLS_CODE.test(code)) this.fail('tls_error', oneLineMessage(err));
     else if (this.gotHeaders) this.fail('incomplete_body', oneLineMessage(err));
     else if (CONNECTION_CODES.has(code)) this.fail('connection_error', oneLineMessage(err));
     else this.fail('unknown_error', oneLineMessage(err));

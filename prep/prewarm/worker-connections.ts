@@ -96,7 +96,15 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
       connect,
     });
     t.client = client;
-    t.close = () => client.close();
+    // undici's close() can wait forever on a client whose TLS connect failed after the handshake
+    // (a certificate for another host name, seen with --edge): give it a moment, then destroy.
+    t.close = () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => void client.destroy().then(resolve, resolve), 1000);
+      });
+      return Promise.race([client.close().finally(() => clearTimeout(timer)), late]);
+    };
     t.destroy = () => client.destroy();
     targets.push(t);
     return t;
