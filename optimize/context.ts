@@ -2,6 +2,7 @@
 // encoder, the manifest, the S3 target and the progress display.
 import type { Manifest } from './manifest.js';
 import type { OptimizeOptions } from './options.js';
+import type { OutputName } from './output-names.js';
 import type { OptimizeProgress } from './progress.js';
 import type { S3Target } from './replace.js';
 
@@ -12,6 +13,8 @@ export interface RunContext {
   /** The encoder chosen for the run ('' on a dry run). */
   encoder: string;
   hardware: boolean;
+  /** This ffmpeg has libvmaf: the picture check measures VMAF too. */
+  vmaf: boolean;
   manifest?: Manifest;
   s3?: S3Target;
   /** This run's temp folder (removed at the end). */
@@ -19,4 +22,6 @@ export interface RunContext {
   /** ffmpeg threads of a whole-file encode. */
   threads: number;
   progress: OptimizeProgress;
+  /** Each candidate's output and companion names, decided before any encode. */
+  names: Map<string, OutputName>;
 }

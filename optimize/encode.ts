@@ -10,6 +10,7 @@ import type { RunContext } from './context.js';
 import type { OutputGeometry } from './dimensions.js';
 import { planEncode, type EncodeSettings } from './plan.js';
 import { encodeSegmented } from './segment.js';
+import type { StreamPlan } from './streams.js';
 import { searchCrf } from './target-quality.js';
 
 export interface EncodeResult {
@@ -25,7 +26,7 @@ export interface EncodeResult {
   encodeSec: number;
 }
 
-export async function encodeOutput(ctx: RunContext, key: string, source: string, probe: ProbeInfo, settings: EncodeSettings, outPath: string, workDir: string): Promise<EncodeResult> {
+export async function encodeOutput(ctx: RunContext, key: string, source: string, probe: ProbeInfo, streams: StreamPlan, settings: EncodeSettings, outPath: string, workDir: string): Promise<EncodeResult> {
   const { o } = ctx;
   const started = Date.now();
   let crfSearch: EncodeResult['crfSearch'];
@@ -45,12 +46,12 @@ export async function encodeOutput(ctx: RunContext, key: string, source: string,
     const segWorkers = Math.max(2, o.workers);
     const segThreads = o.threads > 0 ? o.threads : Math.max(1, Math.floor(availableParallelism() / (segWorkers * o.workers)));
     const seg = await encodeSegmented(ctx.ffmpeg, source, outPath, probe, { ...settings, threads: segThreads }, {
-      segmentSec: o.segmentDuration, workers: segWorkers, workDir: segDir, signal: o.signal, onProgress: report,
+      segmentSec: o.segmentDuration, workers: segWorkers, workDir: segDir, streams, signal: o.signal, onProgress: report,
     });
     await rm(segDir, { recursive: true, force: true });
     return { geometry: seg.geometry, command: seg.commands.join('\n'), crf: settings.crf, crfSearch, segments: seg.segments, encodeSec: (Date.now() - started) / 1000 };
   }
-  const plan = planEncode(source, outPath, probe, settings);
+  const plan = planEncode(source, outPath, probe, settings, { streams });
   await runFfmpeg(ctx.ffmpeg, plan.args, { signal: o.signal, onProgress: (p) => report(p.outTimeSec, p.frame) });
   return { geometry: plan.geometry, command: commandLine(ffmpegArgv(ctx.ffmpeg, plan.args)), crf: settings.crf, crfSearch, encodeSec: (Date.now() - started) / 1000 };
 }
