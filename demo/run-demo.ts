@@ -53,6 +53,7 @@ export function demoWorkflowOptions(o: DemoOptions, library: string, baseUrl: st
     requestTimeout: '30s',
     useErrorReport: true,
     optimizeVideos: true,
+    purge: {},
     optimizeThreshold: 1,
     optimizeCodec: 'h264',
     optimizeQuality: 'efficient',
