@@ -42,6 +42,12 @@ describe('media-toolkit demo', () => {
       // Every stage has its reports listed, and the files are there.
       expect(stdout).toMatch(/^  purge\s+skipped \(no previous listing to compare with/m);
       for (const stage of ['analysis', 'optimize', 'prewarm', 'verify', 'errors', 'loadtest']) expect(stdout).toMatch(new RegExp(`^  ${stage}\\s+\\S*${out.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')}`, 'm'));
+      // The streaming step: one video warmed as HLS, every request ok, and played by one k6 HLS session.
+      expect(stdout).toMatch(/^  streaming +\S*hls-prewarm\.json, \S*loadtest-summary\.json$/m);
+      const warmed = /warmed (\d+) of (\d+) requests ok \(1 master, (\d+) playlist, (\d+) init, (\d+) segment\); played 1 HLS session/.exec(stdout);
+      expect(warmed, stdout.slice(-1500)).not.toBeNull();
+      expect(warmed?.[1]).toBe(warmed?.[2]);
+      expect(Number(warmed?.[5])).toBeGreaterThanOrEqual(4);
       const index = join(out, 'reports', 'index.html');
       expect(stdout).toContain(`index: ${index}`);
       expect(existsSync(index)).toBe(true);
