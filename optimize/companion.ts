@@ -31,7 +31,7 @@ export async function encodeCompanion(ctx: RunContext, key: string, source: stri
   const kept = streams.refused ? planStreams(probe, { container: 'webm', audioProfile: o.audioProfile, drop: { subtitles: true, dataStreams: true, attachments: true } }) : streams;
   const plan = planEncode(source, path, probe, { ...settings, codec, encoder: choice.encoder, crf: CRF_TABLE[codec][o.quality], container: 'webm' }, { streams: kept });
   const startedMs = Date.now();
-  await runFfmpeg(ctx.ffmpeg, plan.args, { signal: o.signal, onProgress: (p) => ctx.progress.file(key, probe.durationSec, { doneSec: p.outTimeSec, frames: p.frame, startedMs, phase: 'webm' }) });
+  await ctx.budget.run(ctx.threads, () => runFfmpeg(ctx.ffmpeg, plan.args, { signal: o.signal, onProgress: (p) => ctx.progress.file(key, probe.durationSec, { doneSec: p.outTimeSec, frames: p.frame, startedMs, phase: 'webm' }) }));
   const size = (await stat(path)).size;
   const ver = await verifyOutput({ ffmpeg: ctx.ffmpeg, ffprobe: ctx.ffprobe }, probe, sourceSize, path, size,
     { codec, width: plan.geometry.width, height: plan.geometry.height, maxOutputRatio: 1, checkSize: false, streams: kept }, o.signal);

@@ -1,5 +1,6 @@
 // What every stage of a run shares: the options, the tools, the chosen
 // encoder, the manifest, the S3 target and the progress display.
+import type { CpuBudget } from './cpu-budget.js';
 import type { Manifest } from './manifest.js';
 import type { OptimizeOptions } from './options.js';
 import type { OutputName } from './output-names.js';
@@ -10,9 +11,13 @@ export interface RunContext {
   o: OptimizeOptions;
   ffmpeg: string;
   ffprobe: string;
-  /** The encoder chosen for the run ('' on a dry run). */
+  /** The encoder chosen for the run ('' on a dry run); software once hardware failed on several files in a row. */
   encoder: string;
   hardware: boolean;
+  /** Files in a row whose hardware encode failed at run time. */
+  hardwareFailures: number;
+  /** The cores every encoder process of the run holds its threads in. */
+  budget: CpuBudget;
   /** This ffmpeg has libvmaf: the picture check measures VMAF too. */
   vmaf: boolean;
   manifest?: Manifest;

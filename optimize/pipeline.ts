@@ -14,6 +14,7 @@ import { MIB } from '../common/byte-size.js';
 import { findCandidates, keyInBucket, type OwnOutputs } from './candidates.js';
 import { encodeCompanion } from './companion.js';
 import type { RunContext } from './context.js';
+import { CpuBudget } from './cpu-budget.js';
 import { encodeOutput } from './encode.js';
 import { chooseEncoder } from './hwaccel.js';
 import { FINAL_STATES, openManifest, type Manifest, type ManifestEntry } from './manifest.js';
@@ -63,6 +64,9 @@ export function ownOutputsOf(o: OptimizeOptions, manifest: Manifest): OwnOutputs
       if (k !== undefined) own.prefixes.push({ prefix: k ? `${k}/` : '', what: 'the --optimized-videos-dir inside the folder' });
     }
   }
+  // --segment-parallel's chunks live beside the manifest (MANIFEST.chunks/), which may be inside the folder.
+  const chunks = under(`${o.manifestPath}.chunks`);
+  if (chunks) own.prefixes.push({ prefix: `${chunks}/`, what: 'segments of --segment-parallel kept for a retry' });
   if (o.tempDir) {
     const k = under(o.tempDir);
     if (k !== undefined) own.prefixes.push({ prefix: `${k ? `${k}/` : ''}media-toolkit-optimize-`, what: "a run's --temp-dir folder" });
@@ -118,7 +122,10 @@ async function runLocked(o: OptimizeOptions, ffmpeg: string, ffprobe: string): P
   });
   // Output names for the whole run before any encode: two sources never write one name.
   const names = planOutputNames(candidates.map((c) => c.key), { mode: o.mode, createWebm: o.createWebm, containerOf: (key) => containerFor(o, key) });
-  const ctx: RunContext = { o, ffmpeg, ffprobe, encoder, hardware, vmaf, manifest, s3, tempRoot, names, threads: o.threads > 0 ? o.threads : threadsPerWorker(o.workers), progress };
+  const ctx: RunContext = {
+    o, ffmpeg, ffprobe, encoder, hardware, hardwareFailures: 0, budget: new CpuBudget(), vmaf, manifest, s3, tempRoot, names,
+    threads: o.threads > 0 ? o.threads : threadsPerWorker(o.workers), progress,
+  };
   const files: FileReport[] = [];
   try {
     const results = await runPool(candidates, o.dryRun ? 4 : o.workers, async (obj) => {
@@ -150,6 +157,7 @@ async function runLocked(o: OptimizeOptions, ffmpeg: string, ffprobe: string): P
       outputFormat: o.outputFormat, browserCompatible: o.browserCompatible, maxOutputRatio: o.maxOutputRatio,
       ...(o.targetSsim !== undefined ? { targetSsim: o.targetSsim } : {}), minSsim: o.minSsim, ...(o.minVmaf !== undefined ? { minVmaf: o.minVmaf } : {}),
       pictureCheck: `${o.fullQualityCheck ? 'whole file' : 'whole file up to 20 s, else 5 windows of 2 s'}, SSIM${vmaf ? ' and VMAF' : ''}`, workers: o.workers, threadsPerWorker: ctx.threads,
+      encoderThreadsAtMost: ctx.budget.total,
       segmentParallel: o.segmentParallel, sizeThresholdMiB: o.sizeThresholdMiB,
     },
     totals: computeTotals(files),
@@ -276,7 +284,11 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
     const e = await ctx.manifest!.record({ ...entryBase, state: 'encoding' });
 
     // Encode.
-    const enc = await encodeOutput(ctx, obj.key, src.path, probe, streams, settings, outPath, workDir);
+    // The segments of --segment-parallel are reused on a retry only when made from this very source.
+    const sourceIdentity = { size: obj.size, etag: obj.etag, mtime: obj.lastModified, sha256: fingerprint?.sha256 };
+    const enc = await encodeOutput(ctx, id, obj.key, src.path, sourceIdentity, probe, streams, settings, outPath, workDir);
+    base.encoder = enc.encoder;
+    if (enc.notes.length) base.note = [base.note, ...enc.notes].filter(Boolean).join('; ');
     base.crf = enc.crf;
     base.crfSearch = enc.crfSearch;
     base.segments = enc.segments;

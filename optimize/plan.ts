@@ -117,6 +117,8 @@ export function planEncode(input: string, output: string, probe: ProbeInfo, s: E
   const args: string[] = [...turn.inputArgs];
   if (o.startSec !== undefined) args.push('-ss', o.startSec.toFixed(3));
   if (o.durationSec !== undefined) args.push('-t', o.durationSec.toFixed(3));
+  // The decoder gets the encoder's thread count too, so a process holds no more cores than its budget.
+  if (s.threads > 0) args.push('-threads', String(s.threads));
   args.push('-i', input, '-map', o.videoOnly && o.inputHasMatrix === false ? '0:v:0' : `0:${v.index}`);
   let audioCopied = false;
   if (!o.videoOnly) {
