@@ -64,8 +64,10 @@ describe('MODE=hls and MODE=dash against a bandwidth-capped origin', () => {
   it('HLS: the ABR rule switches down and stalls less than the top rendition fixed', async () => {
     const abr = await session({ BASE_URL: origin.url, RESULTS_FILE: results, MODE: 'hls' }, 'abr');
     expect(abr.code, abr.out).toBe(0);
-    const fixed = await session({ BASE_URL: origin.url, RESULTS_FILE: results, MODE: 'hls', ABR_FIXED: 'highest' }, 'fixed');
-    expect(fixed.code, fixed.out).toBe(0);
+    // The player mode's thresholds apply: the fixed top rendition's rebuffering crosses the gate, k6 exits 99.
+    const fixed = await session({ BASE_URL: origin.url, RESULTS_FILE: results, MODE: 'hls', ABR_FIXED: 'highest', REBUFFER_RATIO_MAX: 0.01 }, 'fixed');
+    expect(fixed.code, fixed.out).toBe(99);
+    expect(fixed.summary.thresholds.find((t) => t.metric === 'video_rebuffer_ratio')?.ok).toBe(false);
     const a = abr.summary.video!;
     const f = fixed.summary.video!;
     expect(a.sessions).toBe(1);

@@ -103,6 +103,8 @@ describe('prewarm HLS and DASH', () => {
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).toMatch(/prewarm: 0 request\(s\)/);
     expect((await records(join(work, 'hls.jsonl'))).length).toBe(before);
+    const summary = JSON.parse(await readFile(join(work, 'hls.summary.json'), 'utf8'));
+    expect([summary.interrupted, summary.requests, summary.totalRecords]).toEqual([false, 0, before]);
     const again = log.slice(from).map((e) => e.url);
     expect(again.length).toBeGreaterThan(0);
     expect(again.every((u) => u.includes('.m3u8'))).toBe(true);
