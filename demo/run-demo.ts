@@ -12,6 +12,7 @@ import { STAGES, type StageName, type WorkflowOptions } from '../workflow/option
 import { planStage } from '../workflow/stages.js';
 import { statusText } from '../workflow/state.js';
 import { stageEnv } from '../workflow/run-step.js';
+import { runStreamingDemo, type StreamingDemo } from './streaming-step.js';
 
 export interface DemoOptions {
   outputDir: string;
@@ -20,6 +21,8 @@ export interface DemoOptions {
   loadtestUsers: number;
   loadtestDuration: string;
   skip: Partial<Record<StageName, boolean>>;
+  /** Leave out the streaming step (one video warmed as HLS and played by one k6 HLS session). */
+  skipStreaming?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -30,6 +33,7 @@ export interface DemoRun {
   library: string;
   samples: SampleFile[];
   reportsDir: string;
+  streaming?: StreamingDemo;
 }
 
 /** Workflow settings that keep the demo short and still show every stage. */
@@ -53,6 +57,7 @@ export function demoWorkflowOptions(o: DemoOptions, library: string, baseUrl: st
     requestTimeout: '30s',
     useErrorReport: true,
     optimizeVideos: true,
+    purge: {},
     optimizeThreshold: 1,
     optimizeCodec: 'h264',
     optimizeQuality: 'efficient',
@@ -79,13 +84,16 @@ export async function runDemo(o: DemoOptions, print: (text: string) => void, sig
   const samples = await makeSampleLibrary(library);
   // Reports from an earlier demo would mix with this run's (the optimizer skips files it already did).
   await rm(reportsDir, { recursive: true, force: true });
-  const origin = await startOrigin({ root: library, host: '127.0.0.1', port: o.port, mode: o.mode, cacheDir: join(out, 'origin-cache') });
+  // 1 s segments: the short sample clips still make several segments per rendition.
+  const origin = await startOrigin({ root: library, host: '127.0.0.1', port: o.port, mode: o.mode, cacheDir: join(out, 'origin-cache'), streaming: { segmentSeconds: 1 } });
   info(`demo: local CDN origin (${o.mode} derivatives) at ${origin.url}`);
   try {
     const wf = demoWorkflowOptions(o, library, origin.url, reportsDir);
     // The demo is self-contained: MEDIA_TOOLKIT_* settings of the shell do not reach its stages.
     const childEnv = stageEnv(Object.keys(process.env).filter((n) => n.startsWith('MEDIA_TOOLKIT_')));
     const result = await runWorkflow(wf, { print, signal, childEnv });
+    // After the workflow: one video warmed and played as HLS (the origin streams every video).
+    const streaming = o.skipStreaming || signal?.aborted ? undefined : await runStreamingDemo({ samples, baseUrl: origin.url, reportsDir, quiet: o.quiet, signal, env: childEnv }, print);
     const cwd = process.cwd();
     const rel = (p: string) => (relative(cwd, p).startsWith('..') ? p : relative(cwd, p) || '.');
     const lines = ['', `demo finished in ${Math.round((Date.now() - started) / 1000)} s: ${samples.length} sample files, origin ${origin.url} (${origin.stats().requests} requests served)`];
@@ -95,8 +103,10 @@ export async function runDemo(o: DemoOptions, print: (text: string) => void, sig
       const where = files.length ? files.map((r) => rel(join(reportsDir, r.file))).join(', ') : statusText(result.state.stages[name]);
       lines.push(`  ${name.padEnd(9)} ${where}`);
     }
-    print(`${lines.join('\n')}\n`);
-    return { result, origin, library, samples, reportsDir };
+    if (streaming) lines.push(`  ${'streaming'.padEnd(9)} ${streaming.ok ? streaming.files.map(rel).join(', ') : streaming.line}`, streaming.ok ? `            ${streaming.line}` : '');
+    print(`${lines.filter((l, i) => l !== '' || i === 0).join('\n')}\n`);
+    if (streaming && !streaming.ok && result.exitCode === 0) result.exitCode = 1;
+    return { result, origin, library, samples, reportsDir, streaming };
   } catch (err) {
     await origin.close();
     throw err;

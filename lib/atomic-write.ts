@@ -1,6 +1,6 @@
 // Nothing half-written is left behind: write beside the target, then rename.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -51,4 +51,37 @@ export async function openAtomicStream(path: string): Promise<AtomicStream> {
       await rm(tmp, { force: true });
     },
   };
+}
+
+/** Flushes a file's data, or a folder's entries, to the disk. */
+export async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Like writeFileAtomic, and on the disk when it returns: the temp file is flushed before the
+ * rename and the folder after it, so a power cut cannot leave an empty or old file under the name.
+ */
+export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncPath(dirname(path));
 }

@@ -10,6 +10,10 @@ export interface LoadtestFlags {
   urlFormat?: string;
   urlTemplate?: string;
   mode?: string;
+  hlsTemplate?: string;
+  dashTemplate?: string;
+  abrStartKbps?: number;
+  abrFixed?: string;
   loadMode?: string;
   smoke?: boolean;
   sequential?: boolean;
@@ -88,6 +92,7 @@ export const SCENARIO_ENV_NAMES: readonly string[] = [
   'PLAYER_CHUNK_SECONDS', 'PLAYER_BUFFER_TARGET', 'PLAYER_STARTUP_SECONDS', 'PLAYER_ABANDON_SECONDS', 'PLAYER_OPEN_KB',
   'STARTUP_P95_MAX_MS', 'REBUFFER_RATIO_MAX', 'BASELINE_FILE', 'MAX_REGRESSION', 'REGRESSION_FLOOR_MS',
   'SUMMARY_JSON', 'SUMMARY_MD', 'SUMMARY_HTML', 'JUNIT_XML',
+  'HLS_TEMPLATE', 'DASH_TEMPLATE', 'ABR_START_KBPS', 'ABR_SAFETY', 'ABR_UP_MARGIN', 'ABR_UP_MIN_BUFFER', 'ABR_HOLD_SEGMENTS', 'ABR_EWMA_WEIGHT', 'ABR_FIXED',
   ...[1, 2, 3, 4, 5].flatMap((i) => [`STAGE${i}_USERS`, `STAGE${i}_DURATION`]),
 ];
 
@@ -105,6 +110,7 @@ const PLAIN_FLAGS = [
   'seed', 'reqDurationThreshold', 'failureRateThreshold', 'cacheHitThreshold', 'ttfbThreshold', 'rangeCorrectnessThreshold', 'abortOnFail',
   'playerChunkSeconds', 'playerBufferTarget', 'playerStartupSeconds', 'playerAbandonSeconds', 'playerOpenKb', 'playerTimeScale',
   'seekProbability', 'sessionMeanSeconds', 'sessionMaxRequests', 'maxRegression', 'regressionFloorMs',
+  'hlsTemplate', 'dashTemplate', 'abrStartKbps', 'abrFixed',
 ] as const satisfies readonly (keyof LoadtestFlags)[];
 
 const envName = (flag: string): string => flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();

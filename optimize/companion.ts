@@ -9,6 +9,7 @@ import type { RunContext } from './context.js';
 import { chooseEncoder } from './hwaccel.js';
 import { planEncode, type EncodeSettings } from './plan.js';
 import { CRF_TABLE, webmCodecFor } from './profiles.js';
+import { planStreams } from './streams.js';
 import { verifyOutput } from './verify.js';
 
 export interface Companion {
@@ -24,12 +25,16 @@ export async function encodeCompanion(ctx: RunContext, key: string, source: stri
   const codec = webmCodecFor(o.codec);
   const choice = await chooseEncoder(ctx.ffmpeg, codec, 'none');
   const path = join(workDir, 'output.webm');
-  const plan = planEncode(source, path, probe, { ...settings, codec, encoder: choice.encoder, crf: CRF_TABLE[codec][o.quality], container: 'webm' });
+  // WebM holds no cover pictures, attachments or data streams: the companion leaves them out (the main output keeps them).
+  const streams = planStreams(probe, { container: 'webm', audioProfile: o.audioProfile, drop: { subtitles: o.drop.subtitles, dataStreams: true, attachments: true } });
+  if (streams.refused) warn(`${key}: the WebM companion ${streams.refused.replace(/^would lose/, 'leaves out')}`);
+  const kept = streams.refused ? planStreams(probe, { container: 'webm', audioProfile: o.audioProfile, drop: { subtitles: true, dataStreams: true, attachments: true } }) : streams;
+  const plan = planEncode(source, path, probe, { ...settings, codec, encoder: choice.encoder, crf: CRF_TABLE[codec][o.quality], container: 'webm' }, { streams: kept });
   const startedMs = Date.now();
-  await runFfmpeg(ctx.ffmpeg, plan.args, { signal: o.signal, onProgress: (p) => ctx.progress.file(key, probe.durationSec, { doneSec: p.outTimeSec, frames: p.frame, startedMs, phase: 'webm' }) });
+  await ctx.budget.run(ctx.threads, () => runFfmpeg(ctx.ffmpeg, plan.args, { signal: o.signal, onProgress: (p) => ctx.progress.file(key, probe.durationSec, { doneSec: p.outTimeSec, frames: p.frame, startedMs, phase: 'webm' }) }));
   const size = (await stat(path)).size;
   const ver = await verifyOutput({ ffmpeg: ctx.ffmpeg, ffprobe: ctx.ffprobe }, probe, sourceSize, path, size,
-    { codec, width: plan.geometry.width, height: plan.geometry.height, maxOutputRatio: 1, checkSize: false }, o.signal);
+    { codec, width: plan.geometry.width, height: plan.geometry.height, maxOutputRatio: 1, checkSize: false, streams: kept }, o.signal);
   if (!ver.ok) warn(`${key}: the WebM companion failed verification and is not written`);
   return { path: ver.ok ? path : undefined, size, command: commandLine(ffmpegArgv(ctx.ffmpeg, plan.args)), ok: ver.ok };
 }

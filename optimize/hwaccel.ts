@@ -1,9 +1,11 @@
 // Which encoder really works here. ffmpeg lists encoders it was built with, not
 // ones the machine can run (Debian lists h264_nvenc without any GPU), so an
 // encoder counts only after a tiny trial encode succeeds. Results are cached
-// per ffmpeg binary (path + mtime + size) under the user's cache folder.
+// per host and ffmpeg binary (host name, path, mtime, size) under the user's
+// cache folder: a cache copied from a GPU host to a GPU-less one (a baked
+// container image, a shared home) is not believed there.
 import { stat, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { RuntimeError } from '../lib/errors.js';
@@ -57,9 +59,15 @@ export async function trialEncode(ffmpeg: string, encoder: string): Promise<bool
 
 type CacheFile = Record<string, Record<string, boolean>>;
 
+/** The cache key: this host, and this ffmpeg binary as it is now. */
 async function binaryId(ffmpeg: string): Promise<string> {
   const st = await stat(ffmpeg);
-  return `${ffmpeg}|${Math.round(st.mtimeMs)}|${st.size}`;
+  return `${hostname()}|${ffmpeg}|${Math.round(st.mtimeMs)}|${st.size}`;
+}
+
+/** Whether an encoder name is a hardware one (a GPU or media engine that can be busy or missing at run time). */
+export function isHardwareEncoder(encoder: string): boolean {
+  return /_(nvenc|qsv|amf|videotoolbox|vaapi|v4l2m2m|mf)$/.test(encoder);
 }
 
 /** Whether each encoder is usable, from the cache or by a trial encode (then cached). */
@@ -119,10 +127,10 @@ export async function chooseEncoder(ffmpeg: string, codec: CodecName, hw: Hardwa
 export function hardwareQualityArgs(encoder: string, crf: number, preset: PresetName): string[] {
   if (encoder.endsWith('_nvenc')) {
     const p: Record<PresetName, string> = { veryslow: 'p7', slower: 'p6', slow: 'p5', medium: 'p4', fast: 'p3', faster: 'p2', veryfast: 'p1', superfast: 'p1', ultrafast: 'p1' };
-    return ['-preset', p[preset], '-rc', 'vbr', '-cq', String(crf), '-b:v', '0'];
+    return ['-preset', p[preset], '-rc', 'vbr', '-cq', String(crf), '-b:0', '0'];
   }
   if (encoder.endsWith('_qsv')) return ['-preset', ['ultrafast', 'superfast'].includes(preset) ? 'veryfast' : preset, '-global_quality', String(crf)];
   if (encoder.endsWith('_amf')) return ['-rc', 'cqp', '-qp_i', String(crf), '-qp_p', String(crf)];
-  if (encoder.endsWith('_videotoolbox')) return ['-q:v', String(Math.max(1, Math.min(100, 100 - 2 * crf)))];
+  if (encoder.endsWith('_videotoolbox')) return ['-q:0', String(Math.max(1, Math.min(100, 100 - 2 * crf)))];
   return [];
 }

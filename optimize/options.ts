@@ -5,6 +5,7 @@ import { UsageError } from '../lib/errors.js';
 import type { ListOptions } from '../storage/index.js';
 import type { FitMode, TargetResolution } from './dimensions.js';
 import type { HardwareChoice } from './hwaccel.js';
+import type { DropFlags } from './streams.js';
 import { checkCompatibility, type AudioProfileName, type CodecName, type ContainerName, type PresetName, type QualityName } from './profiles.js';
 
 export interface OptimizeOptions {
@@ -33,8 +34,14 @@ export interface OptimizeOptions {
   hardwareAcceleration: HardwareChoice;
   maxOutputRatio: number;
   targetSsim?: number;
-  /** Measure SSIM of every output even without --target-ssim. */
-  measureSsim: boolean;
+  /** Outputs whose picture scores below this SSIM against the source are rejected (the original kept). */
+  minSsim: number;
+  /** Likewise for VMAF (0..100), when this ffmpeg has libvmaf. */
+  minVmaf?: number;
+  /** Compare the whole file, not sampled windows, however long it is. */
+  fullQualityCheck: boolean;
+  /** Streams the output container cannot hold that may be dropped (otherwise such a file is refused). */
+  drop: DropFlags;
   workers: number;
   /** ffmpeg threads per worker (0 = spread the CPUs over the workers). */
   threads: number;
@@ -66,6 +73,8 @@ export function checkOptions(o: OptimizeOptions): void {
   // In place each file keeps its own container: the pair is checked per file there.
   if (o.mode === 'copy') checkCompatibility(o.codec, o.outputFormat, o.browserCompatible);
   if (o.targetSsim !== undefined && !(o.targetSsim > 0 && o.targetSsim < 1)) throw new UsageError('--target-ssim must be between 0 and 1 (for example 0.98)');
+  if (!(o.minSsim >= 0 && o.minSsim <= 1)) throw new UsageError('--min-ssim must be between 0 and 1 (default 0.95)');
+  if (o.minVmaf !== undefined && !(o.minVmaf >= 0 && o.minVmaf <= 100)) throw new UsageError('--min-vmaf must be between 0 and 100');
   const remote = o.location?.remote ?? 'local';
   if (!o.location && o.listingFile && !o.dryRun) throw new UsageError('--listing-file needs --remote and --bucket too: they say where the listed keys are');
   if (remote !== 'local' && remote !== 's3' && !o.dryRun) throw new UsageError(`optimize reads and writes local folders and S3 buckets; remote "${remote}" can only be listed (--dry-run)`);

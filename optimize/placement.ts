@@ -5,7 +5,7 @@ import { resolve, sep } from 'node:path';
 import { RuntimeError } from '../lib/errors.js';
 import { warn } from '../lib/log.js';
 import type { RunContext } from './context.js';
-import { exists, placeFile, safeJoin, withExtension } from './paths.js';
+import { exists, placeFile, safeJoin } from './paths.js';
 import type { ContainerName } from './profiles.js';
 import { headObject, uploadFile } from './s3-objects.js';
 
@@ -16,10 +16,9 @@ function prefix(ctx: RunContext): string {
   return ctx.o.outputPrefix!.replace(/^\/+|\/+$/g, '');
 }
 
-/** Copies the verified output to its place (copy mode). Returns where it went. */
-export async function placeOutput(ctx: RunContext, key: string, outPath: string, container: ContainerName): Promise<string> {
+/** Copies the verified output to its place (copy mode) under its planned name. Returns where it went. */
+export async function placeOutput(ctx: RunContext, outPath: string, container: ContainerName, newKey: string): Promise<string> {
   const { o } = ctx;
-  const newKey = withExtension(key, container);
   if (ctx.s3 && o.outputPrefix) {
     const destKey = `${prefix(ctx)}/${newKey}`;
     await uploadFile(ctx.s3.client, ctx.s3.bucket, destKey, outPath, CONTENT_TYPE[container], o.signal);
@@ -31,21 +30,26 @@ export async function placeOutput(ctx: RunContext, key: string, outPath: string,
   return dest;
 }
 
-/** A copy written into the source folder itself must never replace a file the user has there. */
+/**
+ * A copy written into the source folder itself must never replace a file the user has there. An
+ * --optimized-videos-dir strictly inside the folder is the run's own (its files are never candidates),
+ * so a rerun may write over what an earlier run put there.
+ */
 export async function refuseToOverwriteSource(ctx: RunContext, dest: string): Promise<void> {
   const l = ctx.o.location;
   if (!l || l.remote !== 'local') return;
   const root = resolve(l.bucket);
+  const own = resolve(ctx.o.optimizedVideosDir);
+  if (own.startsWith(root + sep) && dest.startsWith(own + sep)) return;
   if ((dest === root || dest.startsWith(root + sep)) && (await exists(dest))) {
     throw new RuntimeError(`${dest} exists in the source folder: not overwritten (choose an --optimized-videos-dir outside it)`);
   }
 }
 
-/** Puts the WebM companion beside the output (same key with .webm); never over an existing file or object of the user's. '' when not written. */
-export async function placeCompanion(ctx: RunContext, key: string, path: string): Promise<string> {
+/** Puts the WebM companion beside the output under its planned name; never over an existing file or object of the user's. '' when not written. */
+export async function placeCompanion(ctx: RunContext, key: string, path: string, wkey: string): Promise<string> {
   const { o } = ctx;
   const inPlace = o.mode === 'in-place';
-  const wkey = withExtension(key, 'webm');
   if (ctx.s3 && (inPlace || o.outputPrefix)) {
     const destKey = inPlace ? wkey : `${prefix(ctx)}/${wkey}`;
     if (inPlace && (await headObject(ctx.s3.client, ctx.s3.bucket, destKey))) {

@@ -4,6 +4,7 @@
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { formatBytes } from '../common/byte-size.js';
 import { redactText } from '../common/redact.js';
+import { describeScore, type PictureScore } from './picture-check.js';
 import type { Check } from './verify.js';
 
 export type FileStatus = 'optimized' | 'replaced' | 'rejected' | 'skipped' | 'failed' | 'planned';
@@ -25,7 +26,15 @@ export interface FileReport {
   resolution?: string;
   timeSec?: number;
   fps?: number;
+  /** The picture check's score: the lowest window's SSIM (see picture). */
   ssim?: number;
+  vmaf?: number;
+  /** The picture check: method (whole file or sampled windows), each window's score, its wall time. */
+  picture?: PictureScore;
+  /** Why the output's name differs from the plain one (another source maps to it). */
+  note?: string;
+  /** Streams dropped by a --drop-* flag, named. */
+  dropped?: string;
   verification?: { ok: boolean; checks: Check[] };
   /** Where the new file went (path, s3:// URL, or the key itself when in place). */
   output?: string;
@@ -94,14 +103,17 @@ export function renderMarkdown(r: OptimizeReport): string {
     '',
     '## Files',
     '',
-    '| file | status | before | after | ratio | codec | resolution | time | fps | SSIM | verification |',
-    '|---|---|---:|---:|---:|---|---|---:|---:|---:|---|',
   ];
+  const vmaf = r.files.some((f) => f.vmaf !== undefined);
+  lines.push(
+    `| file | status | before | after | ratio | codec | resolution | time | fps | SSIM |${vmaf ? ' VMAF |' : ''} verification |`,
+    `|---|---|---:|---:|---:|---|---|---:|---:|---:|${vmaf ? '---:|' : ''}---|`,
+  );
   for (const f of r.files) {
     const after = f.sizeAfter ?? f.predictedSize;
     const ratio = f.ratio ?? (f.predictedSize !== undefined && f.sizeBefore ? f.predictedSize / f.sizeBefore : undefined);
     lines.push(
-      `| ${cell(f.key)} | ${f.status}${f.status === 'planned' ? ' (predicted)' : ''} | ${formatBytes(f.sizeBefore)} | ${after !== undefined ? formatBytes(after) : '-'} | ${ratio !== undefined ? ratio.toFixed(3) : '-'} | ${cell(f.codec ? `${f.codec}${f.encoder ? ` (${f.encoder})` : ''}` : undefined)} | ${cell(f.resolution ? `${f.sourceResolution ?? '?'} → ${f.resolution}` : f.sourceResolution)} | ${f.timeSec !== undefined ? `${f.timeSec.toFixed(1)} s` : '-'} | ${f.fps !== undefined ? f.fps.toFixed(1) : '-'} | ${f.ssim !== undefined ? f.ssim.toFixed(4) : '-'} | ${cell(f.verification ? (f.verification.ok ? 'passed' : `failed: ${f.verification.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`) : f.reason)} |`,
+      `| ${cell(f.key)} | ${f.status}${f.status === 'planned' ? ' (predicted)' : ''} | ${formatBytes(f.sizeBefore)} | ${after !== undefined ? formatBytes(after) : '-'} | ${ratio !== undefined ? ratio.toFixed(3) : '-'} | ${cell(f.codec ? `${f.codec}${f.encoder ? ` (${f.encoder})` : ''}` : undefined)} | ${cell(f.resolution ? `${f.sourceResolution ?? '?'} → ${f.resolution}` : f.sourceResolution)} | ${f.timeSec !== undefined ? `${f.timeSec.toFixed(1)} s` : '-'} | ${f.fps !== undefined ? f.fps.toFixed(1) : '-'} | ${f.ssim !== undefined ? f.ssim.toFixed(4) : '-'} |${vmaf ? ` ${f.vmaf !== undefined ? f.vmaf.toFixed(2) : '-'} |` : ''} ${cell(f.status === 'rejected' ? f.reason : f.verification ? (f.verification.ok ? 'passed' : `failed: ${f.verification.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`) : f.reason)} |`,
     );
   }
   const detailed = r.files.filter((f) => f.command || f.reason || f.verification);
@@ -113,8 +125,11 @@ export function renderMarkdown(r: OptimizeReport): string {
       if (f.output) lines.push(`Output: \`${f.output}\``, '');
       if (f.verification) {
         for (const c of f.verification.checks) lines.push(`- ${c.ok ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`);
+        if (f.picture) lines.push(`- picture: ${describeScore(f.picture)}, checked in ${f.picture.sec.toFixed(1)} s`);
         lines.push('');
       }
+      if (f.dropped) lines.push(`Streams ${f.dropped}`, '');
+      if (f.note) lines.push(`Note: ${f.note}`, '');
       if (f.command) lines.push('```sh', f.command, '```', '');
       if (f.webm) lines.push(`WebM companion: \`${f.webm.output}\` (${formatBytes(f.webm.size)}, ${f.webm.ok ? 'verified' : 'NOT verified'})`, '', '```sh', f.webm.command, '```', '');
     }

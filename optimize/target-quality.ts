@@ -7,7 +7,7 @@ import { runFfmpeg } from '../media/ffmpeg.js';
 import { planEncode, type EncodeSettings } from './plan.js';
 import type { ProbeInfo } from '../media/probe.js';
 import { CRF_RANGE } from './profiles.js';
-import { measureSsim } from './ssim.js';
+import { compare } from './picture-check.js';
 
 export interface SsimSearchResult {
   crf: number;
@@ -48,7 +48,9 @@ export async function searchCrf(
       const s = { ...settings, crf, container: settings.container === 'webm' ? ('webm' as const) : ('mkv' as const) };
       const plan = planEncode(source, out, probe, s, { startSec: w.start, durationSec: w.duration, videoOnly: true });
       await runFfmpeg(ffmpeg, plan.args, { signal });
-      sum += await measureSsim(ffmpeg, source, out, plan.geometry, { startSec: w.start, durationSec: w.duration, signal });
+      const score = await compare(ffmpeg, { path: source, video: probe.video!, seek: { startSec: w.start, durationSec: w.duration } },
+        { path: out, video: { index: 0, displayWidth: plan.geometry.width, displayHeight: plan.geometry.height } }, plan.geometry, { vmaf: false, signal });
+      sum += score.ssim;
       await rm(out, { force: true });
     }
     const ssim = sum / windows.length;

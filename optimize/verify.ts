@@ -2,6 +2,7 @@
 import { runTool, lastErrorLine } from '../media/ffmpeg.js';
 import { probeFile, type ProbeInfo } from '../media/probe.js';
 import { PROBE_CODEC, type CodecName } from './profiles.js';
+import { isChapterTrack, type StreamPlan, type StreamRole } from './streams.js';
 
 export interface VerifyExpectation {
   codec: CodecName;
@@ -11,6 +12,8 @@ export interface VerifyExpectation {
   maxOutputRatio: number;
   /** Whether to apply the size check (off for a --create-webm companion). */
   checkSize: boolean;
+  /** What the output must hold besides the main video; without it only the audio track count is compared. */
+  streams?: StreamPlan;
 }
 
 export interface Check {
@@ -83,8 +86,8 @@ export async function verifyOutput(
     add('codec', v.codec === PROBE_CODEC[expect.codec], `${v.codec} (expected ${PROBE_CODEC[expect.codec]})`);
     add('dimensions', v.width === expect.width && v.height === expect.height, `${v.width}x${v.height} (expected ${expect.width}x${expect.height})`);
   }
-  const wantAudio = source.audioStreams;
-  add('audio streams', output.audioStreams === wantAudio, `${output.audioStreams} (source ${wantAudio})`);
+  if (expect.streams) checks.push(...inventoryChecks(source, output, expect.streams));
+  else add('audio streams', output.audioStreams === source.audioStreams, `${output.audioStreams} (source ${source.audioStreams})`);
   const fps = source.video?.fps ?? 0;
   const tol = durationTolerance(source.durationSec, fps);
   const diff = Math.abs(output.durationSec - source.durationSec);
@@ -103,4 +106,67 @@ export async function verifyOutput(
     rejectedForSize = integrity && !small;
   }
   return { ok: checks.every((c) => c.ok), rejectedForSize, checks, output, outputFrames: decode.frames, sourceFrames: src.frames };
+}
+
+/** The role a stream of a finished output plays (chapter text tracks are the chapters, not a stream). */
+function roleOf(p: ProbeInfo, s: ProbeInfo['streams'][number]): StreamRole | 'main' | 'chapters' | 'timecode' {
+  if (s.type === 'video') return s.attachedPic ? 'cover' : p.video?.index === s.index ? 'main' : 'extra video';
+  if (s.type === 'data') return isChapterTrack(s, p) ? 'chapters' : s.codecTag === 'tmcd' ? 'timecode' : 'data';
+  return s.type;
+}
+
+const norm = (x: string | undefined) => x ?? '-';
+
+/**
+ * The output holds every stream the plan kept, each with its codec, language and (where the container
+ * stores titles) title, in order; the chapters; and the container's title and creation time.
+ */
+export function inventoryChecks(source: ProbeInfo, output: ProbeInfo, plan: StreamPlan): Check[] {
+  const checks: Check[] = [];
+  const roles: StreamRole[] = ['audio', 'subtitle', 'cover', 'attachment', 'data', 'extra video'];
+  const counts: string[] = [];
+  let countsOk = true;
+  let codecsOk = true;
+  let langsOk = true;
+  const langDetail: string[] = [];
+  const titled = /matroska|webm/.test(output.formatName);
+  let titlesOk = true;
+  for (const role of roles) {
+    const want = plan.mapped.filter((d) => d.role === role);
+    const got = output.streams.filter((s) => roleOf(output, s) === role);
+    const dropped = plan.dropped.filter((d) => d.role === role).length;
+    if (want.length || got.length || dropped) counts.push(`${role} ${got.length}/${want.length}${dropped ? ` (+${dropped} dropped by flag)` : ''}`);
+    if (got.length !== want.length) countsOk = false;
+    want.forEach((d, i) => {
+      const g = got[i];
+      if (!g) return;
+      if (d.outputCodec && g.codec !== d.outputCodec) codecsOk = false;
+      if ((role === 'audio' || role === 'subtitle') && norm(g.language) !== norm(d.stream.language)) langsOk = false;
+      if (titled && d.stream.title && g.title !== d.stream.title) titlesOk = false;
+    });
+    if (role === 'audio' || role === 'subtitle') {
+      if (want.length) langDetail.push(`${role} ${got.map((g) => norm(g.language)).join(',') || '-'} (source ${want.map((d) => norm(d.stream.language)).join(',')})`);
+    }
+  }
+  checks.push({ name: 'streams', ok: countsOk && codecsOk, detail: `${counts.join(', ') || 'video only'}${codecsOk ? '' : '; a codec differs from the plan'}` });
+  if (langDetail.length) checks.push({ name: 'languages', ok: langsOk && titlesOk, detail: `${langDetail.join('; ')}${titlesOk ? '' : '; a title was lost'}` });
+  checks.push({ name: 'chapters', ok: output.chapters === source.chapters, detail: `${output.chapters} (source ${source.chapters})` });
+  const kept: string[] = [];
+  let metaOk = true;
+  for (const key of ['title', 'creation_time']) {
+    const want = source.tags[key];
+    if (!want) continue;
+    const got = output.tags[key];
+    const same = key === 'creation_time' ? got?.slice(0, 19) === want.slice(0, 19) : got === want;
+    if (!same) metaOk = false;
+    kept.push(`${key} ${same ? 'kept' : `lost (${got ?? 'missing'}, source ${want})`}`);
+  }
+  if (plan.timecode) {
+    const main = output.streams.find((s) => s.index === output.video?.index);
+    const got = main?.timecode ?? output.streams.find((s) => s.codecTag === 'tmcd')?.timecode;
+    if (got !== plan.timecode) metaOk = false;
+    kept.push(`timecode ${got === plan.timecode ? 'kept' : `lost (${got ?? 'missing'}, source ${plan.timecode})`}`);
+  }
+  if (kept.length) checks.push({ name: 'metadata', ok: metaOk, detail: kept.join(', ') });
+  return checks;
 }

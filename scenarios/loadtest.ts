@@ -37,18 +37,26 @@ import { durationMs, missingSettings } from './lib/config.js';
 import { setUpExpectedStatuses } from './lib/request.js';
 import { buildThresholds, type Threshold } from './lib/thresholds.js';
 import { createVideoMetrics, videoReport } from './lib/player/video-metrics.js';
+import { loadStreams } from './lib/streaming/streams.js';
+import { playStream, setUpStreamRequests } from './lib/streaming/session.js';
+import { createStreamMetrics } from './lib/streaming/stream-metrics.js';
+import { TAG_SWITCH_DIRECTION } from '../common/loadtest-report/metric-names.js';
 
 // `media-toolkit --redact PATTERN loadtest` hands its patterns down in MEDIA_TOOLKIT_REDACT.
 setRedactPatterns((__ENV.MEDIA_TOOLKIT_REDACT ?? '').split('\n'));
 const cfg = loadSettings();
-const data = loadRecords(cfg);
+// MODE=hls / MODE=dash: sessions on each video's stream instead of the records' URLs.
+const streamMode = cfg.mode === 'hls' || cfg.mode === 'dash' ? cfg.mode : undefined;
+const data = streamMode ? loadStreams(cfg, streamMode) : loadRecords(cfg);
 const metrics = createMetrics();
 const video = createVideoMetrics();
+const streamMetrics = createStreamMetrics();
 const report = videoReport(video);
 setUpExpectedStatuses();
+if (streamMode) setUpStreamRequests();
 const ctx = { metrics, timeoutMs: durationMs(cfg.requestTimeout) };
 const recordCount = data.count;
-const player = cfg.mode === 'player' && !cfg.sequential;
+const player = (cfg.mode === 'player' && !cfg.sequential) || streamMode !== undefined;
 
 // Per-derivative submetrics (no threshold of their own) so the summary can break figures down.
 const thresholds: Record<string, Threshold[]> = {};
@@ -64,6 +72,7 @@ for (let i = 0; i < data.derivatives.length && i < 20; i++) {
 }
 for (const code of STATUS_SUBMETRICS) thresholds[`http_reqs{status:${code}}`] = [];
 if (player) for (const source of DURATION_SOURCES) thresholds[`${VIDEO_METRIC.sessions}{${TAG_DURATION_SOURCE}:${source}}`] = [];
+if (streamMode) for (const d of ['up', 'down']) thresholds[`${VIDEO_METRIC.bitrateSwitches}{${TAG_SWITCH_DIRECTION}:${d}}`] = [];
 Object.assign(thresholds, buildThresholds(cfg.thresholds));
 
 // An earlier run's summary: its figures, plus the allowed regression, become thresholds.
@@ -112,7 +121,8 @@ export default function (): void {
   // Sequential: the iteration's number in the whole test; random: the VU's own draw.
   const index = cfg.sequential ? sequentialIndex(exec.scenario.iterationInTest, recordCount) : randomIndex(rng, recordCount);
   const rec = data.target(index);
-  if (player) playerSession(rec, cfg, ctx, rng, video, report);
+  if (streamMode) playStream(streamMode, rec, cfg, ctx, rng, video, streamMetrics, report);
+  else if (player) playerSession(rec, cfg, ctx, rng, video, report);
   else randomRangeRequest(rec, cfg, ctx, rng);
 }
 
@@ -130,6 +140,9 @@ export function handleSummary(raw: K6SummaryData): Record<string, string> {
       stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),
       records: data.count,
       ...(player ? { playerTimeScale: cfg.player.timeScale, playerChunkSeconds: cfg.player.chunkSeconds, playerBufferTarget: cfg.player.bufferTargetSeconds } : {}),
+      ...(streamMode
+        ? { streamTemplate: streamMode === 'hls' ? cfg.stream.hlsTemplate : cfg.stream.dashTemplate, abr: cfg.stream.fixed === undefined ? `adaptive (start ${cfg.stream.abr.startKbps} kbit/s)` : `fixed rendition ${cfg.stream.fixed < 0 ? 'highest' : cfg.stream.fixed}` }
+        : {}),
     },
     baselineThresholds: baselineKeys,
     runner,

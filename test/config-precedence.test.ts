@@ -99,7 +99,7 @@ describe('configuration precedence', () => {
     const dry = (extra: string[], env: NodeJS.ProcessEnv) => runCli(['--config', file, 'workflow', '--dry-run', '--output-dir', join(dir, 'out'), ...extra], { env: { ...CLEAN, ...env } });
     const a = await dry([], {});
     expect(a.code, a.stderr).toBe(0);
-    const prewarmLine = (s: string) => s.split('\n').find((l) => l.includes('$ media-toolkit prewarm')) ?? '';
+    const prewarmLine = (s: string) => s.split('\n').find((l) => l.includes(' media-toolkit prewarm ')) ?? '';
     expect(prewarmLine(a.stdout)).toContain('--workers 7');
     expect(prewarmLine(a.stdout)).toContain('--derivatives tablet,mobile');
     expect(prewarmLine(a.stdout)).toContain('token=REDACTED');

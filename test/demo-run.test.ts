@@ -40,13 +40,21 @@ describe('media-toolkit demo', () => {
     });
     try {
       // Every stage has its reports listed, and the files are there.
-      for (const stage of ['analysis', 'prewarm', 'errors', 'loadtest', 'optimize']) expect(stdout).toMatch(new RegExp(`^  ${stage}\\s+\\S*${out.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')}`, 'm'));
+      expect(stdout).toMatch(/^  purge\s+skipped \(no previous listing to compare with/m);
+      for (const stage of ['analysis', 'optimize', 'prewarm', 'verify', 'errors', 'loadtest']) expect(stdout).toMatch(new RegExp(`^  ${stage}\\s+\\S*${out.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')}`, 'm'));
+      // The streaming step: one video warmed as HLS, every request ok, and played by one k6 HLS session.
+      expect(stdout).toMatch(/^  streaming +\S*hls-prewarm\.json, \S*loadtest-summary\.json$/m);
+      const warmed = /warmed (\d+) of (\d+) requests ok \(1 master, (\d+) playlist, (\d+) init, (\d+) segment\); played 1 HLS session/.exec(stdout);
+      expect(warmed, stdout.slice(-1500)).not.toBeNull();
+      expect(warmed?.[1]).toBe(warmed?.[2]);
+      expect(Number(warmed?.[5])).toBeGreaterThanOrEqual(4);
       const index = join(out, 'reports', 'index.html');
       expect(stdout).toContain(`index: ${index}`);
       expect(existsSync(index)).toBe(true);
       const md = await readFile(join(out, 'reports', 'index.md'), 'utf8');
       expect(md).toMatch(/\| Optimization \| saved/);
       expect(md).toMatch(/\| Load test \(k6\) \| thresholds passed/);
+      expect(md).toMatch(/\| Coverage after warming \| \d+\.\d% HIT/);
       // The origin is still up and serves the sample library.
       const res = await fetch(`${url}/videos/clips/plain-360p.mp4?imwidth=854`);
       expect(res.status).toBe(200);

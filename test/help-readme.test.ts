@@ -22,7 +22,7 @@ function helpFlags(cmd: Command): string[] {
 // Folded spellings: --stage1-users .. --stage5-duration (and the literal --stageN-users) are one
 // pair of flags, --skip-<stage> is the five --skip-... flags.
 function fold(flag: string): string {
-  return flag.replace(/^--stage[1-5N]-/, '--stageN-').replace(/^--skip-(analysis|prewarm|errors|loadtest|optimize|<stage>)$/, '--skip-<stage>');
+  return flag.replace(/^--stage[1-5N]-/, '--stageN-').replace(/^--skip-(analysis|optimize|purge|prewarm|verify|errors|loadtest|<stage>)$/, '--skip-<stage>');
 }
 
 /** `--x` and `--no-x` mention the same option. */

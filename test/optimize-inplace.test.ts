@@ -50,7 +50,7 @@ describe('in place on a local folder', () => {
     await writeFile(join(lib, 'big.webm'), 'a file of the user that happens to have the companion name');
     const manifest = join(work, 'plain-manifest.json');
     const r = await runCli([...inPlaceArgs(lib, manifest), '--remote', 'local', '--create-webm', '--report', join(work, 'plain.md')], { env: { XDG_CACHE_HOME: cache } });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1); // broken.mp4 failed (and was left as it is)
     // the companion WebM is written beside the source, but never over a file already there
     expect(await readFile(join(lib, 'big.webm'), 'utf8')).toBe('a file of the user that happens to have the companion name');
     expect(r.stderr).toMatch(/big\.webm exists; the WebM companion is not written over it/);
@@ -115,11 +115,11 @@ describe('in place on the real S3 server', () => {
     await s3.putObjects('plain', [{ key: 'videos/broken.mp4', body: Buffer.alloc(100_000, 'x') }]);
     const manifest = join(work, 's3-plain.json');
     const dry = await runCli([...s3Args('plain', manifest), '--dry-run'], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
-    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.code, dry.stderr).toBe(1); // videos/broken.mp4 cannot be read
     expect(dry.stdout).toMatch(/planned\s+videos\/big\.mp4\s+[\d.]+ MiB -> ~[\d.]+ MiB predicted/);
     expect((await body('plain', 'videos/big.mp4')).equals(bigBytes)).toBe(true);
     const r = await runCli([...s3Args('plain', manifest), '--report', join(work, 's3-plain-report.json')], { env: { ...s3.awsEnv(), XDG_CACHE_HOME: cache } });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(1); // videos/broken.mp4 failed (and was left as it is)
     expect(await keys('plain')).toEqual(['videos/big.mp4', 'videos/broken.mp4']);
     const now = await body('plain', 'videos/big.mp4');
     expect(now.length).toBeLessThan(bigBytes.length);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isToolkitTemp, normaliseExtensions, readListingFile, selectCandidates } from '../optimize/candidates.js';
 import { safeJoin, withExtension, workDirFor } from '../optimize/paths.js';
 import { expectedEtags } from '../optimize/s3-objects.js';
-import { audioComplies } from '../optimize/plan.js';
+import { audioComplies } from '../optimize/streams.js';
 import { defaultWorkers, threadsPerWorker } from '../optimize/index.js';
 import { computeTotals } from '../optimize/report.js';
 import { parseProbe, bitsPerPixel } from '../media/probe.js';
@@ -116,7 +116,7 @@ describe('audio, workers, totals, probe', () => {
         { codec_type: 'audio', codec_name: 'aac', bit_rate: '128000', sample_rate: '48000', channels: 2 },
       ],
     }));
-    expect(p.video).toMatchObject({ width: 1080, height: 1920, frames: 60 });
+    expect(p.video).toMatchObject({ width: 1920, height: 1080, rotation: 90, rotationSource: 'displaymatrix', displayWidth: 1080, displayHeight: 1920, frames: 60 });
     expect(p.video!.fps).toBeCloseTo(29.97, 2);
     expect(p.audioStreams).toBe(1);
     expect(bitsPerPixel(p.video!)).toBeCloseTo(2_000_000 / (1080 * 1920 * 29.97), 4);

@@ -37,6 +37,21 @@ describe('origin --remote s3', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  it('streams a video of the bucket as HLS and DASH: downloaded once, packaged by ffmpeg', async () => {
+    const base = objectUrl(origin.url, 'real.mp4');
+    const master = await fetch(`${base}/hls/master.m3u8`);
+    expect(master.status).toBe(200);
+    expect(await master.text()).toMatch(/#EXT-X-STREAM-INF:BANDWIDTH=\d+/);
+    const mpd = await fetch(`${base}/dash/manifest.mpd`);
+    expect(mpd.status).toBe(200);
+    expect(await mpd.text()).toContain('<BaseURL>../cmaf/</BaseURL>');
+    const seg = await fetch(`${base}/cmaf/chunk-stream0-00001.m4s`, { headers: { Range: 'bytes=0-7' } });
+    expect(seg.status).toBe(206);
+    expect(Buffer.from(await seg.arrayBuffer()).subarray(4, 8).toString('latin1')).toMatch(/^(moof|styp)$/);
+    expect(origin.stats().packages).toBe(1);
+    expect((await fetch(objectUrl(origin.url, 'missing.mp4') + '/hls/master.m3u8')).status).toBe(404);
+  });
+
   it('serves objects under the prefix with Range, HEAD, ETag and cache status', async () => {
     const url = objectUrl(origin.url, 'videos/clip one.mp4');
     const full = await fetch(url);

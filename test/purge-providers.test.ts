@@ -245,6 +245,28 @@ describe('purge --provider cloudfront', () => {
 });
 
 describe('purge --provider http', () => {
+  it('--results-file adds the URLs prewarm recorded for the keys (HLS playlists and segments), secrets restored from --base-url', async () => {
+    const a = await purgeableEdge('r');
+    try {
+      const base = 'http://cdn.example.test/media?token=sekret-42';
+      const rec = (key: string, derivative: string, kind: string, path: string) =>
+        JSON.stringify({ key, derivative, kind, url: `http://cdn.example.test/media/${path}?token=REDACTED`, status: 200, ok: true, attempts: 1, ttfbMs: 1, totalMs: 1, bytes: 1, contentLength: 1, contentType: 'x', cacheStatus: 'miss', errorClass: null, errorMessage: null, sourceSize: 1, sizeCategory: 'small', startedAt: '2026-12-01T00:00:00.000Z' });
+      const results = join(dir, 'stream-results.jsonl');
+      writeFileSync(results, `${[rec('videos/a.mp4', 'hls master', 'master', 'videos/a.mp4/hls/master.m3u8'), rec('videos/a.mp4', 'hls 640x360', 'segment', 'videos/a.mp4/cmaf/chunk-stream0-00001.m4s'), rec('videos/other.mp4', 'hls master', 'master', 'videos/other.mp4/hls/master.m3u8')].join('\n')}\n`);
+      const r = await runCli(['purge', '--provider', 'http', '--base-url', base, '--key', 'videos/a.mp4', '--derivatives', 'mobile', '--results-file', results, '--edge', a.url.replace('http://', ''), ...fast]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(a.requests.map((q) => q.path).sort()).toEqual([
+        '/media/videos/a.mp4/cmaf/chunk-stream0-00001.m4s?token=sekret-42',
+        '/media/videos/a.mp4/hls/master.m3u8?token=sekret-42',
+        '/media/videos/a.mp4?token=sekret-42&imwidth=854',
+        '/media/videos/a.mp4?token=sekret-42',
+      ].sort());
+      expect(r.stdout + r.stderr).not.toContain('sekret-42');
+    } finally {
+      await a.close();
+    }
+  });
+
   it('sends PURGE for every URL to each --edge with the base URL\'s Host header; 404 counts as not cached', async () => {
     const a = await purgeableEdge('a');
     const b = await purgeableEdge('b');

@@ -71,7 +71,7 @@ describe('prewarm HLS and DASH', () => {
       expect(warmed.sort()).toEqual([...new Set(fromFfprobe)].sort());
       // Each segment names its rendition and its media sequence number.
       for (const s of mine.filter((r) => r.kind === 'segment')) {
-        expect(s.rendition).toMatch(/^hls (\d+x\d+ \d+k|audio)$/);
+        expect(s.rendition).toMatch(/^hls (\d+x\d+|audio)$/);
         expect(s.derivative).toBe(`${s.rendition} #${s.sequence}`);
       }
     }
@@ -83,13 +83,14 @@ describe('prewarm HLS and DASH', () => {
     const summary = JSON.parse(await readFile(join(work, 'hls.summary.json'), 'utf8'));
     const groups = Object.keys(summary.stats.byDerivative);
     expect(groups).toEqual(expect.arrayContaining(['hls master', 'hls audio']));
-    expect(groups.filter((g) => g !== 'hls master' && g !== 'hls audio').every((g) => /^hls \d+x\d+ \d+k$/.test(g))).toBe(true);
+    expect(groups.filter((g) => g !== 'hls master' && g !== 'hls audio').every((g) => /^hls \d+x\d+$/.test(g))).toBe(true);
     expect(groups.length).toBeLessThanOrEqual(8);
   });
 
-  it('a second run sees every playlist and segment as a HIT', async () => {
-    const res = await prewarm('hls-again.json', '--hls-template', '{base}/{key}/hls/master.m3u8');
-    expect(res.code).toBe(0);
+  it('a second run sees every playlist and segment as a HIT, and --verify agrees', async () => {
+    const res = await prewarm('hls-again.json', '--hls-template', '{base}/{key}/hls/master.m3u8', '--verify', '--min-hit-ratio', '1');
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.stdout).toMatch(/verify: (\d+) of \1 URL\(s\) HIT \(100\.0%\)/);
     const recs = await records(join(work, 'hls-again.jsonl'));
     expect(recs.length).toBeGreaterThan(20);
     expect(recs.filter((r) => r.cacheStatus !== 'hit').map((r) => r.url)).toEqual([]);
@@ -102,6 +103,8 @@ describe('prewarm HLS and DASH', () => {
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).toMatch(/prewarm: 0 request\(s\)/);
     expect((await records(join(work, 'hls.jsonl'))).length).toBe(before);
+    const summary = JSON.parse(await readFile(join(work, 'hls.summary.json'), 'utf8'));
+    expect([summary.interrupted, summary.requests, summary.totalRecords]).toEqual([false, 0, before]);
     const again = log.slice(from).map((e) => e.url);
     expect(again.length).toBeGreaterThan(0);
     expect(again.every((u) => u.includes('.m3u8'))).toBe(true);

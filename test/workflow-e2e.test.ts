@@ -2,7 +2,7 @@
 // runs as its real subcommand; then resume after a failed stage, a dry run that runs
 // nothing, and --interactive without a terminal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ let dir: string;
 let library: string;
 let origin: RunningOrigin;
 
-const STAGES = ['analysis', 'prewarm', 'errors', 'loadtest', 'optimize'];
+const STAGES = ['analysis', 'optimize', 'purge', 'prewarm', 'verify', 'errors', 'loadtest'];
 
 async function state(out: string): Promise<WorkflowState> {
   return JSON.parse(await readFile(join(out, 'workflow-state.json'), 'utf8')) as WorkflowState;
@@ -60,7 +60,9 @@ describe('media-toolkit workflow', () => {
     const r = await runCli(['--config', cfg, 'workflow', ...args], { timeoutMs: 170_000, env: { MEDIA_TOOLKIT_WORKERS: '300' } });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     const s = await state(out);
-    for (const name of STAGES) expect(s.stages[name as keyof WorkflowState['stages']].status, `${name}: ${s.stages[name as keyof WorkflowState['stages']].message}`).toBe('done');
+    for (const name of STAGES.filter((x) => x !== 'purge')) expect(s.stages[name as keyof WorkflowState['stages']].status, `${name}: ${s.stages[name as keyof WorkflowState['stages']].message}`).toBe('done');
+    // The first run in a folder has nothing to compare with, and no purge provider is set.
+    expect(s.stages.purge).toMatchObject({ status: 'skipped', message: expect.stringContaining('no previous listing to compare with') });
     // Every stage ran the real subcommand, with flags from the contract and the config file.
     expect(s.stages.analysis.commands?.join('\n')).toContain('analyze --listing-file');
     expect(s.stages.analysis.commands?.join('\n')).toContain('--size-threshold 0.2');
@@ -68,7 +70,7 @@ describe('media-toolkit workflow', () => {
     expect(s.stages.prewarm.commands?.[0]).toContain('--workers 4');
     expect(origin.stats().requests - before).toBeGreaterThan(20);
 
-    for (const f of ['listing.jsonl', 'analysis.md', 'prewarm-results.json', 'errors.md', 'exclusion-list.json', 'loadtest-summary.json', 'optimize-report.md', 'optimize-report.json']) {
+    for (const f of ['listing.jsonl', 'analysis.md', 'prewarm-results.json', 'verify-report.md', 'verify-report.json', 'verify-report.html', 'errors.md', 'exclusion-list.json', 'loadtest-summary.json', 'optimize-report.md', 'optimize-report.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const md = await readFile(join(out, 'index.md'), 'utf8');
@@ -81,6 +83,7 @@ describe('media-toolkit workflow', () => {
     expect(md).toMatch(/\| Errors \| \d+ failed requests? on \d+ keys?/);
     expect(md).toMatch(/\| Load test \(k6\) \| thresholds passed, p95 [\d.]+ ms/);
     expect(md).toMatch(/\| Optimization \| saved [\d.]+ (KiB|MiB) \(\d+\.\d%\)/);
+    expect(md).toMatch(/\| Coverage after warming \| \d+\.\d% HIT \(\d+ of \d+ re-requested\) \|/);
     // Every link points at a file that exists; the HTML needs nothing from outside the folder.
     const links = [...md.matchAll(/\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
     expect(links.length).toBeGreaterThanOrEqual(10);
@@ -147,7 +150,11 @@ describe('media-toolkit workflow', () => {
     const before = origin.stats().requests;
     const r = await runCli(['workflow', ...quick(out), '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
-    for (const cmd of ['list', 'analyze', 'prewarm', 'errors', 'loadtest', 'optimize']) expect(r.stdout).toContain(`$ media-toolkit ${cmd} `);
+    for (const cmd of ['list', 'analyze', 'errors', 'optimize']) expect(r.stdout).toContain(`$ media-toolkit ${cmd} `);
+    // The base URL goes to the stages in their environment, never on a command line.
+    for (const cmd of ['prewarm', 'verify', 'loadtest']) expect(r.stdout).toContain(`$ MEDIA_TOOLKIT_BASE_URL=${origin.url} media-toolkit ${cmd} `);
+    expect(r.stdout).not.toContain('--base-url');
+    expect(r.stdout).toMatch(/3\. purge: [^\n]*\n\s+would be skipped: no --purge-provider/);
     expect(r.stdout).toContain(`reads: local:${library}`);
     expect(r.stdout).toContain(join(out, 'prewarm-results.json'));
     expect(existsSync(out)).toBe(false);
@@ -166,17 +173,53 @@ describe('media-toolkit workflow', () => {
     expect(origin.stats().requests).toBe(before);
   });
 
-  it('keeps credentials in the base URL out of everything it writes', async () => {
+  it('hands the base URL to its stages through the environment (never a command line) and keeps its token out of every file', async () => {
     const out = join(dir, 'secret');
-    const skips = STAGES.filter((s) => s !== 'errors').map((s) => `--skip-${s}`);
-    const r = await runCli(['workflow', '--remote', 'local', '--bucket', library, '--base-url', 'http://user:sekret-pass@127.0.0.1:9/', '--output-dir', out, ...skips]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(`${r.stdout}${r.stderr}`).not.toContain('sekret-pass');
-    for (const f of await readdir(out, { recursive: true })) {
-      const p = join(out, String(f));
-      if ((await stat(p)).isFile()) expect(await readFile(p, 'utf8'), String(f)).not.toContain('sekret-pass');
+    const token = 'SEKRET-token-7f3a91';
+    const base = `${origin.url}/?token=${token}`;
+    // Every command line of this run's processes (stages, k6), read from /proc while it runs, as `ps` would show it.
+    const seen = new Set<string>();
+    const poll = setInterval(() => {
+      for (const pid of readdirSync('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+          if (cmd.includes(out)) seen.add(cmd);
+        } catch {
+          /* gone */
+        }
+      }
+    }, 15);
+    let r;
+    try {
+      // The user keeps it off their own command line too (MEDIA_TOOLKIT_BASE_URL), so any process seen holding it is the workflow's doing.
+      const args = quick(out);
+      args.splice(args.indexOf('--base-url'), 2);
+      r = await runCli(['workflow', ...args, '--optimize-threshold', '1000'], { timeoutMs: 170_000, env: { MEDIA_TOOLKIT_BASE_URL: base } });
+    } finally {
+      clearInterval(poll);
     }
-    expect((await state(out)).target.baseUrl).toBe('http://REDACTED@127.0.0.1:9/');
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const s = await state(out);
+    for (const name of ['analysis', 'optimize', 'prewarm', 'verify', 'errors', 'loadtest'] as const) expect(s.stages[name].status, `${name}: ${s.stages[name].message}`).toBe('done');
+    // The stages that need the base URL did get it: every request carried the token to the origin.
+    const results = JSON.parse(await readFile(join(out, 'prewarm-results.json'), 'utf8'));
+    expect(results.records.length).toBeGreaterThan(10);
+    expect(results.records.every((x: { ok: boolean; url: string }) => x.ok && x.url.includes('token=REDACTED'))).toBe(true);
+    // ps: the stages' command lines were seen, and none held the token.
+    const lines = [...seen];
+    for (const stage of ['workflow', 'prewarm', 'verify', 'loadtest']) expect(lines.some((l) => l.includes(`media-toolkit.js ${stage} `)), `${stage} seen`).toBe(true);
+    expect(lines.filter((l) => l.includes(token))).toEqual([]);
+    // Nothing printed, and no file written (results, logs, summaries, verify and k6 reports, state, index) holds it.
+    expect(`${r.stdout}${r.stderr}`).not.toContain(token);
+    const files = (await readdir(out, { recursive: true })).map(String);
+    for (const f of ['prewarm-results.json', 'prewarm-results.jsonl', 'prewarm-results.summary.json', 'verify-report.json', 'verify-report.html', 'loadtest-summary.json', 'index.html', 'workflow-state.json', 'logs/prewarm.log']) expect(files, f).toContain(f);
+    expect(files.some((f) => f.startsWith('loadtest/'))).toBe(true);
+    for (const f of files) {
+      const p = join(out, f);
+      if ((await stat(p)).isFile()) expect(await readFile(p, 'utf8'), f).not.toContain(token);
+    }
+    expect((await state(out)).target.baseUrl).toBe(`${origin.url}/?token=REDACTED`);
   });
 
   it('--no-save-progress leaves no state file, and --resume then has nothing to continue', async () => {
@@ -197,7 +240,8 @@ describe('media-toolkit workflow', () => {
     expect(r.stderr).toContain('needs a terminal');
     expect(existsSync(join(dir, 'tty'))).toBe(false);
 
-    // On a pseudo-terminal (util-linux `script`): yes to analysis, no to prewarm, quit at the next question.
+    // On a pseudo-terminal (util-linux `script`): yes to analysis, no to optimize, quit at the next question
+    // (prewarm: purge has nothing to do on a first run and is skipped without asking).
     const out = join(dir, 'pty');
     const command = [process.execPath, CLI, 'workflow', ...quick(out), '--interactive'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const before = origin.stats().requests;
@@ -206,9 +250,10 @@ describe('media-toolkit workflow', () => {
     expect(pty.stdout).toContain('Run stage "analysis"? [Y]es / [n]o, skip it / [q]uit:');
     const s = await state(out);
     expect(s.stages.analysis.status).toBe('done');
-    expect(s.stages.prewarm).toMatchObject({ status: 'skipped', message: 'declined at the prompt' });
-    expect(s.stages.optimize.status).toBe('pending');
-    expect(s.stages.optimize.message).toBe('stopped at the prompt');
+    expect(s.stages.optimize).toMatchObject({ status: 'skipped', message: 'declined at the prompt' });
+    expect(s.stages.purge.status).toBe('skipped');
+    expect(s.stages.prewarm).toMatchObject({ status: 'pending', message: 'stopped at the prompt' });
+    expect(s.stages.loadtest.message).toBe('stopped at the prompt');
     expect(origin.stats().requests).toBe(before);
   });
 });

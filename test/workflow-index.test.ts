@@ -1,11 +1,11 @@
 // The index page's figures and escaping, from the stage outputs' JSON shapes.
 import { describe, expect, it } from 'vitest';
-import { fromK6Summary, fromOptimizeReport } from '../workflow/headlines.js';
+import { fromK6Summary, fromOptimizeReport, fromPurgeReport, fromVerifyReport } from '../workflow/headlines.js';
 import { headlineRows, renderHtml } from '../workflow/index-page.js';
 import { formatBytes } from '../common/byte-size.js';
 import { newState } from '../workflow/state.js';
 import { shortError } from '../workflow/run-step.js';
-import { loadStages } from '../workflow/stages.js';
+import { loadStages, planStage } from '../workflow/stages.js';
 import type { WorkflowOptions } from '../workflow/options.js';
 
 const options = (o: Partial<WorkflowOptions> = {}): WorkflowOptions => ({
@@ -13,7 +13,7 @@ const options = (o: Partial<WorkflowOptions> = {}): WorkflowOptions => ({
   loadtestUsers: 50, loadtestDuration: '2m', loadStages: [{}, {}, {}, {}, {}], skipLargeFiles: true, largeFileThresholdMb: 256,
   requestTimeout: '120s', useErrorReport: true, optimizeVideos: true, optimizeThreshold: 256, optimizeCodec: 'h264',
   optimizeQuality: 'balanced', optimizeResolution: '1080p', skip: {}, resume: false, saveProgress: true, continueOnError: false,
-  dryRun: false, interactive: false, ...o,
+  dryRun: false, interactive: false, purge: {}, ...o,
 });
 
 describe('workflow index figures', () => {
@@ -73,5 +73,38 @@ describe('workflow index figures', () => {
     expect(loadStages(options({ loadStages: [{ users: 2, duration: '5s' }, { users: 0 }, {}, {}, {}] }))).toEqual([
       { users: 2, duration: '5s' }, { users: 0, duration: '2m' },
     ]);
+  });
+
+  it('shows what changed, what was purged and the coverage after warming, from purge\'s and verify\'s reports', () => {
+    const purge = fromPurgeReport({ provider: 'cloudfront', itemLabel: 'path', keys: 21, urls: 90, items: 39, calls: 1, purged: 39, failed: 0, wildcards: 15, notCached: 0 });
+    const coverage = fromVerifyReport({ coverage: { overall: { total: 40, hits: 38, ratio: 0.95 } } });
+    const rows = Object.fromEntries(headlineRows({ changes: { baseline: 'x', new: 2, changed: 3, deleted: 1, replaced: 1, toPurge: 5, toWarm: 6 }, purge, coverage }));
+    expect(rows.Changes).toBe('2 new keys, 3 changed, 1 deleted since the previous listing; 1 source replaced by optimize; 5 to purge, 6 to warm again');
+    expect(rows.Purge).toBe('39 path(s) for 21 keys (15 wildcards) via cloudfront in 1 call: 39 purged, 0 failed');
+    expect(rows['Coverage after warming']).toBe('95.0% HIT (38 of 40 re-requested)');
+    expect(Object.fromEntries(headlineRows({ changes: null })).Changes).toBe('no previous listing to compare with (the first run in this folder); optimize replaced nothing');
+    expect(fromPurgeReport({ nothing: 1 })).toBeUndefined();
+    expect(fromVerifyReport({ coverage: {} })).toBeUndefined();
+  });
+
+  it('plans the purge and prewarm stages from what changed, and skips them with the reason', () => {
+    const o = options({ baseUrl: 'https://cdn.example.com/v?token=abc', purge: { provider: 'cloudflare', zoneId: 'Z' }, changedOnly: true });
+    const exists = () => false;
+    const none = planStage('purge', o, exists, { changesKnown: true });
+    expect(none.blocked).toBe('no previous listing to compare with (the first run in this folder), and optimize replaced nothing');
+    const onlyNew = planStage('purge', o, exists, { changesKnown: true, changes: { new: 3, changed: 0, deleted: 0, replaced: 0, toPurge: 0, toWarm: 3 } });
+    expect(onlyNew.blocked).toBe('only new keys (3): nothing of theirs is cached yet');
+    const some = { changesKnown: true, changes: { new: 0, changed: 2, deleted: 0, replaced: 0, toPurge: 2, toWarm: 2 } };
+    const p = planStage('purge', o, exists, some);
+    expect(p.blocked).toBeUndefined();
+    expect(p.steps[0].args.slice(0, 5)).toEqual(['purge', '--provider', 'cloudflare', '--keys-file', '/nonexistent-output/changes.jsonl']);
+    expect(p.steps[0].args).toContain('--zone-id');
+    // The base URL and its token never go on the command line.
+    expect(p.steps[0].args.join(' ')).not.toContain('token');
+    expect(p.steps[0].env).toEqual({ MEDIA_TOOLKIT_BASE_URL: 'https://cdn.example.com/v?token=abc' });
+    expect(planStage('purge', options({ baseUrl: 'https://x' }), exists, some).blocked).toBe('no --purge-provider: the cached derivatives of 2 changed key(s) may be stale');
+    const w = planStage('prewarm', o, exists, some);
+    expect(w.steps[0].args).toContain('--only-keys');
+    expect(planStage('prewarm', o, exists, { changesKnown: true, changes: { new: 0, changed: 0, deleted: 4, replaced: 0, toPurge: 4, toWarm: 0 } }).blocked).toBe('nothing new or changed to warm (--changed-only)');
   });
 });

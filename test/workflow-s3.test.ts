@@ -69,7 +69,7 @@ describe('workflow on S3', () => {
       const r = await runCli([...base, '--force-path-style', given], { env: s3.awsEnv() });
       expect(r.code, r.stderr).toBe(0);
       for (const cmd of ['list', 'prewarm', 'optimize']) {
-        const line = r.stdout.split('\n').find((l) => l.includes(`$ media-toolkit ${cmd} `));
+        const line = r.stdout.split('\n').find((l) => l.includes(` media-toolkit ${cmd} `));
         expect(line, cmd).toContain(`--force-path-style ${passed}`);
       }
     }

@@ -10,6 +10,17 @@ export const FILES = {
   indexHtml: 'index.html',
   logs: 'logs',
   listing: 'listing.jsonl',
+  // The listing an earlier run left, moved aside when this run lists again: what the CDN was warmed with.
+  listingPrevious: 'listing.previous.jsonl',
+  // `diff` of the previous listing and this run's (analysis stage).
+  listingChanges: 'listing-changes.jsonl',
+  // Those changes plus the sources optimize replaced in place: what purge and --changed-only take.
+  changes: 'changes.jsonl',
+  purgeReport: 'purge-report.json',
+  purgeFailed: 'purge-failed.txt',
+  verifyReport: 'verify-report.md',
+  verifyJson: 'verify-report.json',
+  verifyHtml: 'verify-report.html',
   results: PREWARM.json,
   // prewarm names these after its --output (the flag contract), so they follow from it.
   resultsJsonl: PREWARM.jsonl,

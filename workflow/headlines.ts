@@ -6,11 +6,19 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { CacheStatus, ResultsFile } from '../common/results-record.js';
 import { FILES } from './files.js';
+import type { ChangeSummary } from './changes.js';
 
 export interface Headlines {
   /** Figures read from files a stage left in an earlier run (it did not run this time). */
-  earlier?: Partial<Record<'objects' | 'prewarm' | 'errors' | 'loadtest' | 'optimize', boolean>>;
+  earlier?: Partial<Record<'objects' | 'prewarm' | 'errors' | 'loadtest' | 'optimize' | 'purge' | 'verify', boolean>>;
   objects?: { count: number; bytes: number };
+  /** What changed since the previous listing, and what optimize replaced (this run). */
+  changes?: ChangeSummary | null;
+  /** The listing this run compared with, if any. */
+  baseline?: string;
+  purge?: { provider: string; itemLabel?: string; keys: number; urls: number; items: number; purged: number; failed: number; notCached?: number; wildcards?: number; calls: number; dryRun?: boolean };
+  /** After re-warming: the share of what was warmed that the CDN now answers from cache. */
+  coverage?: { hits: number; total: number; hitRatio: number };
   prewarm?: { requests: number; ok: number; successRate: number; cacheStatus: Partial<Record<CacheStatus, number>> };
   errors?: { failedRequests: number; failedKeys: number; excludedKeys?: number };
   loadtest?: { verdict: 'passed' | 'breached' | 'unknown'; p95Ms?: number; requests?: number; failedThresholds: string[]; cacheHitRate?: number };
@@ -129,6 +137,39 @@ export function fromOptimizeReport(report: unknown): Headlines['optimize'] {
   };
 }
 
+/** The purge command's --report JSON. */
+export function fromPurgeReport(report: unknown): Headlines['purge'] {
+  if (!isObj(report) || typeof report.provider !== 'string') return undefined;
+  const n = (k: string) => num(report[k]) ?? 0;
+  return {
+    provider: report.provider,
+    itemLabel: typeof report.itemLabel === 'string' ? report.itemLabel : undefined,
+    keys: n('keys'),
+    urls: n('urls'),
+    items: n('items'),
+    purged: n('purged'),
+    failed: n('failed'),
+    notCached: num(report.notCached),
+    wildcards: num(report.wildcards),
+    calls: n('calls'),
+    dryRun: report.dryRun === true,
+  };
+}
+
+/** Hit share from verify's JSON report: `coverage.overall` {total, hits, ratio}. */
+export function fromVerifyReport(report: unknown): Headlines['coverage'] {
+  if (!isObj(report)) return undefined;
+  const coverage = isObj(report.coverage) ? report.coverage : undefined;
+  const scopes = [coverage?.overall, report.overall, report].filter(isObj);
+  for (const sc of scopes) {
+    const total = num(sc.total);
+    const hits = num(sc.hits);
+    const ratio = num(sc.ratio) ?? num(sc.hitRatio) ?? (hits !== undefined && total ? hits / total : undefined);
+    if (ratio !== undefined && total !== undefined) return { hits: hits ?? Math.round(ratio * total), total, hitRatio: ratio };
+  }
+  return undefined;
+}
+
 export async function readHeadlines(outputDir: string, loadtestExit: number | undefined): Promise<Headlines> {
   const h: Headlines = {};
   h.objects = await objects(outputDir);
@@ -139,5 +180,7 @@ export async function readHeadlines(outputDir: string, loadtestExit: number | un
   const summary = await readJson(join(outputDir, FILES.loadtestSummary));
   h.loadtest = summary !== undefined || loadtestExit !== undefined ? fromK6Summary(summary, loadtestExit) : undefined;
   h.optimize = fromOptimizeReport(await readJson(join(outputDir, FILES.optimizeJson)));
+  h.purge = fromPurgeReport(await readJson(join(outputDir, FILES.purgeReport)));
+  h.coverage = fromVerifyReport(await readJson(join(outputDir, FILES.verifyJson)));
   return h;
 }

@@ -10,6 +10,7 @@ import { planStage } from './stages.js';
 import { FILES } from './files.js';
 import { statusText, type WorkflowState } from './state.js';
 import { readHeadlines, type Headlines } from './headlines.js';
+import { baselineListing } from './changes.js';
 import { escapeHtml as esc } from '../common/escape-html.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -21,6 +22,20 @@ export function headlineRows(h: Headlines): Array<[string, string]> {
   const push = rows.push.bind(rows);
   const earlier = (k: keyof NonNullable<Headlines['earlier']>) => (h.earlier?.[k] ? ' (from an earlier run: the stage did not run this time)' : '');
   if (h.objects) push(['Objects', `${h.objects.count} objects, ${formatBytes(h.objects.bytes)}${earlier('objects')}`]);
+  if (h.changes !== undefined) {
+    const c = h.changes;
+    if (!c) push(['Changes', h.baseline ? 'nothing changed since the previous listing; optimize replaced nothing' : 'no previous listing to compare with (the first run in this folder); optimize replaced nothing']);
+    else {
+      const since = c.baseline ? `${plural(c.new, 'new key')}, ${c.changed} changed, ${c.deleted} deleted since the previous listing` : 'no previous listing to compare with';
+      push(['Changes', `${since}; ${plural(c.replaced, 'source')} replaced by optimize; ${c.toPurge} to purge, ${c.toWarm} to warm again`]);
+    }
+  }
+  if (h.purge) {
+    const p = h.purge;
+    const what = `${p.items} ${p.itemLabel ?? 'item'}(s)${p.keys ? ` for ${plural(p.keys, 'key')}` : ''}${p.wildcards ? ` (${p.wildcards} wildcards)` : ''}`;
+    const nc = p.notCached ? `, ${p.notCached} not cached` : '';
+    push(['Purge', `${p.dryRun ? 'dry run: ' : ''}${what} via ${p.provider} in ${plural(p.calls, 'call')}: ${p.purged} purged${nc}, ${p.failed} failed${earlier('purge')}`]);
+  }
   if (h.prewarm) {
     const mix = Object.entries(h.prewarm.cacheStatus)
       .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
@@ -28,6 +43,9 @@ export function headlineRows(h: Headlines): Array<[string, string]> {
       .join(', ');
     push(['Pre-warming', `${pct(h.prewarm.successRate)} of ${h.prewarm.requests} requests succeeded (${h.prewarm.ok} ok)${earlier('prewarm')}`]);
     rows.push(['Cache status', mix || 'no requests']);
+  }
+  if (h.coverage) {
+    push(['Coverage after warming', `${pct(h.coverage.hitRatio)} HIT (${h.coverage.hits} of ${h.coverage.total} re-requested)${earlier('verify')}`]);
   }
   if (h.errors) {
     const excl = h.errors.excludedKeys !== undefined ? `; ${plural(h.errors.excludedKeys, 'key')} in the exclusion list` : '';
@@ -132,7 +150,12 @@ ${stage}
 export async function writeIndex(o: WorkflowOptions, state: WorkflowState): Promise<{ md: string; html: string; headlines: Headlines }> {
   const ran = (s: StageName) => state.stages[s].status === 'done' || state.stages[s].status === 'failed';
   const h = await readHeadlines(o.outputDir, ran('loadtest') ? state.stages.loadtest.exitCode : undefined);
-  h.earlier = { objects: !ran('analysis'), prewarm: !ran('prewarm'), errors: !ran('prewarm'), loadtest: !ran('loadtest'), optimize: !ran('optimize') };
+  h.earlier = { objects: !ran('analysis'), prewarm: !ran('prewarm'), errors: !ran('prewarm'), loadtest: !ran('loadtest'), optimize: !ran('optimize'), purge: !ran('purge'), verify: !ran('verify') };
+  // Changes are this run's own: undefined when no stage needed them, null when nothing changed.
+  h.changes = state.stages.purge.status === 'pending' && state.stages.prewarm.status === 'pending' ? undefined : (state.changes ?? null);
+  h.baseline = baselineListing(o.outputDir, o.previousListing, existsSync);
+  // A purge report of an earlier run says nothing about this one.
+  if (!ran('purge')) h.purge = undefined;
   const md = join(o.outputDir, FILES.indexMd);
   const html = join(o.outputDir, FILES.indexHtml);
   await writeFileAtomic(md, renderMarkdown(o, state, h));

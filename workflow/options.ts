@@ -1,8 +1,25 @@
 // What `media-toolkit workflow` was asked to do, as the stages read it.
 import type { StorageLocation } from '../storage/types.js';
 
-export const STAGES = ['analysis', 'prewarm', 'errors', 'loadtest', 'optimize'] as const;
+// The change-aware cycle: what is there, re-encode what is oversized, purge what changed,
+// warm it, prove it is warm, explain what failed, then load-test.
+export const STAGES = ['analysis', 'optimize', 'purge', 'prewarm', 'verify', 'errors', 'loadtest'] as const;
 export type StageName = (typeof STAGES)[number];
+
+/** The purge stage's settings; the provider's own flags keep purge's names. */
+export interface PurgeSettings {
+  provider?: string;
+  distributionId?: string;
+  zoneId?: string;
+  edgerc?: string;
+  section?: string;
+  serviceId?: string;
+  by?: string;
+  edges?: string[];
+  method?: string;
+  pathPrefix?: string;
+  wait?: boolean;
+}
 
 export interface LoadStage {
   users: number;
@@ -39,6 +56,16 @@ export interface WorkflowOptions extends Omit<StorageLocation, 'rcloneBin'> {
   smallFileThreshold?: number;
   mediumFileThreshold?: number;
   useHeadForSize?: boolean;
+  /** --max-failure-rate for prewarm (its default when unset: any final failure fails the stage). */
+  maxFailureRate?: number;
+  /** Warm only the new and changed keys when a previous listing exists. */
+  changedOnly?: boolean;
+  /** The listing to compare with (default: the listing an earlier run left in --output-dir). */
+  previousListing?: string;
+  // purge
+  purge: PurgeSettings;
+  // verify
+  minHitRatio?: number;
   // analysis
   sizeThreshold: number;
   analysisFormat: string;
@@ -55,6 +82,8 @@ export interface WorkflowOptions extends Omit<StorageLocation, 'rcloneBin'> {
   useErrorReport: boolean;
   // optimize
   optimizeVideos: boolean;
+  /** Replace each source with its verified optimized version (then purge and re-warm it). */
+  optimizeInPlace?: boolean;
   optimizeThreshold: number;
   optimizeCodec: string;
   optimizeQuality: string;

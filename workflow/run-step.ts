@@ -19,10 +19,11 @@ export function cliPath(): string {
   return join(projectRoot(), 'bin', 'media-toolkit.js');
 }
 
-/** Shell-like rendering of a command for logs, reports and --dry-run (secrets redacted). */
-export function displayCommand(args: string[]): string {
+/** Shell-like rendering of a command for logs, reports and --dry-run (secrets redacted), its variables first. */
+export function displayCommand(args: string[], env?: Record<string, string>): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return redactText(['media-toolkit', ...args].map(quote).join(' '));
+  const vars = Object.entries(env ?? {}).map(([k, v]) => `${k}=${quote(v)}`);
+  return redactText([...vars, 'media-toolkit', ...args.map(quote)].join(' '));
 }
 
 /** One short line from a tool's last error line (k6 logfmt lines carry stack traces after msg="). */

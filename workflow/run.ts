@@ -7,7 +7,9 @@ import { redactText, redactUrl } from '../common/redact.js';
 import { info, warn } from '../lib/log.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { STAGES, type StageName, type WorkflowOptions } from './options.js';
-import { planStage, type StagePlan } from './stages.js';
+import { planStage, type StageFacts, type StagePlan } from './stages.js';
+import { baselineListing, composeChanges, moveListingAside } from './changes.js';
+import { rm } from 'node:fs/promises';
 import { FILES } from './files.js';
 import { newState, readState, statusText, writeState, type StageState, type WorkflowState } from './state.js';
 import { displayCommand, runStep } from './run-step.js';
@@ -49,7 +51,7 @@ function describePlan(plan: StagePlan, reason: string | undefined, n: number): s
   if (reason) lines.push(`   not run: ${reason}`);
   else if (plan.blocked) lines.push(`   would be skipped: ${plan.blocked}`);
   else {
-    for (const s of plan.steps) lines.push(`   $ ${displayCommand(s.args)}`);
+    for (const s of plan.steps) lines.push(`   $ ${displayCommand(s.args, s.env)}`);
     lines.push(`   reads: ${redactText(plan.inputs.join(', '))}`);
     lines.push(`   writes: ${plan.reports.map((r) => r.file).join(', ')}`);
   }
@@ -90,7 +92,7 @@ function summaryTable(state: WorkflowState): string {
 
 async function askToRun(name: StageName, plan: StagePlan, io: WorkflowIo): Promise<'yes' | 'no' | 'quit'> {
   if (!io.ask) return 'yes';
-  process.stderr.write(`\n${plan.steps.map((s) => `  $ ${displayCommand(s.args)}`).join('\n')}\n`);
+  process.stderr.write(`\n${plan.steps.map((s) => `  $ ${displayCommand(s.args, s.env)}`).join('\n')}\n`);
   for (;;) {
     const a = (await io.ask(`Run stage "${name}"? [Y]es / [n]o, skip it / [q]uit: `)).trim().toLowerCase();
     if (a === '' || a === 'y' || a === 'yes') return 'yes';
@@ -115,16 +117,32 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
   if (o.dryRun) return dryRun(o, previous, io);
 
   const state = newState(targetOf(o));
-  if (previous) state.startedAt = previous.startedAt;
+  if (previous) {
+    state.startedAt = previous.startedAt;
+    if (previous.changes) state.changes = previous.changes;
+  }
   const save = async () => {
     if (o.saveProgress) await writeState(statePath, state);
   };
   let stopReason: string | undefined;
+  let stoppedBy: StageName | undefined;
   let thresholdsOnly = true;
+  let facts: StageFacts | undefined;
+  const ranOrKept = (s: StageName) => state.stages[s].status === 'done';
+  /** What changed (this run's diff and optimize's replacements), composed once, before the first stage that needs it. */
+  const changeFacts = async (): Promise<StageFacts> => {
+    if (facts) return facts;
+    const baseline = baselineListing(o.outputDir, o.previousListing, existsSync);
+    const changes = await composeChanges(o.outputDir, { useListingChanges: ranOrKept('analysis'), useOptimize: ranOrKept('optimize'), baseline });
+    state.changes = changes;
+    return (facts = { changesKnown: true, changes });
+  };
 
   for (const [i, name] of STAGES.entries()) {
     const st: StageState = (state.stages[name] = { status: 'pending' });
-    if (stopReason) {
+    // The errors stage explains a failed pre-warming or verify: it runs when their results were written.
+    const diagnosis = name === 'errors' && (stoppedBy === 'prewarm' || stoppedBy === 'verify') && existsSync(join(o.outputDir, FILES.results));
+    if (stopReason && !diagnosis) {
       st.message = stopReason;
       continue;
     }
@@ -138,7 +156,12 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
       info(`[${i + 1}/${STAGES.length}] ${name}: ${statusText(state.stages[name])}`);
       continue;
     }
-    const plan = planStage(name, o, existsSync);
+    if (name === 'analysis') {
+      // The listing an earlier run left becomes the previous one; a stale diff of an earlier run goes.
+      await moveListingAside(o.outputDir, state.startedAt);
+      if (!baselineListing(o.outputDir, o.previousListing, existsSync)) await rm(join(o.outputDir, FILES.listingChanges), { force: true });
+    }
+    const plan = planStage(name, o, existsSync, name === 'purge' || name === 'prewarm' ? await changeFacts() : undefined);
     if (plan.blocked) {
       Object.assign(st, { status: 'skipped', message: plan.blocked });
       info(`[${i + 1}/${STAGES.length}] ${name}: skipped (${plan.blocked})`);
@@ -165,10 +188,11 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
     await save();
     let log = '';
     for (const step of plan.steps) {
-      const shown = displayCommand(step.args);
+      const shown = displayCommand(step.args, step.env);
       st.commands?.push(shown);
       info(`  $ ${shown}`);
-      const r = await runStep(step.args, { prefix: `  [${name}] `, echo: true, signal: io.signal, env: io.childEnv });
+      const env = step.env ? { ...(io.childEnv ?? process.env), ...step.env } : io.childEnv;
+      const r = await runStep(step.args, { prefix: `  [${name}] `, echo: true, signal: io.signal, env });
       log += `$ ${shown}\n${r.output}${r.output.endsWith('\n') ? '' : '\n'}exit ${r.code}\n\n`;
       st.exitCode = r.code;
       if (io.signal?.aborted) {
@@ -189,8 +213,9 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
     await save();
     info(`[${i + 1}/${STAGES.length}] ${name}: ${statusText(st)} in ${formatMs(st.durationMs)}`);
     if (io.signal?.aborted) stopReason = 'interrupted';
-    else if (st.status === 'failed' && !o.continueOnError) {
+    else if (st.status === 'failed' && !o.continueOnError && !stopReason) {
       stopReason = `${name} failed; fix it and re-run with --resume (or use --continue-on-error)`;
+      stoppedBy = name;
     }
   }
   await save();

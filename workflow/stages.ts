@@ -3,11 +3,32 @@
 import { type StageName, type WorkflowOptions, type LoadStage } from './options.js';
 import { FILES, analysisFile, inOutput } from './files.js';
 import { durationSeconds, secondsDuration } from '../common/duration.js';
+import { baselineListing, type ChangeSummary } from './changes.js';
 
 /** One subcommand run. */
 export interface Step {
   /** Arguments after `media-toolkit`, starting with the subcommand. */
   args: string[];
+  /**
+   * Variables for this step only. Secrets go here, never into `args`: a command line is
+   * visible to every user of the machine (`ps`), a process's environment is not.
+   */
+  env?: Record<string, string>;
+}
+
+/** What earlier stages of this run found, for the stages that depend on it. */
+export interface StageFacts {
+  /** Whether the change list was composed in this run (false in a dry run: not known yet). */
+  changesKnown: boolean;
+  /** What changed, or undefined when nothing did (or nothing could be compared). */
+  changes?: ChangeSummary;
+}
+
+/** The base URL may carry a token or signature: the stages get it as MEDIA_TOOLKIT_BASE_URL. */
+export const BASE_URL_ENV = 'MEDIA_TOOLKIT_BASE_URL';
+
+function withBaseUrl(o: WorkflowOptions): Record<string, string> | undefined {
+  return o.baseUrl ? { [BASE_URL_ENV]: o.baseUrl } : undefined;
 }
 
 /** A report a stage leaves in --output-dir, for the index page. */
@@ -29,11 +50,13 @@ export interface StagePlan {
 }
 
 export const STAGE_TITLES: Record<StageName, string> = {
-  analysis: 'File analysis (list and analyze the bucket)',
+  analysis: 'File analysis (list and analyze the bucket, and what changed since the previous listing)',
+  optimize: 'Optimization (re-encode oversized videos)',
+  purge: 'Purge (remove the cached derivatives of changed sources from the CDN)',
   prewarm: 'Cache pre-warming (every derivative and variant)',
+  verify: 'Verify (re-request what was warmed: is it a cache HIT now?)',
   errors: 'Error analysis (report and exclusion list)',
   loadtest: 'Load test (k6 replaying the warmed URLs)',
-  optimize: 'Optimization (re-encode oversized videos)',
 };
 
 type Value = string | number | boolean | string[] | undefined;
@@ -46,7 +69,7 @@ function push(args: string[], flag: string, value: Value): void {
 }
 
 /** --remote/--bucket/--directory and the S3 connection flags the command takes. */
-function storageArgs(o: WorkflowOptions, command: 'list' | 'prewarm' | 'optimize'): string[] {
+function storageArgs(o: WorkflowOptions, command: 'list' | 'prewarm' | 'optimize' | 'diff'): string[] {
   const a = ['--remote', o.remote, '--bucket', o.bucket];
   push(a, '--directory', o.directory);
   push(a, '--endpoint', o.endpoint);
@@ -95,12 +118,13 @@ export function loadStages(o: WorkflowOptions): LoadStage[] {
  * The plan of one stage. `exists` says whether a file is (or, in a dry run,
  * will be) there when the stage starts.
  */
-export function planStage(name: StageName, o: WorkflowOptions, exists: (path: string) => boolean): StagePlan {
+export function planStage(name: StageName, o: WorkflowOptions, exists: (path: string) => boolean, facts: StageFacts = { changesKnown: false }): StagePlan {
   const out = (f: string) => inOutput(o.outputDir, f);
   const common = commonArgs(o);
   const results = out(FILES.results);
   const base = { name, title: STAGE_TITLES[name] };
   const needResults = exists(results) ? undefined : `needs the pre-warming results ${results} (run the prewarm stage first)`;
+  const baseline = baselineListing(o.outputDir, o.previousListing, exists);
   switch (name) {
     case 'analysis': {
       const listing = out(FILES.listing);
@@ -113,19 +137,68 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       };
       // The index takes object count and bytes from the listing, so one report in the asked format is enough.
       const steps: Step[] = [{ args: list }, { args: analyze(o.analysisFormat, analysisFile(o.analysisFormat)) }];
+      const inputs = [`${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`];
+      const reports: Report[] = [
+        { label: 'Size analysis', file: analysisFile(o.analysisFormat) },
+        { label: 'Object listing (JSON Lines)', file: FILES.listing },
+      ];
+      // What changed since the listing the CDN was last warmed with (an earlier run's, or --previous-listing).
+      if (baseline) {
+        steps.push({ args: ['diff', '--before', baseline, '--after', listing, '--output', out(FILES.listingChanges), ...common] });
+        inputs.push(baseline);
+        reports.push({ label: 'Changes since the previous listing', file: FILES.listingChanges }, { label: 'Previous listing', file: FILES.listingPrevious });
+      }
+      return { ...base, steps, inputs, reports };
+    }
+    case 'purge': {
+      const p = o.purge;
+      const changes = out(FILES.changes);
+      const a = ['purge', '--provider', p.provider ?? '', '--keys-file', changes];
+      push(a, '--media-type', o.mediaType);
+      push(a, '--extensions', o.extensions);
+      push(a, '--derivatives', o.derivatives);
+      push(a, '--image-variants', o.imageVariants);
+      push(a, '--url-format', o.urlFormat);
+      push(a, '--distribution-id', p.distributionId);
+      push(a, '--zone-id', p.zoneId);
+      push(a, '--edgerc', p.edgerc);
+      push(a, '--section', p.section);
+      push(a, '--service-id', p.serviceId);
+      push(a, '--by', p.by);
+      for (const e of p.edges ?? []) a.push('--edge', e);
+      push(a, '--method', p.method);
+      push(a, '--purge-path-prefix', p.pathPrefix);
+      push(a, '--wait', p.wait);
+      // CloudFront: a folder every key of which changed gets one wildcard (the current listing says which).
+      if (p.provider === 'cloudfront' && exists(out(FILES.listing))) a.push('--listing-file', out(FILES.listing));
+      a.push('--failed-output', out(FILES.purgeFailed), '--report', out(FILES.purgeReport), '--progress', 'false', ...common);
+      const c = facts.changes;
+      let blocked: string | undefined;
+      if (facts.changesKnown && !c) blocked = baseline ? 'nothing changed since the previous listing, and optimize replaced nothing' : 'no previous listing to compare with (the first run in this folder), and optimize replaced nothing';
+      else if (facts.changesKnown && c && c.toPurge === 0) blocked = `only new keys (${c.new}): nothing of theirs is cached yet`;
+      else if (!p.provider) blocked = c ? `no --purge-provider: the cached derivatives of ${c.toPurge} changed key(s) may be stale` : 'no --purge-provider';
+      else if (!o.baseUrl && p.by !== 'surrogate-key') blocked = 'needs --base-url (the URLs to purge are built from it)';
       return {
         ...base,
-        steps,
-        inputs: [`${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`],
+        steps: [{ args: a, env: p.by === 'surrogate-key' ? undefined : withBaseUrl(o) }],
+        inputs: [changes],
         reports: [
-          { label: 'Size analysis', file: analysisFile(o.analysisFormat) },
-          { label: 'Object listing (JSON Lines)', file: FILES.listing },
+          { label: 'Purge report (JSON)', file: FILES.purgeReport },
+          { label: 'URLs that were not purged', file: FILES.purgeFailed },
+          { label: 'What changed (change list)', file: FILES.changes },
         ],
+        blocked,
       };
     }
     case 'prewarm': {
       const a = ['prewarm', ...storageArgs(o, 'prewarm'), ...filterArgs(o)];
-      push(a, '--base-url', o.baseUrl);
+      let blocked = o.baseUrl ? undefined : 'needs --base-url';
+      // --changed-only: the new and changed keys alone, when there is something to compare with.
+      if (o.changedOnly && facts.changes) {
+        a.push('--only-keys', out(FILES.changes));
+        if (facts.changes.toWarm === 0) blocked ??= 'nothing new or changed to warm (--changed-only)';
+      } else if (o.changedOnly && facts.changesKnown && baseline) blocked ??= 'nothing changed since the previous listing (--changed-only)';
+      push(a, '--max-failure-rate', o.maxFailureRate);
       push(a, '--derivatives', o.derivatives);
       push(a, '--image-variants', o.imageVariants);
       push(a, '--workers', o.workers);
@@ -143,14 +216,32 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       a.push('--output', results, ...common);
       return {
         ...base,
-        steps: [{ args: a }],
+        steps: [{ args: a, env: withBaseUrl(o) }],
         inputs: [`${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`, o.baseUrl ?? '(no --base-url)'],
         reports: [
           { label: 'Pre-warming results (JSON)', file: FILES.results },
           { label: 'Pre-warming results (JSON Lines)', file: FILES.resultsJsonl },
           { label: 'Pre-warming summary', file: FILES.resultsSummary },
         ],
-        blocked: o.baseUrl ? undefined : 'needs --base-url',
+        blocked,
+      };
+    }
+    case 'verify': {
+      const a = ['verify', '--results-file', results, '--output', out(FILES.verifyReport)];
+      push(a, '--min-hit-ratio', o.minHitRatio);
+      push(a, '--workers', o.workers);
+      push(a, '--timeout', o.timeout);
+      a.push('--progress', 'false', ...common);
+      return {
+        ...base,
+        steps: [{ args: a, env: withBaseUrl(o) }],
+        inputs: [results],
+        reports: [
+          { label: 'Coverage report', file: FILES.verifyReport },
+          { label: 'Coverage report (HTML)', file: FILES.verifyHtml },
+          { label: 'Coverage report (JSON)', file: FILES.verifyJson },
+        ],
+        blocked: needResults,
       };
     }
     case 'errors': {
@@ -173,7 +264,6 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
     }
     case 'loadtest': {
       const a = ['loadtest'];
-      push(a, '--base-url', o.baseUrl);
       a.push('--results-file', results);
       loadStages(o).forEach((s, i) => a.push(`--stage${i + 1}-users`, String(s.users), `--stage${i + 1}-duration`, s.duration));
       push(a, '--url-format', o.urlFormat);
@@ -187,7 +277,7 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       a.push('--request-timeout', o.requestTimeout, '--output-file', out(FILES.loadtestSummary), '--reports-dir', out(FILES.loadtestReports), ...common);
       return {
         ...base,
-        steps: [{ args: a }],
+        steps: [{ args: a, env: withBaseUrl(o) }],
         inputs,
         reports: [
           { label: 'k6 report (HTML)', file: FILES.loadtestHtml },
@@ -199,7 +289,11 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
     }
     case 'optimize': {
       const a = ['optimize', ...storageArgs(o, 'optimize')];
-      a.push('--size-threshold', String(o.optimizeThreshold), '--optimize-videos', '--optimized-videos-dir', out(FILES.optimizedDir));
+      a.push('--size-threshold', String(o.optimizeThreshold));
+      // In place, each source is replaced by its verified re-encode (then purged and warmed again);
+      // otherwise the re-encodes are written to optimized/ for a person to review.
+      if (o.optimizeInPlace) a.push('--optimize-in-place');
+      else a.push('--optimize-videos', '--optimized-videos-dir', out(FILES.optimizedDir));
       a.push('--codec', o.optimizeCodec, '--quality', o.optimizeQuality, '--target-resolution', o.optimizeResolution);
       push(a, '--workers', o.optimizeWorkers);
       push(a, '--preset', o.optimizePreset);
@@ -208,9 +302,12 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       // The optimizer's write-ahead manifest stays with the run, not in the current folder.
       a.push('--manifest', out(FILES.optimizeManifest));
       a.push('--report', out(FILES.optimizeReport), ...common);
+      const steps: Step[] = [{ args: a }];
+      // The bucket after the replacements: the listing the next run compares with.
+      if (o.optimizeInPlace) steps.push({ args: ['list', ...storageArgs(o, 'list'), ...filterArgs(o), '--format', 'jsonl', '--output', out(FILES.listing), ...common] });
       return {
         ...base,
-        steps: [{ args: a }],
+        steps,
         inputs: [`${o.remote}:${o.bucket}${o.directory ? `/${o.directory}` : ''}`],
         reports: [
           { label: 'Optimization report', file: FILES.optimizeReport },

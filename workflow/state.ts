@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { STAGES, type StageName } from './options.js';
+import type { ChangeSummary } from './changes.js';
 
 /**
  * done: ran and succeeded; failed: ran and failed; 
@@ -32,6 +33,8 @@ export interface WorkflowState {
   /** What the run was about, to warn when a resume points elsewhere. */
   target: { remote: string; bucket: string; directory?: string; baseUrl?: string };
   stages: Record<StageName, StageState>;
+  /** What changed in this run (the diff with the previous listing, optimize's replacements). */
+  changes?: ChangeSummary;
 }
 
 export function newState(target: WorkflowState['target']): WorkflowState {

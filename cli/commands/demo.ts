@@ -27,7 +27,8 @@ export function register(program: Command): void {
         'library (videos and images in nested folders, one clearly oversized video)\n' +
         'in --output-dir/library, the local CDN origin serves it on 127.0.0.1, and\n' +
         '`workflow` runs analysis, prewarm, errors, a short k6 load test and optimize\n' +
-        'against it. Reports go to --output-dir/reports, index.html links them all.\n' +
+        'against it; then one video is warmed as HLS (master, playlists, segments) and\n' +
+        'played by one k6 HLS session. Reports go to --output-dir/reports, index.html links them all.\n' +
         'With --keep the origin stays up afterwards to explore (Ctrl-C stops it).',
     )
     .option('--output-dir <dir>', 'where the library, the origin\'s cache and the reports go', 'demo-output')
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--loadtest-duration <duration>', 'k6 test length (ramp up, hold, ramp down)', durationArg, '12s')
     .option('--keep', 'leave the origin running afterwards, until Ctrl-C');
   for (const s of STAGES) cmd.option(`--skip-${s}`, `leave out the ${s} stage`);
+  cmd.option('--skip-streaming', 'leave out the streaming step (one video warmed as HLS and played by a k6 HLS session)');
   cmd
     .addHelpText(
       'after',
@@ -61,6 +63,7 @@ export function register(program: Command): void {
             loadtestUsers: raw.loadtestUsers as number,
             loadtestDuration: raw.loadtestDuration as string,
             skip,
+            skipStreaming: Boolean(raw.skipStreaming),
             verbose: globals.verbose,
             quiet: globals.quiet,
           },

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { locateTool, TOOL_ENV, type ToolName } from '../../lib/tools.js';
 import { pinnedVersions } from '../../lib/project-root.js';
 import { listedEncoders } from '../../optimize/hwaccel.js';
+import { listedFilters } from '../../optimize/picture-check.js';
 
 const run = promisify(execFile);
 
@@ -34,9 +35,10 @@ const ENCODERS_OF_INTEREST = [
 export function register(program: Command): void {
   program
     .command('doctor')
-    .summary('Show the external tools found (k6, ffmpeg, ffprobe, rclone, S3 server) and the encoders ffmpeg has')
+    .summary('Show the external tools found (k6, ffmpeg, ffprobe, rclone, S3 server), the encoders ffmpeg has and whether it has libvmaf')
     .description(
-      'Show where each external tool was found and its version, and which encoders the installed ffmpeg lists.\n' +
+      'Show where each external tool was found and its version, which encoders the installed ffmpeg lists, and whether it\n' +
+        'has the ssim and libvmaf filters the optimize picture check uses.\n' +
         'Tools are looked up by flag, then environment variable (K6_BIN, FFMPEG_PATH, FFPROBE_PATH, RCLONE_BIN, VERSITYGW_BIN),\n' +
         'then PATH, then the project\'s tools/bin (built by `npm run setup-tools`).',
     )
@@ -61,6 +63,8 @@ export function register(program: Command): void {
         out.push(`encoders   listed by ffmpeg: ${have.join(', ') || 'none'}`);
         out.push(`           not listed: ${missing.join(', ') || 'none'}`);
         out.push('           (a listed hardware encoder may still fail without its device; `optimize` tries a tiny encode before using one)');
+        const filters = await listedFilters(ffmpeg.path);
+        out.push(`picture    ssim ${filters.has('ssim') ? 'yes' : 'NO (optimize cannot check pictures with this ffmpeg)'}, libvmaf ${filters.has('libvmaf') ? 'yes: optimize reports VMAF beside SSIM (--min-vmaf)' : 'no: optimize checks pictures with SSIM only (--min-vmaf needs an ffmpeg built with --enable-libvmaf)'}`);
       }
       process.stdout.write(`${out.join('\n')}\n`);
     });

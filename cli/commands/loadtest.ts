@@ -86,6 +86,7 @@ export function register(program: Command): void {
         'Every answer is checked (206 with the right Content-Range and Content-Length for ranges, 200 otherwise); TTFB, cache hits, bytes per derivative and range correctness are measured.',
         'Load ramps through up to five stages of VUs, or of iterations/s with --load-mode arrival-rate.',
         '--mode player plays each video as a browser plays a progressive MP4 (first range, moov, moov from the end without faststart, then chunks kept ahead of a buffer) and measures startup time, stalls, rebuffer ratio, download ratio and abandonment.',
+        '--mode hls / --mode dash play each video\'s stream (--hls-template, --dash-template): master playlist or MPD, segments at real-time pace with the same buffer model, renditions switched by an ABR rule with hysteresis, live playlists reloaded no faster than RFC 8216 allows; video_bitrate_switches and video_selected_bitrate beside the player metrics.',
         'Reports: summary JSON, Markdown, a self-contained HTML report with charts and JUnit XML in --reports-dir, and a text summary on stdout.',
         '--baseline compares with an earlier summary (per derivative: p95 TTFB, p95 duration, cache hits, startup p95, rebuffer ratio).',
         "Exits with k6's code: 0 passed, 99 thresholds crossed. Arguments after -- go to `k6 run` unchanged (e.g. -- --out json=metrics.json).",
@@ -96,7 +97,11 @@ export function register(program: Command): void {
     .option('--config-file <file>', 'JSON file with the same settings as k6 env names (STAGE1_USERS...) or a `stages` array')
     .addOption(choiceOption('--url-format <format>', 'URL form of the derivatives (default imwidth)', URL_FORMATS))
     .option('--url-template <template>', 'URL template instead of a format: {base} {key} {derivative} {width} {height}')
-    .addOption(choiceOption('--mode <mode>', 'request pattern: random byte ranges, or video-player sessions (default random)', ['random', 'player']))
+    .addOption(choiceOption('--mode <mode>', 'request pattern: random byte ranges, video-player sessions (progressive MP4), or HLS / DASH sessions with adaptive bitrate (default random)', ['random', 'player', 'hls', 'dash']))
+    .option('--hls-template <template>', "hls: each video's master playlist, {base} {key} {stem} (default '{base}/{key}/hls/master.m3u8')")
+    .option('--dash-template <template>', "dash: each video's MPD, {base} {key} {stem} (default '{base}/{key}/dash/manifest.mpd')")
+    .option('--abr-start-kbps <kbps>', 'hls/dash: throughput estimate before the first download, picks the starting rendition (default 1000)', floatArg(1))
+    .option('--abr-fixed <rendition>', 'hls/dash: no adaptation, play lowest, highest or rendition N (0 = lowest): a baseline for the ABR rule')
     .addOption(choiceOption('--load-mode <mode>', 'vus: stage users are VUs; arrival-rate: stage users are iterations/s (default vus)', ['vus', 'arrival-rate']))
     .option('--smoke', 'smoke preset: 1 VU, 3 iterations')
     .option('--sequential', 'iteration i requests record i (no randomness, no ranges): one pass over the records')

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
 import { forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
+import { warn } from '../../lib/log.js';
 import { normaliseExtensions } from '../../optimize/candidates.js';
 import { FIT_MODES, TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
 import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
@@ -29,6 +30,12 @@ interface Opts extends PassedThrough, Omit<StorageFlags, 'profile'> {
   disableHardwareAcceleration?: boolean;
   targetSsim?: number;
   measureSsim?: boolean;
+  minSsim: number;
+  minVmaf?: number;
+  fullQualityCheck?: boolean;
+  dropSubtitles?: boolean;
+  dropDataStreams?: boolean;
+  dropAttachments?: boolean;
   workers: number;
   threads: number;
   segmentParallel?: boolean;
@@ -50,9 +57,14 @@ export function register(program: Command): void {
     .description(
       'Re-encode the videos at or above --size-threshold MiB with ffmpeg, verify every output, and either write it ' +
         'elsewhere (--optimize-videos: --optimized-videos-dir, or --output-prefix in the bucket) or replace the original ' +
-        '(--optimize-in-place). Nothing is replaced before its output passed verification: streams, codec, dimensions, ' +
-        'duration within 0.5% (at least one frame), a full decode with -xerror, the frame count, and a size at most ' +
-        '--max-output-ratio of the input (a larger output is rejected and the original kept).\n\n' +
+        '(--optimize-in-place). Nothing is replaced before its output passed verification: codec, dimensions, ' +
+        'duration within 0.5% (at least one frame), a full decode with -xerror, the frame count, every stream of the source ' +
+        '(each audio track, subtitles, cover pictures, data streams) with its language, the chapters and the container\'s title ' +
+        'and creation time, a picture check (SSIM, and VMAF when ffmpeg has libvmaf, of the output against the source as ' +
+        'displayed: rotation and sample aspect applied; whole files up to 20 s, else 5 windows of 2 s, or --full-quality-check) ' +
+        'scoring at least --min-ssim, and a size at most --max-output-ratio of the input. An output below either floor is ' +
+        'rejected and the original kept. A stream the output container cannot hold is dropped only with --drop-subtitles, ' +
+        '--drop-data-streams or --drop-attachments; without the flag the file is skipped with the reason.\n\n' +
         'In place, every step is recorded first in the manifest (--manifest): a crash leaves the original path or key ' +
         'holding the original or the verified new file, and a rerun finishes the job. Files the manifest says are done ' +
         'are skipped, and so are sources already in the target codec, at or below the target resolution, with at most ' +
@@ -61,8 +73,10 @@ export function register(program: Command): void {
         '(maximum/high/balanced/efficient/minimum) with presets slower/slow/medium/fast/faster. Presets map to libvpx ' +
         '-deadline good -cpu-used 1/2/3/4/5 (ultrafast: realtime 8), libsvtav1 -preset 5/6/8/10/11 (ultrafast 13), ' +
         'libaom-av1 -cpu-used 3/4/5/6/7. Target resolutions are boxes (720p = 1280x720, turned for portrait sources), ' +
-        'never upscaled, always even. Exit 0 when the run completed (per-file failures are in the report; ' +
-        'with --fail-on-error they exit 1), 1 when it could not run, 2 on a usage error.',
+        'never upscaled, always even.\n\n' +
+        'Exit codes: 0 when every candidate was optimized, skipped, or rejected with its original kept; 1 when any file ' +
+        'failed (unreadable source, encode or verification error, upload error) or the run could not start; 2 on a usage ' +
+        'error; 130 when interrupted. (--fail-on-error is no longer needed: failures always exit 1.)',
     )
     .addOption(remoteOption('local (a folder: --bucket is its path) or s3'))
     .option('--bucket <name>', 'bucket name, or the folder for --remote local')
@@ -91,14 +105,20 @@ export function register(program: Command): void {
     .option('--create-webm', 'also write a WebM (VP9 unless the codec goes in WebM) beside each output')
     .addOption(new Option('--browser-compatible [bool]', 'keep MP4 output to h264 + aac so browsers play it').argParser(boolArg).default(true))
     .addOption(new Option('--no-browser-compatible', 'allow h265/vp9/av1 in MP4'))
-    .addOption(choiceOption('--hardware-acceleration <type>', 'hardware encoder: auto falls back to software; an explicit choice that fails is an error', HARDWARE_CHOICES, 'auto'))
+    .addOption(choiceOption('--hardware-acceleration <type>', 'hardware encoder: auto falls back to software; an explicit choice that fails its trial is an error; a file whose hardware encode fails at run time is encoded again in software', HARDWARE_CHOICES, 'auto'))
     .option('--disable-hardware-acceleration', 'software encoders only (same as --hardware-acceleration none)')
     .option('--max-output-ratio <r>', 'reject outputs larger than this fraction of their input', floatArg(0.01, 10), 0.95)
     .option('--target-ssim <s>', 'search the CRF (short sample encodes) for the smallest output with at least this SSIM, e.g. 0.98', floatArg(0, 1))
-    .option('--measure-ssim', 'measure SSIM of every output against its source (always on with --target-ssim)')
+    .option('--min-ssim <s>', 'reject outputs whose picture scores below this SSIM against the source (every codec and quality profile)', floatArg(0, 1), 0.95)
+    .option('--min-vmaf <score>', 'also reject outputs below this VMAF (0-100; needs an ffmpeg with libvmaf, see doctor)', floatArg(0, 100))
+    .option('--full-quality-check', 'compare the whole file in the picture check, not 5 windows of 2 s (files over 20 s)')
+    .option('--drop-subtitles', 'drop subtitle tracks the output container cannot hold (else such a file is skipped)')
+    .option('--drop-data-streams', 'drop data streams (timecode, telemetry) and extra video streams the output container cannot hold')
+    .option('--drop-attachments', 'drop cover pictures and attachments (fonts) the output container cannot hold')
+    .option('--measure-ssim', 'no longer needed: every output gets a picture check, its SSIM is in the report')
     .option('--workers <n>', 'files encoded at once (default: from CPU count and memory)', intArg(1, 256), defaultWorkers())
     .option('--threads <n>', 'ffmpeg threads per worker (0: CPUs divided by workers)', intArg(0, 256), 0)
-    .option('--segment-parallel', 'encode long videos as keyframe-aligned segments in parallel, then join them')
+    .option('--segment-parallel', 'encode long videos as keyframe-aligned segments in parallel, then join them (finished segments are reused when a file is retried)')
     .option('--segment-duration <seconds>', 'segment length for --segment-parallel', floatArg(0.5), 30)
     .option('--efficient-bpp <bits>', 'skip sources in the target codec at or below this bits per pixel', floatArg(0))
     .option('--report <file.md>', 'write a Markdown report, and JSON beside it (FILE.json)')
@@ -107,7 +127,7 @@ export function register(program: Command): void {
     .option('--ffmpeg-path <path>', 'ffmpeg binary (else FFMPEG_PATH, PATH)')
     .option('--ffprobe-path <path>', 'ffprobe binary (else FFPROBE_PATH, PATH)')
     .option('--no-progress', 'no progress line')
-    .option('--fail-on-error', 'exit 1 when any file failed')
+    .option('--fail-on-error', 'deprecated, no effect: a failed file always makes the exit code 1')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -121,6 +141,8 @@ export function register(program: Command): void {
       if (opts.optimizeVideos && opts.optimizeInPlace) throw new UsageError('choose one of --optimize-videos and --optimize-in-place');
       if (!opts.dryRun && !opts.optimizeVideos && !opts.optimizeInPlace) throw new UsageError('say what to do: --optimize-videos, --optimize-in-place, or --dry-run');
       if (!opts.bucket && !opts.listingFile) throw new UsageError('give --bucket (with --remote) or --listing-file');
+      if (opts.failOnError) warn('--fail-on-error is deprecated and has no effect: optimize exits 1 whenever a file failed');
+      if (opts.measureSsim) warn('--measure-ssim is no longer needed: every output gets a picture check');
       // Ctrl-C or SIGTERM: kill the running ffmpegs, record what happened, write the report, exit 130.
       const ac = new AbortController();
       const stop = () => ac.abort();
@@ -151,7 +173,10 @@ export function register(program: Command): void {
         hardwareAcceleration: opts.disableHardwareAcceleration ? 'none' : opts.hardwareAcceleration,
         maxOutputRatio: opts.maxOutputRatio,
         targetSsim: opts.targetSsim,
-        measureSsim: Boolean(opts.measureSsim),
+        minSsim: opts.minSsim,
+        minVmaf: opts.minVmaf,
+        fullQualityCheck: Boolean(opts.fullQualityCheck),
+        drop: { subtitles: Boolean(opts.dropSubtitles), dataStreams: Boolean(opts.dropDataStreams), attachments: Boolean(opts.dropAttachments) },
         workers: opts.workers,
         threads: opts.threads,
         segmentParallel: Boolean(opts.segmentParallel),
@@ -169,6 +194,6 @@ export function register(program: Command): void {
         process.off('SIGTERM', stop);
       });
       if (ac.signal.aborted) process.exitCode = 130;
-      else if (opts.failOnError && report.totals.failed > 0) process.exitCode = 1;
+      else if (report.totals.failed > 0) process.exitCode = 1;
     });
 }

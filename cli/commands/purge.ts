@@ -30,6 +30,7 @@ interface PurgeFlags {
   urlsFile?: string[];
   itemsFile?: string[];
   listingFile?: string;
+  resultsFile?: string;
   baseUrl?: string;
   mediaType: MediaTypeOption;
   extensions?: string[];
@@ -156,6 +157,7 @@ async function action(f: PurgeFlags): Promise<void> {
     throw new UsageError('nothing to purge: give --keys-file FILE (a diff, a listing or one key per line), --key KEY, --urls-file FILE or --items-file FILE');
   }
   if (by === 'cpcode' && (hasKeys || f.urlsFile?.length)) throw new UsageError('--by cpcode purges the --cpcode values (or --items-file); keys and URLs do not apply');
+  if (f.resultsFile && !hasKeys) throw new UsageError('--results-file adds the URLs recorded for the keys: give the keys (--keys-file or --key)');
   if (hasKeys && by !== 'surrogate-key' && !f.baseUrl) throw new UsageError('--base-url is needed to build the URLs of the keys (the same base URL prewarm used)');
   if (f.baseUrl) {
     try {
@@ -212,6 +214,7 @@ async function action(f: PurgeFlags): Promise<void> {
           : undefined,
         maxWildcards: f.maxWildcards,
         listingFile: f.listingFile,
+        resultsFile: f.resultsFile,
       },
       dryRun: f.dryRun,
       retries: f.retry,
@@ -288,6 +291,7 @@ export function register(program: Command): void {
     .option('--urls-file <file>', 'URLs to purge, one per line (repeatable)', collect)
     .option('--items-file <file>', 'provider items exactly as sent, one per line: the --failed-output of an earlier run (repeatable)', collect)
     .option('--listing-file <file>', 'cloudfront: the current listing, to use one wildcard for a folder whose every key changed')
+    .option('--results-file <file>', 'also purge every URL this prewarm results file recorded for the keys (HLS/DASH playlists and segments, anything warmed)')
     .option('--base-url <url>', 'the CDN base URL prewarm requests (URLs of the keys are built from it)')
     .addOption(choiceOption('--media-type <type>', 'auto: derivatives for videos, variants for images; video or image: only that kind', ['auto', 'video', 'image'], 'auto'))
     .option('--extensions <list>', 'keys with these extensions get derivatives, comma-separated', listArg)

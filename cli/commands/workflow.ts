@@ -1,5 +1,5 @@
-// `media-toolkit workflow`: analysis, prewarm, errors, loadtest and optimize in order,
-// each run as its own subcommand, with saved progress and an index page.
+// `media-toolkit workflow`: analysis, optimize, purge, prewarm, verify, errors and loadtest
+// in order, each run as its own subcommand, with saved progress and an index page.
 import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { choiceOption, durationArg, floatArg, intArg, listArg, boolArg } from '../options.js';
@@ -10,7 +10,8 @@ import { CODECS, PRESETS, QUALITIES } from '../../optimize/profiles.js';
 import { TARGET_RESOLUTIONS } from '../../optimize/dimensions.js';
 import { HARDWARE_CHOICES } from '../../optimize/hwaccel.js';
 import { URL_FORMATS } from '../../common/url.js';
-import { forcePathStyleOption, remoteOption } from '../storage-options.js';
+import { collect, forcePathStyleOption, remoteOption } from '../storage-options.js';
+import { PROVIDERS } from './purge.js';
 
 /** `--name [yes|no]` with a `--no-name` twin: reads naturally as a flag, from env and from a config file. */
 function toggle(cmd: Command, name: string, description: string, defaultValue: boolean): void {
@@ -67,6 +68,24 @@ export function toWorkflowOptions(raw: RawOptions, globals: { config?: string; v
     requestTimeout: r.requestTimeout,
     useErrorReport: r.useErrorReport,
     optimizeVideos: r.optimizeVideos,
+    optimizeInPlace: r.optimizeInPlace,
+    maxFailureRate: r.maxFailureRate,
+    changedOnly: r.changedOnly,
+    previousListing: r.previousListing,
+    minHitRatio: r.minHitRatio,
+    purge: {
+      provider: r.purgeProvider,
+      distributionId: r.distributionId,
+      zoneId: r.zoneId,
+      edgerc: r.edgerc,
+      section: r.edgercSection,
+      serviceId: r.fastlyServiceId,
+      by: r.purgeBy,
+      edges: r.purgeEdge,
+      method: r.purgeMethod,
+      pathPrefix: r.purgePathPrefix,
+      wait: r.purgeWait,
+    },
     optimizeThreshold: r.optimizeThreshold,
     optimizeCodec: r.optimizeCodec,
     optimizeQuality: r.optimizeQuality,
@@ -108,20 +127,24 @@ export function terminalAsk(): { ask: (q: string) => Promise<string>; close: () 
 export function register(program: Command): void {
   const cmd = program
     .command('workflow')
-    .summary('Run analysis, prewarm, errors, loadtest and optimize in order, with saved progress and an index page')
+    .summary('The whole cycle: analysis, optimize, purge, prewarm, verify, errors, loadtest, with saved progress and an index page')
     .description(
-      'Run the whole job in five stages, each as the subcommand you would type:\n' +
-        '  1 analysis  list + analyze the bucket (size report)\n' +
-        '  2 prewarm   request every derivative/variant so the CDN caches it\n' +
-        '  3 errors    error report and exclusion list (+ compare with --compare-file)\n' +
-        '  4 loadtest  k6 replays the warmed URLs (exit 99: thresholds breached)\n' +
-        '  5 optimize  re-encode videos above --optimize-threshold\n\n' +
-        'Every stage writes into --output-dir; the run ends with index.md and\n' +
-        'index.html there, linking every report under the headline figures.\n' +
+      'Run the change-aware cycle in seven stages, each as the subcommand you would type:\n' +
+        '  1 analysis  list + analyze the bucket; diff with the previous listing (what changed)\n' +
+        '  2 optimize  re-encode videos above --optimize-threshold (--optimize-in-place replaces the sources)\n' +
+        '  3 purge     purge the cached derivatives of changed and replaced sources (--purge-provider)\n' +
+        '  4 prewarm   request every derivative/variant so the CDN caches it (--changed-only: the changes alone)\n' +
+        '  5 verify    re-request what was warmed: the share that is a cache HIT now\n' +
+        '  6 errors    error report and exclusion list (+ compare with --compare-file)\n' +
+        '  7 loadtest  k6 replays the warmed URLs (exit 99: thresholds breached)\n\n' +
+        'A stage with nothing to do is skipped with the reason. Every stage writes into --output-dir; the run\n' +
+        'ends with index.md and index.html there: what changed, what was purged, the coverage after warming,\n' +
+        'and every report. Running again in the same --output-dir compares with that run\'s listing.\n' +
         'Progress is saved after each stage (workflow-state.json): after a failure,\n' +
         'fix the cause and run again with --resume to go on without redoing the\n' +
         'finished stages, or start at a stage with --resume-from.\n' +
-        'Options left unset are not passed on: each subcommand\'s default applies.',
+        'Options left unset are not passed on: each subcommand\'s default applies. The base URL reaches the\n' +
+        'stages as MEDIA_TOOLKIT_BASE_URL, never on a command line (ps shows those).',
     );
 
   cmd
@@ -181,6 +204,26 @@ export function register(program: Command): void {
     .addOption(choiceOption('--optimize-preset <preset>', 'optimize: encoder speed preset (the quality profile\'s when unset)', PRESETS))
     .addOption(choiceOption('--hardware-acceleration <type>', 'optimize: hardware encoder (optimize\'s default when unset)', HARDWARE_CHOICES))
     .addOption(new Option('--browser-compatible [yes|no]', 'optimize: keep MP4 output to h264 + aac (optimize\'s default when unset)').argParser(boolArg));
+  cmd.option('--optimize-in-place', 'optimize: replace each source with its verified re-encode (then purge and warm it again)');
+  // change awareness
+  cmd
+    .option('--previous-listing <file>', 'compare with this listing (default: the one an earlier run left in --output-dir)')
+    .option('--changed-only', 'prewarm only the new, changed and replaced keys when there is a previous listing')
+    .option('--max-failure-rate <r>', 'prewarm: share of URLs that may finally fail before the stage fails (prewarm\'s default when unset)', floatArg(0, 1))
+    .option('--min-hit-ratio <r>', 'verify: fail below this share of cache HITs (0..1)', floatArg(0, 1));
+  // purge
+  cmd
+    .addOption(choiceOption('--purge-provider <name>', 'purge: where the cached derivatives of changed sources are purged (none: the stage is skipped)', PROVIDERS))
+    .option('--distribution-id <id>', 'purge (cloudfront): the distribution')
+    .option('--zone-id <id>', 'purge (cloudflare): the zone; the token comes from CLOUDFLARE_API_TOKEN')
+    .option('--edgerc <file>', 'purge (akamai): EdgeGrid credentials file')
+    .option('--edgerc-section <name>', 'purge (akamai): section of the .edgerc file')
+    .option('--fastly-service-id <id>', 'purge (fastly): the service; the token comes from FASTLY_API_TOKEN')
+    .option('--purge-by <what>', 'purge: url, prefix (cloudflare), surrogate-key (fastly)')
+    .option('--purge-edge <addr[:port]>', 'purge (http): send PURGE to this cache address (repeatable)', collect)
+    .addOption(choiceOption('--purge-method <method>', 'purge (http): PURGE or BAN', ['PURGE', 'BAN']))
+    .option('--purge-path-prefix <path>', 'purge (http): a purge location of its own, e.g. /purge for nginx')
+    .option('--purge-wait', 'purge (cloudfront): wait until the invalidations complete before warming');
   // control
   for (const s of STAGES) cmd.option(`--skip-${s}`, `do not run the ${s} stage`);
   cmd

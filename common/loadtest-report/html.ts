@@ -68,6 +68,12 @@ export function htmlSummary(s: LoadtestSummary): string {
       ['abandoned', pct(v.abandonedRate)],
       ['moov at the end', pct(v.moovAtEndRate)],
     );
+    if (v.bitrateSwitches && v.selectedBitrate) {
+      figures.push(
+        ['selected bitrate', `avg ${Math.round((v.selectedBitrate.avg ?? 0) / 1000)} kbit/s, min ${Math.round((v.selectedBitrate.min ?? 0) / 1000)}, max ${Math.round((v.selectedBitrate.max ?? 0) / 1000)}`],
+        ['rendition switches', `${v.bitrateSwitches.total} (down ${v.bitrateSwitches.down}, up ${v.bitrateSwitches.up})`],
+      );
+    }
   }
   sections.push(`<h2>Figures</h2>${table(['figure', 'value'], figures.map(([k, val]) => [td(k), td(val)]), 'figures')}`);
 

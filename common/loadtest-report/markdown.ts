@@ -48,6 +48,12 @@ export function markdownSummary(s: LoadtestSummary): string {
       `| abandoned before start | ${pct(v.abandonedRate)} |`,
       `| MP4 with the moov at the end | ${pct(v.moovAtEndRate)} |`,
     );
+    if (v.bitrateSwitches && v.selectedBitrate) {
+      out.push(
+        `| selected bitrate avg / min / max | ${Math.round((v.selectedBitrate.avg ?? 0) / 1000)} / ${Math.round((v.selectedBitrate.min ?? 0) / 1000)} / ${Math.round((v.selectedBitrate.max ?? 0) / 1000)} kbit/s |`,
+        `| rendition switches (down / up) | ${v.bitrateSwitches.total} (${v.bitrateSwitches.down} / ${v.bitrateSwitches.up}) |`,
+      );
+    }
   }
   out.push('', '## Thresholds', '', '| metric | threshold | actual | result |', '|---|---|---|---|');
   for (const t of s.thresholds) {

@@ -33,7 +33,14 @@ export const VIDEO_METRIC = {
   moovAtEnd: 'video_moov_at_end',
   /** Counter: sessions, tagged by duration_source (mvhd, mehd, ebml, record, assumed). */
   sessions: 'video_sessions',
+  /** Counter (HLS/DASH): rendition switches, tagged by the rendition switched to and direction (up, down). */
+  bitrateSwitches: 'video_bitrate_switches',
+  /** Trend (HLS/DASH, bits/s): the BANDWIDTH of the rendition each segment was fetched from, tagged by rendition. */
+  selectedBitrate: 'video_selected_bitrate',
 } as const;
+
+/** Tag of video_bitrate_switches: up or down. */
+export const TAG_SWITCH_DIRECTION = 'direction';
 
 /** Tag of video_sessions naming where the duration came from. */
 export const TAG_DURATION_SOURCE = 'duration_source';

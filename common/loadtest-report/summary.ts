@@ -2,7 +2,7 @@
 // merged by `loadtest merge`) to the figures every report shows. Shared by
 // k6 (handleSummary) and Node (`loadtest merge`, `loadtest compare`), so plain
 // data and no Node API.
-import { METRIC, TAG_DURATION_SOURCE, VIDEO_METRIC } from './metric-names.js';
+import { METRIC, TAG_DURATION_SOURCE, TAG_SWITCH_DIRECTION, VIDEO_METRIC } from './metric-names.js';
 import type { BaselineComparison } from './baseline.js';
 
 /** The parts of k6's handleSummary data this module reads. */
@@ -69,6 +69,9 @@ export interface VideoFigures {
   downloadRatio: Record<string, number>;
   abandonedRate: number | null;
   moovAtEndRate: number | null;
+  /** HLS/DASH sessions: rendition switches and the bitrate (bits/s) of the renditions segments came from. */
+  bitrateSwitches?: { total: number; down: number; up: number };
+  selectedBitrate?: Record<string, number>;
 }
 
 export interface RunnerInfo {
@@ -114,7 +117,7 @@ export interface LoadtestSummary {
 export const STATUS_SUBMETRICS: readonly string[] = ['0', '200', '206', '304', '400', '403', '404', '416', '429', '500', '502', '503', '504'];
 
 /** Duration sources given their own submetric of video_sessions. */
-export const DURATION_SOURCES: readonly string[] = ['mvhd', 'mehd', 'ebml', 'record', 'assumed'];
+export const DURATION_SOURCES: readonly string[] = ['mvhd', 'mehd', 'ebml', 'record', 'assumed', 'playlist', 'mpd', 'live'];
 
 /**
  * Percentiles every Trend reports besides the usual ones: 1% steps plus the
@@ -270,6 +273,11 @@ export function summarize(data: K6SummaryData, opts: SummarizeOptions = {}): Loa
       abandonedRate: v(VIDEO_METRIC.abandoned, 'rate') ?? null,
       moovAtEndRate: v(VIDEO_METRIC.moovAtEnd, 'rate') ?? null,
     };
+    if (m[VIDEO_METRIC.selectedBitrate]) {
+      const dir = (d: string) => v(`${VIDEO_METRIC.bitrateSwitches}{${TAG_SWITCH_DIRECTION}:${d}}`, 'count') ?? 0;
+      out.video.bitrateSwitches = { total: v(VIDEO_METRIC.bitrateSwitches, 'count') ?? 0, down: dir('down'), up: dir('up') };
+      out.video.selectedBitrate = trend(VIDEO_METRIC.selectedBitrate);
+    }
   }
   if (opts.runner) out.runner = opts.runner;
   return out;

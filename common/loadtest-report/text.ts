@@ -30,6 +30,10 @@ export function textSummary(s: LoadtestSummary): string {
       `    download      ratio med ${ratio(v.downloadRatio.med)}  p(95) ${ratio(v.downloadRatio['p(95)'])} (above 1: slower than playback)`,
       `    abandoned     ${pct(v.abandonedRate)}   moov at end ${pct(v.moovAtEndRate)}`,
     );
+    if (v.bitrateSwitches && v.selectedBitrate) {
+      const kbps = (b: number | undefined) => (b === undefined ? '-' : `${Math.round(b / 1000)} kbit/s`);
+      lines.push(`    bitrate       selected avg ${kbps(v.selectedBitrate.avg)}  min ${kbps(v.selectedBitrate.min)}  max ${kbps(v.selectedBitrate.max)}; switches ${v.bitrateSwitches.total} (down ${v.bitrateSwitches.down}, up ${v.bitrateSwitches.up})`);
+    }
     if (v.durationSources.assumed) lines.push(`    ${v.durationSources.assumed} session(s) paced by an assumed bitrate: neither the file's header nor the results record gave a duration`);
   }
   if (s.byDerivative.length > 0) {

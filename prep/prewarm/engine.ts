@@ -57,6 +57,7 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
   let inFlight = 0;
   let interrupted = false;
   let aborted = false;
+  let silent = 0;
 
   const worker = async (pool: number, slot: Slot) => {
     for (;;) {
@@ -90,7 +91,11 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
         }
         item.bodyText = undefined;
         if (verdict && r?.ok) Object.assign(r, { ok: false, errorClass: 'invalid_playlist', errorMessage: verdict.slice(0, 300) });
-        if (item.silent) continue;
+        if (item.silent) {
+          // Fetched for its body only: not a record, not counted as work produced.
+          silent++;
+          continue;
+        }
       }
       if (r) {
         done++;
@@ -109,7 +114,7 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
     }
   });
 
-  const counters = (): RunCounters => ({ done, failed, inFlight, produced: queues.produced, listingDone: queues.listingDone });
+  const counters = (): RunCounters => ({ done, failed, inFlight, produced: queues.produced - silent, listingDone: queues.listingDone });
   const finished = (async (): Promise<RunOutcome> => {
     await Promise.all(workers);
     queues.stop();
@@ -121,7 +126,7 @@ export function startPrewarm(opts: PrewarmRunOptions): PrewarmRun {
     done: finished,
     counters,
     stop() {
-      if (!queues.listingDone || queues.produced > done + inFlight) interrupted = true;
+      if (!queues.listingDone || queues.produced - silent > done + inFlight) interrupted = true;
       queues.stop();
     },
     abort() {

@@ -67,7 +67,7 @@ function discovery(target: Omit<WorkTarget, 'onBody'>, check: (text: string) => 
 
 const kbps = (bps: number) => `${Math.round(bps / 1000)}k`;
 
-/** Names unique within one video: `hls 640x360 587k`, a suffix when two renditions would share one. */
+/** Names unique within one video: `hls 640x360`, a suffix when two renditions would share one. */
 function labeller(): (label: string) => string {
   const used = new Map<string, number>();
   return (label) => {
@@ -138,7 +138,8 @@ async function* hlsTargets(masterUrl: string, choice: RenditionChoice): AsyncGen
     playlists.push({ url, rendition, size, body: d.body });
     return d.target;
   };
-  const variantLabel = (v: HlsVariant) => label(v.width && v.height ? `hls ${v.width}x${v.height} ${kbps(v.bandwidth)}` : `hls ${kbps(v.bandwidth)}`);
+  // By resolution (bitrates differ from video to video; resolutions repeat across a library, so the statistics stay a few rows).
+  const variantLabel = (v: HlsVariant) => label(v.width && v.height ? `hls ${v.width}x${v.height}` : `hls ${kbps(v.bandwidth)}`);
   // Every playlist is asked for at once; their segments follow in order as each body arrives.
   for (const v of variants) {
     const t = add(v.uri, variantLabel(v), sizeOf(v));
@@ -177,7 +178,7 @@ function* dashTargets(mpdUrl: string, text: string, choice: RenditionChoice): Ge
   for (const r of mpd.representations) {
     if (!chosen.has(r)) continue;
     const what = r.contentType === 'video' && r.width && r.height ? `${r.width}x${r.height}` : r.contentType || 'media';
-    const rendition = label(`dash ${what} ${kbps(r.bandwidth)}${periods > 1 ? ` p${r.period.id}` : ''}`);
+    const rendition = label(`dash ${what}${periods > 1 ? ` p${r.period.id}` : ''}`);
     const size = r.contentType === 'video' ? sizeOf(r) : {};
     const init = dashInitSegment(r);
     if (init) {

@@ -23,6 +23,8 @@ export interface PurgeInputs extends TargetSources {
   /** CloudFront: wildcards at most, and the current listing to find folders that changed whole. */
   maxWildcards: number;
   listingFile?: string;
+  /** A prewarm results file: its URLs for the keys are purged too (streaming playlists and segments). */
+  resultsFile?: string;
 }
 
 export interface PurgeRunResult {
@@ -54,7 +56,7 @@ async function items(shape: ItemShape, inp: PurgeInputs, counters: { keys: numbe
       yield k;
     }
   };
-  const groups = () => keyUrlGroups(countedKeys(), inp.urlOptions!);
+  const groups = () => keyUrlGroups(countedKeys(), inp.urlOptions!, inp.resultsFile);
   const urlFiles = async function* () {
     for (const f of inp.urlsFiles) {
       for await (const u of urlFileLines(f)) {

@@ -7,6 +7,8 @@ import { textLines } from '../../storage/json-lines.js';
 import { createReadStream } from 'node:fs';
 import { RuntimeError, UsageError } from '../../lib/errors.js';
 import { keyUrlBuilder, type KeyUrlOptions } from './urls-for-key.js';
+import { openResults } from '../../results/read-results.js';
+import { restoreSecrets } from '../verify/verify-items.js';
 
 export interface TargetSources {
   keysFiles: string[];
@@ -67,8 +69,33 @@ export async function* urlFileLines(path: string): AsyncGenerator<string> {
   }
 }
 
-/** Every URL of every key, grouped by key. */
-export async function* keyUrlGroups(keys: AsyncIterable<string>, o: KeyUrlOptions): AsyncGenerator<{ key: string; urls: string[] }> {
+/**
+ * The URLs a prewarm results file recorded for the given keys: streaming playlists and
+ * segments (known only from the playlists) and whatever else was warmed. Secrets the
+ * results redacted come back from the real base URL.
+ */
+export async function recordedUrls(resultsFile: string, keys: Set<string>, baseUrl: string | undefined): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const r = await openResults(resultsFile);
+  for await (const rec of r.records) {
+    if (!keys.has(rec.key) || !rec.url) continue;
+    const list = out.get(rec.key) ?? [];
+    list.push(restoreSecrets(rec.url, baseUrl));
+    out.set(rec.key, list);
+  }
+  return out;
+}
+
+/** Every URL of every key, grouped by key (built like prewarm's, plus those a results file recorded). */
+export async function* keyUrlGroups(keys: AsyncIterable<string>, o: KeyUrlOptions, resultsFile?: string): AsyncGenerator<{ key: string; urls: string[] }> {
   const build = keyUrlBuilder(o);
-  for await (const key of keys) yield { key, urls: build(key).map((u) => u.url) };
+  if (!resultsFile) {
+    for await (const key of keys) yield { key, urls: build(key).map((u) => u.url) };
+    return;
+  }
+  // The results file is read once for every key: the keys are gathered first.
+  const all: string[] = [];
+  for await (const key of keys) all.push(key);
+  const recorded = await recordedUrls(resultsFile, new Set(all), o.baseUrl);
+  for (const key of all) yield { key, urls: [...new Set([...build(key).map((u) => u.url), ...(recorded.get(key) ?? [])])] };
 }

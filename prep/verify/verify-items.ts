@@ -2,7 +2,7 @@
 // again, to the same URL (secrets the results redacted filled back in from the base
 // URL), the same edge address and the same cache-key variant headers.
 import type { ResultsRecord } from '../../common/results-record.js';
-import { REDACTED } from '../../common/redact.js';
+import { REDACTED, redactUrl } from '../../common/redact.js';
 import { UsageError } from '../../lib/errors.js';
 import { parseEdge } from '../prewarm/edges.js';
 import { parseHeaderSet, type HeaderSet } from '../prewarm/header-sets.js';
@@ -31,7 +31,13 @@ export function restoreSecrets(url: string, baseUrl: string | undefined): string
   if (!url.includes(REDACTED)) return url;
   if (!baseUrl) throw new UsageError('the results file\'s URLs have secrets redacted (e.g. token=REDACTED): pass the real --base-url so verify can send them');
   const base = queryOf(baseUrl);
-  let out = url.replace(new RegExp(`([?&])([^=&#]+)=${REDACTED}(?=&|#|$)`, 'g'), (m, sep: string, name: string) => {
+  // A token in the base URL's path (masked by --redact): the record's URL starts with the base path as
+  // the results show it, and the real base path takes its place.
+  const realPath = baseUrl.split(/[?#]/)[0].replace(/\/+$/, '');
+  const shownPath = redactUrl(baseUrl).split(/[?#]/)[0].replace(/\/+$/, '');
+  let out = url;
+  if (shownPath !== realPath && out.startsWith(shownPath)) out = realPath + out.slice(shownPath.length);
+  out = out.replace(new RegExp(`([?&])([^=&#]+)=${REDACTED}(?=&|#|$)`, 'g'), (m, sep: string, name: string) => {
     const v = base.get(name);
     return v === undefined ? m : `${sep}${name}=${v}`;
   });

@@ -1,6 +1,7 @@
 // The load test's settings, from k6 environment variables (-e NAME=value or the
 // process environment) over an optional JSON config file (CONFIG_FILE) over
 // defaults. Pure: the caller opens the files, so vitest can test the rules.
+import { streamSettings, type StreamSettings } from './streaming/settings.js';
 import { normalizeDuration, parseDurationMs } from '../../common/duration.js';
 import { URL_FORMATS, type UrlFormat } from '../../common/url.js';
 import { DEFAULT_RANGE_OPTIONS, KB, type RangeOptions } from './ranges.js';
@@ -8,7 +9,7 @@ import type { PlaybackSettings } from './player/playback.js';
 import { percent } from '../../common/loadtest-report/percent.js';
 
 export type LoadMode = 'vus' | 'arrival-rate';
-export type RequestMode = 'random' | 'player';
+export type RequestMode = 'random' | 'player' | 'hls' | 'dash';
 
 export interface Stage {
   /** VUs (ramping-vus) or iterations per second (arrival-rate) at the end of the stage. */
@@ -83,6 +84,8 @@ export interface LoadtestConfig {
   largeFileThresholdMb: number;
   thresholds: ThresholdSettings;
   player: PlayerSettings;
+  /** MODE=hls / MODE=dash: entry templates and the ABR rule (scenarios/lib/streaming/). */
+  stream: StreamSettings;
   baseline: BaselineSettings;
   summaryJson: string;
   summaryMd: string;
@@ -189,7 +192,7 @@ export function resolveConfig(env: Source, file: Source = {}): LoadtestConfig {
   if (!URL_FORMATS.includes(urlFormat)) throw new Error(`URL_FORMAT must be one of ${URL_FORMATS.join(', ')}, got "${urlFormat}"`);
 
   const mode = (get('MODE') ?? 'random') as RequestMode;
-  if (mode !== 'random' && mode !== 'player') throw new Error(`MODE must be random or player, got "${mode}"`);
+  if (mode !== 'random' && mode !== 'player' && mode !== 'hls' && mode !== 'dash') throw new Error(`MODE must be random, player, hls or dash, got "${mode}"`);
 
   const loadMode = (get('LOAD_MODE') ?? 'vus') as LoadMode;
   if (loadMode !== 'vus' && loadMode !== 'arrival-rate') throw new Error(`LOAD_MODE must be vus or arrival-rate, got "${loadMode}"`);
@@ -258,6 +261,7 @@ export function resolveConfig(env: Source, file: Source = {}): LoadtestConfig {
       maxRequests: number(get('SESSION_MAX_REQUESTS'), 'SESSION_MAX_REQUESTS', 200, 1),
       timeScale: number(get('PLAYER_TIME_SCALE'), 'PLAYER_TIME_SCALE', 1, 0.000001),
     },
+    stream: streamSettings(get, (name, def, min, max) => number(get(name), name, def, min, max)),
     baseline: {
       file: get('BASELINE_FILE'),
       maxRegression: percent(get('MAX_REGRESSION'), 'MAX_REGRESSION', 0.1),

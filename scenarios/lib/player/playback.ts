@@ -280,6 +280,12 @@ export interface ChunkResult {
   mediaSeconds: number;
   /** Media seconds actually downloaded, when less than mediaSeconds (bytes already held joined the buffer): the download ratio's base. */
   downloadedSeconds?: number;
+  /**
+   * Real ms spent downloading, when next() also waited for something else (a live
+   * playlist reload paced by RFC 8216 6.3.4): the download ratio's time. Default:
+   * the whole time next() took.
+   */
+  downloadMs?: number;
 }
 
 /** What the session loop fetches from: progressive byte ranges, or HLS/DASH segments. */
@@ -330,7 +336,7 @@ export function playSession(pb: Playback, src: MediaSource, clock: Clock, rng: R
         break;
       }
       const fetched = r.downloadedSeconds === undefined ? r.mediaSeconds : r.downloadedSeconds;
-      if (fetched > 0) report.download((t1 - now) / (fetched * msPerSecond));
+      if (fetched > 0) report.download((r.downloadMs ?? t1 - now) / (fetched * msPerSecond));
       pb.add(r.mediaSeconds, t1);
       now = t1;
       continue;
