@@ -14,15 +14,7 @@ import { connect as tlsConnect, checkServerIdentity, type TLSSocket, type PeerCe
 import { isIP } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Edge } from './edges.js';
-
-/** The subset of undici's dispatch handler the pre-warming requests use. */
-interface Handler {
-  onConnect(abort: (err?: Error) => void): void;
-  onHeaders(status: number, raw: string[], resume: () => void, statusText: string): boolean;
-  onData(chunk: Buffer): boolean;
-  onComplete(trailers: null): void;
-  onError(err: Error): void;
-}
+import type { Handler } from './counting-connection.js';
 
 export interface H2Options {
   connectTimeoutMs: number;
