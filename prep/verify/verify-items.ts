@@ -67,6 +67,10 @@ export function verifyItem(r: ResultsRecord, o: VerifyItemOptions): WorkItem {
   if (r.height !== undefined) item.height = r.height;
   if (r.edge && !o.dns) item.edge = parseEdge(r.edge, 0);
   if (r.cacheVariant) item.cacheVariant = variantSet(r.cacheVariant, o.variantSets);
+  // A byte-range record (an EXT-X-BYTERANGE segment) warmed that range: a cache that stores
+  // slices holds that slice, not the whole file, so the same range is asked for (a GET of it).
+  const range = r.byteRange ? /^(\d+)-(\d+)$/.exec(r.byteRange) : null;
+  if (range) item.range = { offset: Number(range[1]), length: Number(range[2]) - Number(range[1]) + 1 };
   return item;
 }
 
