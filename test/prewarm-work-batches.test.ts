@@ -131,10 +131,10 @@ describe('the work list in arrays', () => {
     }
     const it = batchesOf(slow(), 1024, 20)[Symbol.asyncIterator]();
     // Resolves although the source is still waiting: the part-filled batch went out after 20 ms.
-    expect((await it.next()).value!.map((o) => o.key)).toEqual(['v/1.mp4', 'v/2.mp4']);
+    expect((await it.next()).value!.map((o: StoredObject) => o.key)).toEqual(['v/1.mp4', 'v/2.mp4']);
     const next = it.next();
     release!();
-    expect((await next).value!.map((o) => o.key)).toEqual(['v/3.mp4']);
+    expect((await next).value!.map((o: StoredObject) => o.key)).toEqual(['v/3.mp4']);
     expect((await it.next()).done).toBe(true);
   });
 
