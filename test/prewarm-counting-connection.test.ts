@@ -171,4 +171,15 @@ describe('the counting HTTP/1.1 client', () => {
     expect(sockets).toBe(2);
     c.close();
   });
+
+  it('reads status lines without a reason, trims header values, and refuses a malformed status code', async () => {
+    script = (sock, req) => {
+      if (req.includes('/bare')) sock.write('HTTP/1.1 404\r\nX-Cache:  \tHIT from edge-1 \t\r\nContent-Length: 1\r\n\r\nx');
+      else sock.write('HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n');
+    };
+    const c = conn();
+    expect(await request(c, '/bare')).toMatchObject({ status: 404, bytes: 1, headers: { 'x-cache': 'HIT from edge-1', 'content-length': '1' } });
+    expect((await request(c, '/short')).error).toMatch(/not an HTTP\/1\.x status line: "HTTP\/1\.1 20 OK"/);
+    c.close();
+  });
 });

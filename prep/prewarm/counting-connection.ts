@@ -27,6 +27,17 @@ interface Handler {
 }
 
 const NOOP = () => {};
+
+// What String.prototype.trim takes off a header value's ends, for the characters a header may hold.
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12 || c === 160;
+
+function isDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 const CRLF2 = Buffer.from('\r\n\r\n');
 
 function onIdleTimer(c: CountingConnection): void {
@@ -271,22 +282,33 @@ export class CountingConnection {
     const p = this.current!;
     let eol = text.indexOf('\r\n');
     if (eol < 0) eol = text.length;
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(text.slice(0, eol));
-    if (!m) return this.fail(protocolError(`not an HTTP/1.x status line: ${JSON.stringify(text.slice(0, Math.min(eol, 60)))}`), true);
-    const status = Number(m[2]);
+    // `HTTP/1.x NNN[ reason]`, read by position (no regular expression, no match array).
+    const minor = text.charCodeAt(7) - 48;
+    const status = (text.charCodeAt(9) - 48) * 100 + (text.charCodeAt(10) - 48) * 10 + (text.charCodeAt(11) - 48);
+    const reason = eol > 12 ? text.slice(13, eol) : '';
+    if (
+      !text.startsWith('HTTP/1.') || (minor !== 0 && minor !== 1) || text.charCodeAt(8) !== 32 || !isDigits(text, 9, 12) ||
+      (eol > 12 && text.charCodeAt(12) !== 32) || reason.includes('\n') || reason.includes('\r')
+    ) {
+      return this.fail(protocolError(`not an HTTP/1.x status line: ${JSON.stringify(text.slice(0, Math.min(eol, 60)))}`), true);
+    }
     const raw: string[] = [];
     let length = -1;
     let chunked = false;
-    let close = m[1] === '0';
-    // Header lines, one at a time from the text (no array of lines).
+    let close = minor === 0;
+    // Header lines, one at a time from the text (no array of lines, no trimmed copies).
     for (let at = eol + 2; at < text.length; at = eol + 2) {
       eol = text.indexOf('\r\n', at);
       if (eol < 0) eol = text.length;
       const c = text.indexOf(':', at);
       const first = text.charCodeAt(at);
       if (c <= at || c >= eol || first === 32 || first === 9) return this.fail(protocolError('malformed response header line'), true);
+      let v = c + 1;
+      let e = eol;
+      while (v < e && isBlank(text.charCodeAt(v))) v++;
+      while (e > v && isBlank(text.charCodeAt(e - 1))) e--;
       const name = text.slice(at, c);
-      const value = text.slice(c + 1, eol).trim();
+      const value = text.slice(v, e);
       raw.push(name, value);
       const lower = name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '';
       if (lower === 'content-length') {
@@ -295,7 +317,7 @@ export class CountingConnection {
       } else if (lower === 'transfer-encoding') chunked = /(^|,)\s*chunked\s*$/i.test(value);
       else if (lower === 'connection') {
         if (/\bclose\b/i.test(value)) close = true;
-        else if (m[1] === '0' && /\bkeep-alive\b/i.test(value)) close = false;
+        else if (minor === 0 && /\bkeep-alive\b/i.test(value)) close = false;
       }
     }
     if (status < 200) {
@@ -314,7 +336,7 @@ export class CountingConnection {
       this.body = Body.UntilClose;
       this.keepAlive = false;
     }
-    p.handler.onHeaders(status, raw, NOOP, m[3] ?? '');
+    p.handler.onHeaders(status, raw, NOOP, reason);
     if (this.current && (this.body === Body.None || (this.body === Body.Length && this.left === 0))) this.complete();
   }
 
