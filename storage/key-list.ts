@@ -1,8 +1,10 @@
 // Keys from a file, for `prewarm --only-keys` and `purge --keys-file`: a change list
 // from `diff` (JSON Lines, CSV or Markdown), a listing from `list` (json, jsonl, csv),
-// or plain text with one key per line. Streamed; "-" reads standard input.
+// `list`'s table (its default format), or plain text with one key per line. Streamed;
+// "-" reads standard input, its kind told from its first line like a file's.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { lazyRequire } from '../lib/lazy-require.js';
 import { RuntimeError, UsageError } from '../lib/errors.js';
 import { jsonValuesByLine, textLines } from './json-lines.js';
@@ -17,11 +19,46 @@ export interface KeyEntry {
   change?: ChangeType;
 }
 
-export type KeyFileKind = 'json' | 'csv' | 'markdown' | 'text';
+export type KeyFileKind = 'json' | 'csv' | 'markdown' | 'table' | 'text';
+
+/** The header line of `list --format table` (storage/listing-format.ts writes it). */
+export const TABLE_HEADER = /^\s*SIZE {2}LAST MODIFIED +KEY$/;
+/** The table's last line: `3 objects, 5.9 KiB (6000 bytes)`. */
+const TABLE_FOOTER = /^\d+ objects?, .+ \(\d+ bytes\)$/;
+
+/**
+ * The key of one row of `list --format table`: `formatBytes(size).padStart(12)`, two
+ * spaces, the last-modified time (no spaces; '-' when unknown) padded to 24, two spaces,
+ * then the key exactly (it may hold or begin with spaces). undefined when the line is not a row.
+ */
+export function tableRowKey(line: string): string | undefined {
+  const m = /^( *\S+(?: \S+)?) {2}(\S+)/.exec(line);
+  if (!m || m[1].length < 12) return undefined;
+  const keyAt = m[1].length + 2 + Math.max(24, m[2].length) + 2;
+  if (line.length <= keyAt || line.slice(m[0].length, keyAt).trim() !== '') return undefined;
+  return line.slice(keyAt);
+}
 
 export interface KeyListOptions {
   /** Change types kept from a change list (entries without a change type are always kept). Default: all. */
   changes?: readonly ChangeType[];
+}
+
+/** Whether a file is `list --format table` output (false when it cannot be read: its reader says why). */
+export async function isTableListing(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(256), 0, 256, 0);
+      const first = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '').split('\n')[0].replace(/\r$/, '');
+      return TABLE_HEADER.test(first) || TABLE_FOOTER.test(first);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** The kind of a key file from its name, else from its first bytes. */
@@ -30,9 +67,9 @@ export async function keyFileKind(path: string): Promise<KeyFileKind> {
   if (ext === 'json' || ext === 'jsonl' || ext === 'ndjson') return 'json';
   if (ext === 'csv') return 'csv';
   if (ext === 'md' || ext === 'markdown') return 'markdown';
-  if (ext === 'txt' || path === '-') return 'text';
   let head = '';
-  try {
+  if (path === '-') head = (await peekStdin()).head.replace(/^\uFEFF/, '');
+  else try {
     const fh = await open(path, 'r');
     try {
       const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
@@ -43,7 +80,11 @@ export async function keyFileKind(path: string): Promise<KeyFileKind> {
   } catch (err) {
     throw new RuntimeError(openError(path, err));
   }
-  const first = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const firstLine = head.split('\n').find((l) => l.trim() !== '')?.replace(/\r$/, '') ?? '';
+  if (TABLE_HEADER.test(firstLine) || TABLE_FOOTER.test(firstLine)) return 'table';
+  // A .txt file is a table (above) or one key per line, whatever its keys begin with.
+  if (ext === 'txt') return 'text';
+  const first = firstLine.trim();
   if (first.startsWith('{') || first.startsWith('[')) return 'json';
   if (/^"?(key|change)"?,/i.test(first)) return 'csv';
   if (/^#\s/.test(first) || /^\|\s*change\s*\|\s*key\s*\|/i.test(first)) {
@@ -63,14 +104,49 @@ function changeOf(v: unknown, where: string): ChangeType | undefined {
   throw new RuntimeError(`${where}: unknown change "${String(v)}" (known: ${CHANGE_TYPES.join(', ')})`);
 }
 
-function fileStream(path: string): NodeJS.ReadableStream & AsyncIterable<Buffer | string> {
-  return (path === '-' ? process.stdin : createReadStream(path)) as NodeJS.ReadableStream & AsyncIterable<Buffer | string>;
+type InputStream = NodeJS.ReadableStream & AsyncIterable<Buffer | string>;
+
+let stdinPeek: Promise<{ head: string; stream: InputStream }> | undefined;
+
+/**
+ * Standard input's first line (up to 4 KiB), to tell its kind as for a file (`diff ... |
+ * purge --keys-file -` sends a change list), and a stream that gives those bytes again first.
+ */
+function peekStdin(): Promise<{ head: string; stream: InputStream }> {
+  stdinPeek ??= (async () => {
+    const it = (process.stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    while (size < 4096) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+      chunks.push(b);
+      size += b.length;
+      if (b.includes(10)) break;
+    }
+    const head = Buffer.concat(chunks);
+    async function* all(): AsyncGenerator<Buffer | string> {
+      if (head.length > 0) yield head;
+      while (!done) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    }
+    return { head: head.toString('utf8'), stream: Readable.from(all(), { objectMode: false }) as unknown as InputStream };
+  })();
+  return stdinPeek;
 }
 
 /** Waits for the file to open, so a missing file is one clear line rather than a stream error later. */
-async function opened(path: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer | string>> {
-  const stream = fileStream(path);
-  if (path === '-') return stream;
+async function opened(path: string): Promise<InputStream> {
+  if (path === '-') return (await peekStdin()).stream;
+  const stream = createReadStream(path) as unknown as InputStream;
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (err) => reject(new RuntimeError(openError(path, err))));
@@ -90,7 +166,7 @@ async function* jsonEntries(path: string): AsyncGenerator<KeyEntry> {
       const key = o && typeof o === 'object' ? KEY_NAMES.map((k) => o[k]).find((k) => typeof k === 'string' && k !== '') : typeof v === 'string' ? v : undefined;
       if (typeof key !== 'string') {
         // A listing wrapped in {"objects": [...]}: let the listing reader take the whole document.
-        if (n === 1 && o && typeof o === 'object' && !Array.isArray(o)) {
+        if (n === 1 && o && typeof o === 'object' && !Array.isArray(o) && path !== '-') {
           for await (const obj of readListingFile(path, 'json')) yield { key: obj.key };
           return;
         }
@@ -101,6 +177,7 @@ async function* jsonEntries(path: string): AsyncGenerator<KeyEntry> {
   } catch (err) {
     const msg = (err as Error).message;
     if (n > 0 || !/one JSON value per line/.test(msg)) throw err instanceof RuntimeError ? err : new RuntimeError(msg);
+    if (path === '-') throw new RuntimeError('standard input: a JSON document over several lines is read from a file only; pipe JSON Lines (one value per line) instead');
     // A pretty-printed document: the listing reader knows those.
     for await (const obj of readListingFile(path, 'json')) yield { key: obj.key };
   } finally {
@@ -148,6 +225,25 @@ async function* markdownEntries(path: string): AsyncGenerator<KeyEntry> {
   }
 }
 
+async function* tableEntries(path: string): AsyncGenerator<KeyEntry> {
+  const stream = await opened(path);
+  let n = 0;
+  let ended = false;
+  for await (const raw of textLines(stream)) {
+    n++;
+    const line = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).replace(/^\uFEFF/, '');
+    if (line.trim() === '' || (!ended && TABLE_HEADER.test(line))) continue;
+    if (ended) throw new RuntimeError(`key file ${path} line ${n}: text after the table's total line`);
+    if (TABLE_FOOTER.test(line)) {
+      ended = true;
+      continue;
+    }
+    const key = tableRowKey(line);
+    if (key === undefined) throw new RuntimeError(`key file ${path} line ${n}: not a row of \`list --format table\` (SIZE, LAST MODIFIED, KEY)`);
+    yield { key };
+  }
+}
+
 async function* textEntries(path: string): AsyncGenerator<KeyEntry> {
   const stream = await opened(path);
   let n = 0;
@@ -165,7 +261,7 @@ async function* textEntries(path: string): AsyncGenerator<KeyEntry> {
 export async function* readKeyList(path: string, opts: KeyListOptions = {}): AsyncGenerator<KeyEntry> {
   if (!path) throw new UsageError('no key file given');
   const kind = await keyFileKind(path);
-  const source = kind === 'json' ? jsonEntries(path) : kind === 'csv' ? csvEntries(path) : kind === 'markdown' ? markdownEntries(path) : textEntries(path);
+  const source = kind === 'json' ? jsonEntries(path) : kind === 'csv' ? csvEntries(path) : kind === 'markdown' ? markdownEntries(path) : kind === 'table' ? tableEntries(path) : textEntries(path);
   const keep = opts.changes ? new Set<string>(opts.changes) : undefined;
   for await (const e of source) {
     if (keep && e.change && !keep.has(e.change)) continue;
