@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { boolArg, repeatable } from './options.js';
 import { oneLine } from '../lib/errors.js';
 import { parseByteSize } from '../common/byte-size.js';
+import type { StorageLocation } from '../storage/types.js';
 
 export interface StorageFlags {
   remote?: string;
@@ -20,6 +21,14 @@ export interface StorageFlags {
 
 /** The one default of --remote, in every command: a folder on this machine. */
 export const DEFAULT_REMOTE = 'local';
+
+/** Where the storage flags point; undefined without --bucket (the command reads a listing file instead). */
+export function storageLocation(f: StorageFlags & { rcloneBin?: string }): StorageLocation | undefined {
+  if (!f.bucket) return undefined;
+  const l: StorageLocation = { remote: f.remote ?? DEFAULT_REMOTE, bucket: f.bucket, directory: f.directory, endpoint: f.endpoint, region: f.region, profile: f.profile, forcePathStyle: f.forcePathStyle };
+  if (f.rcloneBin !== undefined) l.rcloneBin = f.rcloneBin;
+  return l;
+}
 
 /** --remote NAME, default local. `what` says which values this command takes. */
 export function remoteOption(what = 'local (a folder: --bucket is its path), s3, or an rclone remote name'): Option {

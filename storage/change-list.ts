@@ -5,7 +5,7 @@
 import { lazyRequire } from '../lib/lazy-require.js';
 import { formatBytes } from '../common/byte-size.js';
 import type { StoredObject } from './types.js';
-import type { TextSink } from './listing-format.js';
+import { textBatches, type TextSink } from './text-batches.js';
 
 const papa = lazyRequire<typeof import('papaparse')>('papaparse');
 
@@ -80,43 +80,32 @@ export function countsLine(c: ChangeCounts): string {
 
 /** A streaming writer for one format; output is batched into 64 KiB writes. `title` heads the Markdown. */
 export function changeWriter(format: ChangeFormat, sink: TextSink, title = 'Changes'): ChangeWriter {
-  let buf = '';
+  const out = textBatches(sink);
   let rows = 0;
-  const flush = () => {
-    if (buf.length < 64 * 1024) return;
-    const out = buf;
-    buf = '';
-    return sink(out);
-  };
   switch (format) {
     case 'jsonl':
       return {
-        write(r) {
-          buf += `${JSON.stringify(plain(r))}\n`;
-          return flush();
-        },
-        end: () => sink(buf),
+        write: (r) => out.add(`${JSON.stringify(plain(r))}\n`),
+        end: () => out.end(),
       };
     case 'csv':
       return {
         write(r) {
-          if (rows++ === 0) buf += `${CHANGE_CSV_COLUMNS.join(',')}\n`;
           const b = r.before;
-          buf += `${papa().unparse([[r.change, r.key, r.size, r.lastModified, r.etag, b?.size ?? '', b?.lastModified ?? '', b?.etag ?? '']], { header: false, newline: '\n' })}\n`;
-          return flush();
+          const row = papa().unparse([[r.change, r.key, r.size, r.lastModified, r.etag, b?.size ?? '', b?.lastModified ?? '', b?.etag ?? '']], { header: false, newline: '\n' });
+          return out.add(`${rows++ === 0 ? `${CHANGE_CSV_COLUMNS.join(',')}\n` : ''}${row}\n`);
         },
-        end: () => sink(rows === 0 ? `${CHANGE_CSV_COLUMNS.join(',')}\n` : buf),
+        end: () => out.end(rows === 0 ? `${CHANGE_CSV_COLUMNS.join(',')}\n` : ''),
       };
     case 'markdown':
-      buf = `# ${escapeCell(title)}\n\n`;
+      out.add(`# ${escapeCell(title)}\n\n`);
       return {
         write(r) {
-          if (rows++ === 0) buf += '| change | key | size | last modified | etag | size before |\n|---|---|---|---|---|---|\n';
+          const head = rows++ === 0 ? '| change | key | size | last modified | etag | size before |\n|---|---|---|---|---|---|\n' : '';
           const before = r.before ? formatBytes(r.before.size) : '';
-          buf += `| ${r.change} | ${escapeCell(r.key)} | ${formatBytes(r.size)} | ${escapeCell(r.lastModified)} | ${escapeCell(r.etag)} | ${before} |\n`;
-          return flush();
+          return out.add(`${head}| ${r.change} | ${escapeCell(r.key)} | ${formatBytes(r.size)} | ${escapeCell(r.lastModified)} | ${escapeCell(r.etag)} | ${before} |\n`);
         },
-        end: (c) => sink(`${buf}${rows === 0 ? 'No key changed.\n' : ''}\n**${countsLine(c)}**\n`),
+        end: (c) => out.end(`${rows === 0 ? 'No key changed.\n' : ''}\n**${countsLine(c)}**\n`),
       };
     default:
       throw new Error(`unknown change list format "${String(format)}" (known: ${CHANGE_FORMATS.join(', ')})`);

@@ -7,6 +7,7 @@ import { lazyRequire } from '../lib/lazy-require.js';
 
 const papa = lazyRequire<typeof import('papaparse')>('papaparse');
 import { RuntimeError, UsageError } from '../lib/errors.js';
+import { textBatches, type TextSink } from './text-batches.js';
 import { formatBytes } from '../common/byte-size.js';
 import { jsonValuesByLine } from './json-lines.js';
 import type { StoredObject } from './types.js';
@@ -16,7 +17,6 @@ export const LISTING_FORMATS: readonly ListingFormat[] = ['table', 'json', 'json
 export const CSV_COLUMNS = ['key', 'size', 'lastModified', 'etag'] as const;
 
 /** Something text can be written to, honouring backpressure. */
-export type TextSink = (text: string) => Promise<void> | void;
 
 export interface ListingWriter {
   write(obj: StoredObject): Promise<void> | void;
@@ -29,50 +29,36 @@ function plain(obj: StoredObject): StoredObject {
 
 /** A streaming writer for one format. Output is batched so a million objects do not mean a million writes. */
 export function listingWriter(format: ListingFormat, sink: TextSink): ListingWriter {
-  let buf = '';
+  const out = textBatches(sink);
   let count = 0;
   let bytes = 0;
-  const flushIfBig = () => {
-    if (buf.length < 64 * 1024) return;
-    const out = buf;
-    buf = '';
-    return sink(out);
-  };
   switch (format) {
     case 'jsonl':
       return {
-        write(o) {
-          buf += `${JSON.stringify(plain(o))}\n`;
-          return flushIfBig();
-        },
-        end: () => sink(buf),
+        write: (o) => out.add(`${JSON.stringify(plain(o))}\n`),
+        end: () => out.end(),
       };
     case 'json':
       return {
-        write(o) {
-          buf += `${count++ === 0 ? '[\n' : ',\n'}${JSON.stringify(plain(o))}`;
-          return flushIfBig();
-        },
-        end: () => sink(`${buf}${count === 0 ? '[]\n' : '\n]\n'}`),
+        write: (o) => out.add(`${count++ === 0 ? '[\n' : ',\n'}${JSON.stringify(plain(o))}`),
+        end: () => out.end(count === 0 ? '[]\n' : '\n]\n'),
       };
     case 'csv':
       return {
         write(o) {
           const row = papa().unparse([[o.key, o.size, o.lastModified, o.etag]], { header: false, newline: '\n' });
-          buf += `${count++ === 0 ? `${CSV_COLUMNS.join(',')}\n` : ''}${row}\n`;
-          return flushIfBig();
+          return out.add(`${count++ === 0 ? `${CSV_COLUMNS.join(',')}\n` : ''}${row}\n`);
         },
-        end: () => sink(count === 0 ? `${CSV_COLUMNS.join(',')}\n` : buf),
+        end: () => out.end(count === 0 ? `${CSV_COLUMNS.join(',')}\n` : ''),
       };
     case 'table':
       return {
         write(o) {
-          if (count++ === 0) buf += `${'SIZE'.padStart(12)}  ${'LAST MODIFIED'.padEnd(24)}  KEY\n`;
+          if (count++ === 0) out.add(`${'SIZE'.padStart(12)}  ${'LAST MODIFIED'.padEnd(24)}  KEY\n`);
           bytes += o.size;
-          buf += `${formatBytes(o.size).padStart(12)}  ${(o.lastModified || '-').padEnd(24)}  ${o.key}\n`;
-          return flushIfBig();
+          return out.add(`${formatBytes(o.size).padStart(12)}  ${(o.lastModified || '-').padEnd(24)}  ${o.key}\n`);
         },
-        end: () => sink(`${buf}${count} object${count === 1 ? '' : 's'}, ${formatBytes(bytes)} (${bytes} bytes)\n`),
+        end: () => out.end(`${count} object${count === 1 ? '' : 's'}, ${formatBytes(bytes)} (${bytes} bytes)\n`),
       };
     default:
       throw new UsageError(`unknown listing format "${String(format)}" (known: ${LISTING_FORMATS.join(', ')})`);

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { choiceOption, intArg, listArg } from '../options.js';
-import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
+import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, storageLocation, type StorageFlags } from '../storage-options.js';
 import { runDiff } from '../../prep/diff/run-diff.js';
 import { CHANGE_FORMATS, CHANGE_TYPES, countsLine, type ChangeFormat, type ChangeType } from '../../storage/change-list.js';
 import { UsageError } from '../../lib/errors.js';
@@ -35,18 +35,7 @@ async function action(flags: DiffFlags): Promise<void> {
   const counts = await runDiff({
     before: flags.before,
     after: flags.after,
-    location: flags.bucket
-      ? {
-          remote: flags.remote ?? 'local',
-          bucket: flags.bucket,
-          directory: flags.directory,
-          endpoint: flags.endpoint,
-          region: flags.region,
-          profile: flags.profile,
-          forcePathStyle: flags.forcePathStyle,
-          concurrency: flags.concurrency,
-        }
-      : undefined,
+    location: flags.bucket ? { ...storageLocation(flags)!, concurrency: flags.concurrency } : undefined,
     filters: { directory: flags.directory, extensions: flags.extensions, mediaType: flags.mediaType, minSize: flags.minSize, maxSize: flags.maxSize, exclude: flags.exclude },
     format: flags.format,
     output: flags.output,

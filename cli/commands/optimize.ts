@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { boolArg, choiceOption, floatArg, intArg, listArg } from '../options.js';
-import { forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
+import { forcePathStyleOption, remoteOption, storageLocation, type StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
 import { warn } from '../../lib/log.js';
 import { normaliseExtensions } from '../../optimize/candidates.js';
@@ -149,9 +149,7 @@ export function register(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       const report = await runOptimize({
-        location: opts.bucket
-          ? { remote: opts.remote, bucket: opts.bucket, directory: opts.directory, endpoint: opts.endpoint, region: opts.region, forcePathStyle: opts.forcePathStyle }
-          : undefined,
+        location: storageLocation(opts),
         listingFile: opts.listingFile,
         sizeThresholdMiB: opts.sizeThreshold,
         extensions: normaliseExtensions([...(opts.extension ?? []), ...(opts.extensions ?? [])]),

@@ -17,7 +17,7 @@ import { resultsPaths } from '../../results/paths.js';
 import { loadKeySet } from '../../storage/key-list.js';
 import { runComparison } from '../../prep/compare/run-comparison.js';
 import { boolArg, choiceOption, floatArg, intArg, listArg, parseHeaders } from '../options.js';
-import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
+import { byteSizeArg, collect, excludeOption, forcePathStyleOption, remoteOption, storageLocation, type StorageFlags } from '../storage-options.js';
 import { parseRenditions, streamingKind, type RenditionChoice } from '../../prep/prewarm/streaming-items.js';
 import { checkStreamingTemplate } from '../../common/playlist/templates.js';
 import type { WorkKind } from '../../prep/prewarm/work-kinds.js';
@@ -174,18 +174,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
 
   process.exitCode = await runPrewarmCommand({
     job: {
-      location: flags.bucket
-        ? {
-            remote: flags.remote ?? 'local',
-            bucket: flags.bucket,
-            directory: flags.directory,
-            endpoint: flags.endpoint,
-            region: flags.region,
-            profile: flags.profile,
-            forcePathStyle: flags.forcePathStyle,
-            rcloneBin: flags.rcloneBin,
-          }
-        : undefined,
+      location: storageLocation(flags),
       listingFile: flags.listingFile,
       extensions: flags.extensions?.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase()),
       onlyKeys,

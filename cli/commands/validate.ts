@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { choiceOption, intArg } from '../options.js';
-import { forcePathStyleOption, remoteOption, type StorageFlags } from '../storage-options.js';
+import { forcePathStyleOption, remoteOption, storageLocation, type StorageFlags } from '../storage-options.js';
 import { UsageError } from '../../lib/errors.js';
 import { info } from '../../lib/log.js';
 import { createProgress } from '../../lib/progress.js';
@@ -68,9 +68,7 @@ export function register(program: Command): void {
       const report = await runValidation({
         directory: opts.validateDirectory,
         resultsFile: opts.validateResults,
-        location: opts.bucket
-          ? { remote: opts.remote ?? 'local', bucket: opts.bucket, directory: opts.directory, endpoint: opts.endpoint, region: opts.region, profile: opts.profile, forcePathStyle: opts.forcePathStyle }
-          : undefined,
+        location: storageLocation(opts),
         videoPattern: opts.videoPattern,
         workers: opts.validationWorkers,
         ffmpeg,

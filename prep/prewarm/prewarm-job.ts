@@ -5,10 +5,6 @@ import { createWorkerConnections } from './worker-connections.js';
 import { listObjects } from '../../storage/index.js';
 import type { StorageLocation, StoredObject } from '../../storage/types.js';
 import { redactUrl } from '../../common/redact.js';
-import type { Derivative } from '../../common/derivatives.js';
-import type { ImageVariant } from '../../common/image-variants.js';
-import type { UrlFormat } from '../../common/url.js';
-import type { MediaTypeOption } from '../../common/media-type.js';
 import type { SizeThresholds } from '../../common/size-category.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { openResultsLog } from '../../results/results-log.js';
@@ -19,7 +15,7 @@ import { batchesOf, readListingBatches } from '../../storage/listing-batches.js'
 import { readDoneSet, recordHash } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './engine.js';
 import { workBatches } from './work-list.js';
-import { derivativeKind, imageVariantKind, mediaTypeFor, type WorkKind } from './work-kinds.js';
+import { targetKinds, type TargetUrlOptions, type WorkKind } from './work-kinds.js';
 import type { Shard } from './shard.js';
 import type { Edge } from './edges.js';
 import type { HeaderSet } from './header-sets.js';
@@ -31,7 +27,7 @@ import { info } from '../../lib/log.js';
 import { RuntimeError, oneLine } from '../../lib/errors.js';
 import type { ResultsRecord } from '../../common/results-record.js';
 
-export interface PrewarmJobOptions {
+export interface PrewarmJobOptions extends TargetUrlOptions {
   /** Where to list; ignored when listingFile or objects is given. */
   location?: StorageLocation;
   listingFile?: string;
@@ -44,13 +40,6 @@ export interface PrewarmJobOptions {
   exclude?: string[];
   minSize?: number;
   maxSize?: number;
-  baseUrl: string;
-  mediaType: MediaTypeOption;
-  derivatives: readonly Derivative[];
-  variants: readonly ImageVariant[];
-  /** Unset: imwidth for derivatives, each variant's catalogue form for images. */
-  urlFormat?: UrlFormat;
-  urlTemplate?: string;
   /** Kinds of work item besides derivatives and variants (e.g. streaming segments). */
   extraKinds?: WorkKind[];
   thresholds: SizeThresholds;
@@ -175,9 +164,10 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
         );
   const objects = opts.onlyKeys ? onlyKeys(listed, opts.onlyKeys) : listed;
   let files = 0;
+  const targets = targetKinds(opts);
   const items = workBatches(objects, {
-    kinds: [derivativeKind(opts.derivatives), imageVariantKind(opts.variants), ...(opts.extraKinds ?? [])],
-    context: { baseUrl: opts.baseUrl, urlFormat: opts.urlFormat, urlTemplate: opts.urlTemplate, mediaTypeOf: mediaTypeFor(opts.mediaType, opts.extensions) },
+    kinds: [...targets.kinds, ...(opts.extraKinds ?? [])],
+    context: targets.context,
     thresholds: opts.thresholds,
     shard: opts.shard,
     limit: opts.limit,

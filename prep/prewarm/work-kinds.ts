@@ -55,6 +55,27 @@ export interface WorkKind {
   lookahead?: number;
 }
 
+/** What decides the URLs of a key's targets. prewarm and purge share it, so a URL purged is a URL warmed. */
+export interface TargetUrlOptions {
+  baseUrl: string;
+  mediaType: MediaTypeOption;
+  derivatives: readonly Derivative[];
+  variants: readonly ImageVariant[];
+  /** Unset: imwidth for derivatives, each variant's catalogue form for images. */
+  urlFormat?: UrlFormat;
+  urlTemplate?: string;
+  /** Lower-case extensions with dot: when given, keys with these extensions count as the chosen media type. */
+  extensions?: readonly string[];
+}
+
+/** The derivative and image-variant kinds, and the context they build URLs in. */
+export function targetKinds(o: TargetUrlOptions): { kinds: WorkKind[]; context: WorkKindContext } {
+  return {
+    kinds: [derivativeKind(o.derivatives), imageVariantKind(o.variants)],
+    context: { baseUrl: o.baseUrl, urlFormat: o.urlFormat, urlTemplate: o.urlTemplate, mediaTypeOf: mediaTypeFor(o.mediaType, o.extensions) },
+  };
+}
+
 // Both build an object's few targets as one array: no generator per object in the work list's hot path.
 const NO_TARGETS: readonly WorkTarget[] = [];
 

@@ -9,6 +9,7 @@ import { oneLine } from '../../lib/errors.js';
 import { redactText } from '../../common/redact.js';
 import { createTokenBucket, type TokenBucket } from './token-bucket.js';
 import type { CallOutcome, PurgeProvider } from './provider.js';
+import { sleep } from '../../lib/sleep.js';
 
 export interface CoreOptions {
   /** Print what each call would send; send nothing. */
@@ -56,21 +57,6 @@ export interface PurgeOutcome {
   ids: string[];
   durationMs: number;
   interrupted: boolean;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Runs the provider's send with a time limit; a throw becomes a retryable failure. */

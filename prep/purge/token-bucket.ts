@@ -1,6 +1,7 @@
 // A token bucket, the model Cloudflare, Akamai and Fastly document for their purge
 // limits: `rate` tokens a second refill a bucket of `burst`; a call takes as many
 // tokens as it needs (capped at the bucket size) and waits until they are there.
+import { sleep } from '../../lib/sleep.js';
 
 export interface TokenBucket {
   take(n?: number, signal?: AbortSignal): Promise<void>;
@@ -28,17 +29,7 @@ export function createTokenBucket(rate: number, burst = Math.max(1, rate), now: 
             return;
           }
           const waitMs = Math.max(1, ((need - tokens) / rate) * 1000);
-          await new Promise<void>((resolve) => {
-            const onAbort = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-            const timer = setTimeout(() => {
-              signal?.removeEventListener('abort', onAbort);
-              resolve();
-            }, waitMs);
-            signal?.addEventListener('abort', onAbort, { once: true });
-          });
+          await sleep(waitMs, signal);
         }
       });
       queue = mine;

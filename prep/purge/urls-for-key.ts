@@ -1,22 +1,10 @@
 // Every URL a CDN may hold for one source key: the source URL itself, and the targets
 // pre-warming requests for it (each derivative of a video, each variant of an image),
 // taken from prewarm's own work kinds, so a URL purged is exactly a URL warmed.
-import type { Derivative } from '../../common/derivatives.js';
-import type { ImageVariant } from '../../common/image-variants.js';
-import { objectUrl, type UrlFormat } from '../../common/url.js';
-import type { MediaTypeOption } from '../../common/media-type.js';
-import { derivativeKind, imageVariantKind, mediaTypeFor, type WorkKind, type WorkKindContext } from '../prewarm/work-kinds.js';
+import { objectUrl } from '../../common/url.js';
+import { targetKinds, type TargetUrlOptions } from '../prewarm/work-kinds.js';
 
-export interface KeyUrlOptions {
-  baseUrl: string;
-  mediaType: MediaTypeOption;
-  derivatives: readonly Derivative[];
-  variants: readonly ImageVariant[];
-  /** Unset: imwidth for videos, each variant's catalogue form for images (as prewarm). */
-  urlFormat?: UrlFormat;
-  urlTemplate?: string;
-  /** Lower-case extensions with dot: when given, keys with these extensions count as the chosen media type. */
-  extensions?: readonly string[];
+export interface KeyUrlOptions extends TargetUrlOptions {
   /** Leave out the plain source URL (<base>/<key>). */
   noSourceUrl?: boolean;
 }
@@ -34,8 +22,7 @@ export interface KeyUrlBuilder {
 
 /** A builder of every URL of a key, for these options. */
 export function keyUrlBuilder(o: KeyUrlOptions): KeyUrlBuilder {
-  const kinds: WorkKind[] = [derivativeKind(o.derivatives), imageVariantKind(o.variants)];
-  const ctx: WorkKindContext = { baseUrl: o.baseUrl, urlFormat: o.urlFormat, urlTemplate: o.urlTemplate, mediaTypeOf: mediaTypeFor(o.mediaType, o.extensions) };
+  const { kinds, context: ctx } = targetKinds(o);
   return (key) => {
     const out: KeyUrl[] = [];
     if (!o.noSourceUrl) out.push({ kind: 'source', name: 'source', url: objectUrl(o.baseUrl, key) });
