@@ -38,7 +38,8 @@ export async function screenshot(html: string, png: string, height = 2000): Prom
       });
     });
   } finally {
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing to the profile as it exits: retried, not a failure.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
   const img = PNG.sync.read(await readFile(png));
   const hex = (i: number) => `#${[img.data[i], img.data[i + 1], img.data[i + 2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
