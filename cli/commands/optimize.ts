@@ -58,7 +58,7 @@ export function register(program: Command): void {
       'Re-encode the videos at or above --size-threshold MiB with ffmpeg, verify every output, and either write it ' +
         'elsewhere (--optimize-videos: --optimized-videos-dir, or --output-prefix in the bucket) or replace the original ' +
         '(--optimize-in-place). Nothing is replaced before its output passed verification: codec, dimensions, ' +
-        'duration within 0.5% (at least one frame), a full decode with -xerror, the frame count, every stream of the source ' +
+        'duration within 0.5% (at least one frame plus 50 ms), a full decode with -xerror, the frame count, every stream of the source ' +
         '(each audio track, subtitles, cover pictures, data streams) with its language, the chapters and the container\'s title ' +
         'and creation time, a picture check (SSIM, and VMAF when ffmpeg has libvmaf, of the output against the source as ' +
         'displayed: rotation and sample aspect applied; whole files up to 20 s, else 5 windows of 2 s, or --full-quality-check) ' +
