@@ -156,6 +156,7 @@ describe('optimize CLI (local folder)', () => {
     const big = report.files.find((f: { key: string }) => f.key === 'big.mp4');
     expect(big.status).toBe('optimized');
     expect(big.webm.ok).toBe(true);
+    expect(big.webm.ssim).toBeGreaterThanOrEqual(0.95); // picture-checked like the main output
     const webm = await probeJson(join(out, 'big.webm'));
     expect(webm.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp9']);
     expect(await readdir(work)).not.toContain('escape.webm');

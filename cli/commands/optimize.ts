@@ -102,7 +102,7 @@ export function register(program: Command): void {
     .addOption(choiceOption('--fit <mode>', 'contain (whole picture), cover (fill, crop), pad (letterbox), stretch', FIT_MODES, 'contain'))
     .addOption(choiceOption('--audio-profile <profile>', 'high 192k, medium 128k 48 kHz, low 96k stereo 44.1 kHz, minimum 64k stereo 44.1 kHz (compliant audio is copied)', AUDIO_PROFILES, 'medium'))
     .addOption(choiceOption('--output-format <format>', 'container (in place keeps each file\'s own)', CONTAINERS, 'mp4'))
-    .option('--create-webm', 'also write a WebM (VP9 unless the codec goes in WebM) beside each output')
+    .option('--create-webm', 'also write a WebM (VP9 unless the codec goes in WebM) beside each output, verified and picture-checked like it')
     .addOption(new Option('--browser-compatible [bool]', 'keep MP4 output to h264 + aac so browsers play it').argParser(boolArg).default(true))
     .addOption(new Option('--no-browser-compatible', 'allow h265/vp9/av1 in MP4'))
     .addOption(choiceOption('--hardware-acceleration <type>', 'hardware encoder: auto falls back to software; an explicit choice that fails its trial is an error; a file whose hardware encode fails at run time is encoded again in software', HARDWARE_CHOICES, 'auto'))
