@@ -106,7 +106,10 @@ describe('purge with real caches', () => {
       expect(again.map((x) => x.key)).toEqual([CLIP, CLIP, CLIP]);
       expect(again.every((x) => x.ok && x.cacheStatus === 'miss'), `${c.name}: ${JSON.stringify(again.map((x) => x.cacheStatus))}`).toBe(true);
 
-      // 6. Verify: the derivatives served now are the new ones, and HITs.
+      // 6. Verify: `media-toolkit verify` finds every re-warmed derivative a HIT, and they are the new ones.
+      const v = await runCli(['verify', '--results-file', out, '--output', join(dir, `verify-${c.name}.md`), '--min-hit-ratio', '1', '--progress', 'false']);
+      expect(v.code, `${c.name}: ${v.stdout}${v.stderr}`).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, `verify-${c.name}.json`), 'utf8')).coverage.overall).toMatchObject({ total: 3, hits: 3, ratio: 1 });
       const now = await Promise.all(derivativePaths.map((q) => head(c.url, q)));
       expect(now.map((x) => x.cache), c.name).toEqual(['HIT', 'HIT', 'HIT']);
       expect(now.map((x) => x.etag), c.name).toEqual(fresh.map((x) => x.etag));

@@ -97,7 +97,7 @@ describe('purge --provider cloudflare', () => {
       const dry = await runCli(['purge', '--provider', 'cloudflare', '--zone-id', 'z', '--base-url', BASE, '--keys-file', keys, '--dry-run', '--api-base-url', `${api.url}/client/v4`], { env: { CLOUDFLARE_API_TOKEN: CF_TOKEN } });
       expect(dry.code, dry.stderr).toBe(0);
       expect(api.requests.length).toBe(seen);
-      expect(dry.stdout).toContain('Authorization: Bearer REDACTED {"files":["https://cdn.example.test/media/videos/v000.mp4"');
+      expect(dry.stdout).toContain('(Bearer token from CLOUDFLARE_API_TOKEN) {"files":["https://cdn.example.test/media/videos/v000.mp4"');
       expect(dry.stdout).toContain('purge (dry run): 14 URL(s) for 3 key(s) in 1 call(s) via cloudflare; nothing sent');
       expect(dry.stdout + dry.stderr).not.toContain(CF_TOKEN);
     } finally {
@@ -242,6 +242,21 @@ describe('purge --provider cloudfront', () => {
       await api.close();
     }
   });
+  it('a refused invalidation fails its own paths only; the others are created and the exit code is 1', async () => {
+    const api = await cloudFrontMock({ distribution: 'E4', accessKeyId: AWS.AWS_ACCESS_KEY_ID, refuse: 'bad' });
+    try {
+      const urls = join(dir, 'cf-partial.txt');
+      writeFileSync(urls, `${['a', 'b', 'bad', 'c'].map((n) => `${BASE}/${n}.mp4`).join('\n')}\n`);
+      const failed = join(dir, 'cf-partial-failed.txt');
+      const r = await runCli(['purge', '--provider', 'cloudfront', '--distribution-id', 'E4', '--urls-file', urls, '--batch-size', '2', '--api-base-url', api.url, '--failed-output', failed, ...fast], { env: AWS });
+      expect(r.code).toBe(1);
+      expect(api.invalidations.map((i) => i.paths)).toEqual([['/media/a.mp4', '/media/b.mp4']]);
+      expect(readFileSync(failed, 'utf8')).toBe('/media/bad.mp4\n/media/c.mp4\n');
+      expect(r.stderr).toContain('InvalidArgument');
+    } finally {
+      await api.close();
+    }
+  });
 });
 
 describe('purge --provider http', () => {
@@ -262,6 +277,39 @@ describe('purge --provider http', () => {
         '/media/videos/a.mp4?token=sekret-42',
       ].sort());
       expect(r.stdout + r.stderr).not.toContain('sekret-42');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('the failed-URL file masks a token like every report; --items-file with the same --base-url sends the real URL again', async () => {
+    const a = await purgeableEdge('t');
+    try {
+      const base = 'http://cdn.example.test/media?token=sekret-77';
+      const failed = join(dir, 'token-failed.txt');
+      const down = await runCli(['purge', '--provider', 'http', '--base-url', base, '--key', 'x.mp4', '--derivatives', 'mobile', '--edge', '127.0.0.1:9', '--retry', '0', '--progress', 'false', '--failed-output', failed]);
+      expect(down.code).toBe(1);
+      expect(readFileSync(failed, 'utf8').trim().split('\n').sort()).toEqual(['http://cdn.example.test/media/x.mp4?token=REDACTED', 'http://cdn.example.test/media/x.mp4?token=REDACTED&imwidth=854']);
+      const dry = await runCli(['purge', '--provider', 'http', '--base-url', base, '--key', 'x.mp4', '--dry-run']);
+      expect(dry.stdout).toContain('PURGE http://cdn.example.test/media/x.mp4?token=REDACTED');
+      const again = await runCli(['purge', '--provider', 'http', '--base-url', base, '--items-file', failed, '--edge', a.url.replace('http://', ''), ...fast]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(a.requests.map((q) => q.path).sort()).toEqual(['/media/x.mp4?token=sekret-77', '/media/x.mp4?token=sekret-77&imwidth=854']);
+      for (const r of [down, dry, again]) expect(r.stdout + r.stderr).not.toContain('sekret-77');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('a cache answering 429 with Retry-After is waited for, then purged', async () => {
+    const a = await purgeableEdge('busy', '127.0.0.1', { throttleFirst: 2 });
+    try {
+      const r = await runCli(['purge', '--provider', 'http', '--base-url', a.url, '--key', 'x.mp4', '--derivatives', 'mobile', '--concurrency', '1', ...fast]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(a.requests.map((q) => q.status)).toEqual([429, 429, 200, 200]);
+      // Each 429's Retry-After (1 s) held every call back.
+      expect(a.requests[2].at - a.requests[1].at).toBeGreaterThanOrEqual(950);
+      expect(r.stdout).toContain('2 throttled (429)');
     } finally {
       await a.close();
     }

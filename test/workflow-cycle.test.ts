@@ -94,7 +94,9 @@ describe('workflow: the change-aware cycle', () => {
     expect(s.changes).toMatchObject({ new: 1, changed: 0, deleted: 1, replaced: 1, toPurge: 2, toWarm: 2 });
     expect(s.stages.analysis.commands?.join('\n')).toContain(`diff --before ${join(out(), 'listing.previous.jsonl')} --after ${join(out(), 'listing.jsonl')}`);
     expect(s.stages.prewarm.commands?.[0]).toContain(`--only-keys ${join(out(), 'changes.jsonl')}`);
-    // Purged: the deleted video's and the replaced clip's source and derivatives (4 URLs each).
+    // Purged: the deleted video's and the replaced clip's source and derivatives (4 URLs each), and whatever
+    // the last run's results recorded for them (here the same URLs).
+    expect(s.stages.purge.commands?.[0]).toContain(`--results-file ${join(out(), 'prewarm-results.json')}`);
     const purge = json(join(out(), 'purge-report.json'));
     expect(purge).toMatchObject({ provider: 'http', keys: 2, urls: 8, failed: 0 });
     // Warmed again: the replaced clip and the new image only; nginx had to fetch each from the origin.

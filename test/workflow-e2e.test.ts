@@ -145,6 +145,19 @@ describe('media-toolkit workflow', () => {
     expect(go.stdout).toMatch(/errors\s+skipped \(needs the pre-warming results/);
   });
 
+  it('after a failed pre-warming, the errors stage still explains it, and the later stages wait', async () => {
+    const out = join(dir, 'prewarm-fails');
+    // Nothing listens there: every request fails, prewarm exits 1 (its default --max-failure-rate is 0).
+    const r = await runCli(['workflow', '--remote', 'local', '--bucket', library, '--base-url', 'http://127.0.0.1:9', '--output-dir', out, '--retry', '0', '--timeout', '2', '--skip-optimize']);
+    expect(r.code).toBe(1);
+    const s = await state(out);
+    expect(s.stages.prewarm.status).toBe('failed');
+    expect(s.stages.verify).toMatchObject({ status: 'pending', message: expect.stringContaining('prewarm failed') });
+    expect(s.stages.errors.status).toBe('done');
+    expect(s.stages.loadtest.status).toBe('pending');
+    expect(await readFile(join(out, 'errors.md'), 'utf8')).toMatch(/connection|refused/i);
+  });
+
   it('--dry-run prints every stage\'s command and inputs, writes nothing and sends no request', async () => {
     const out = join(dir, 'dry');
     const before = origin.stats().requests;

@@ -171,6 +171,8 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       push(a, '--wait', p.wait);
       // CloudFront: a folder every key of which changed gets one wildcard (the current listing says which).
       if (p.provider === 'cloudfront' && exists(out(FILES.listing))) a.push('--listing-file', out(FILES.listing));
+      // What the last run warmed for these keys is purged too: HLS/DASH playlists and segments, known only from it.
+      if (exists(results) && p.by !== 'surrogate-key') a.push('--results-file', results);
       a.push('--failed-output', out(FILES.purgeFailed), '--report', out(FILES.purgeReport), '--progress', 'false', ...common);
       const c = facts.changes;
       let blocked: string | undefined;

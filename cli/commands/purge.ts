@@ -215,6 +215,7 @@ async function action(f: PurgeFlags): Promise<void> {
         maxWildcards: f.maxWildcards,
         listingFile: f.listingFile,
         resultsFile: f.resultsFile,
+        baseUrl: f.baseUrl,
       },
       dryRun: f.dryRun,
       retries: f.retry,
@@ -254,6 +255,11 @@ async function action(f: PurgeFlags): Promise<void> {
     `purge: ${o.items} ${label}${from} in ${o.calls} call(s) via ${p.name} in ${(o.durationMs / 1000).toFixed(1)} s, ${o.purged} purged, ${o.failed.length} failed` +
       `${extra.length ? ` (${extra.join(', ')})` : ''}${o.interrupted ? ', INTERRUPTED' : ''}\n`,
   );
+  if (o.interrupted) {
+    process.stderr.write(`purge: interrupted; what was not purged is in ${result.failedFile ?? '(nothing)'}: run the same command with --items-file to finish\n`);
+    process.exitCode = 130;
+    return;
+  }
   if (o.failed.length > 0) {
     throw new RuntimeError(`${o.failed.length} ${label} not purged; they are in ${result.failedFile}: run the same command with --items-file ${result.failedFile} (instead of the keys) to retry them alone`);
   }
@@ -289,7 +295,7 @@ export function register(program: Command): void {
     .option('--key <key>', 'a key to purge (repeatable)', collect)
     .option('--changes <list>', 'change types taken from a diff change list (default changed,deleted; add new for cached 404s)', (v: string, prev: string[] = []) => [...prev, ...listArg(v)])
     .option('--urls-file <file>', 'URLs to purge, one per line (repeatable)', collect)
-    .option('--items-file <file>', 'provider items exactly as sent, one per line: the --failed-output of an earlier run (repeatable)', collect)
+    .option('--items-file <file>', 'provider items as sent, one per line: the --failed-output of an earlier run (secrets masked there come back from --base-url; repeatable)', collect)
     .option('--listing-file <file>', 'cloudfront: the current listing, to use one wildcard for a folder whose every key changed')
     .option('--results-file <file>', 'also purge every URL this prewarm results file recorded for the keys (HLS/DASH playlists and segments, anything warmed)')
     .option('--base-url <url>', 'the CDN base URL prewarm requests (URLs of the keys are built from it)')

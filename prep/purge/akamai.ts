@@ -81,7 +81,7 @@ export function akamaiProvider(o: AkamaiOptions): PurgeProvider {
       o.by === 'cpcode'
         ? { callsPerSecond: 50, callBurst: 100, itemsPerSecond: 0.5, itemBurst: 300, concurrency: 2 }
         : { callsPerSecond: 50, callBurst: 100, itemsPerSecond: 200, itemBurst: 10_000, concurrency: 4 },
-    describe: (batch) => `POST ${o.apiBaseUrl ? target(`${host}${path}`) : `${host}${path}`} Authorization: EG1-HMAC-SHA256 REDACTED ${JSON.stringify({ objects: objects(batch) })}`,
+    describe: (batch) => `POST ${o.apiBaseUrl ? target(`${host}${path}`) : `${host}${path}`} (signed with EdgeGrid) ${JSON.stringify({ objects: objects(batch) })}`,
     async send(batch, signal): Promise<CallOutcome> {
       // Signed afresh for every attempt: the signature carries a timestamp and a nonce.
       const req = eg.auth({ path, method: 'POST', headers: {}, body: { objects: objects(batch) } }).request;

@@ -53,7 +53,7 @@ export function cloudflareProvider(o: CloudflareOptions): PurgeProvider {
     itemLabel: o.by === 'prefix' ? 'prefix' : 'URL',
     maxBatch: o.batchSize ?? 30,
     limits,
-    describe: (batch) => `POST ${endpoint} Authorization: Bearer REDACTED ${body(batch)}`,
+    describe: (batch) => `POST ${endpoint} (Bearer token from CLOUDFLARE_API_TOKEN) ${body(batch)}`,
     async send(batch, signal): Promise<CallOutcome> {
       let a;
       try {

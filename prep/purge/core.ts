@@ -136,7 +136,7 @@ export async function runPurgeCore(items: AsyncIterable<string>, p: PurgeProvide
   async function dispatch(batch: string[]): Promise<void> {
     if (o.dryRun) {
       out.calls++;
-      o.print?.(p.describe(batch));
+      o.print?.(redactText(p.describe(batch)));
       return;
     }
     while (inFlight >= concurrency) await new Promise<void>((resolve) => (wake = resolve));

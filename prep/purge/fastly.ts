@@ -33,7 +33,7 @@ export function fastlyProvider(o: FastlyOptions): PurgeProvider {
       itemLabel: 'URL',
       maxBatch: 1,
       limits: { concurrency: 16 },
-      describe: (batch) => `POST ${target(batch[0])} Fastly-Key: REDACTED${soft}`,
+      describe: (batch) => `POST ${target(batch[0])} (Fastly-Key from FASTLY_API_TOKEN)${soft}`,
       async send(batch, signal): Promise<CallOutcome> {
         let a;
         try {
@@ -53,7 +53,7 @@ export function fastlyProvider(o: FastlyOptions): PurgeProvider {
     itemLabel: 'surrogate key',
     maxBatch: Math.min(256, o.batchSize ?? 256),
     limits: { concurrency: 4 },
-    describe: (batch) => `POST ${endpoint} Fastly-Key: REDACTED${soft} Surrogate-Key: ${batch.join(' ')}`,
+    describe: (batch) => `POST ${endpoint} (Fastly-Key from FASTLY_API_TOKEN)${soft} Surrogate-Key: ${batch.join(' ')}`,
     async send(all, signal): Promise<CallOutcome> {
       // The Surrogate-Key header is a space-separated list: a key with white space in it cannot be named.
       const spaced = all.filter((k) => /\s/.test(k)).map((item) => ({ item, message: 'a surrogate key cannot contain spaces (tag such objects with another key)' }));

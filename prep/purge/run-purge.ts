@@ -2,6 +2,8 @@
 // paths with wildcards where cheaper, Cloudflare prefixes, Fastly surrogate keys,
 // Akamai CP codes), sent by the shared core; a report and the failed items at the end.
 import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { REDACTED, redactUrl } from '../../common/redact.js';
+import { restoreSecrets } from '../verify/verify-items.js';
 import { readListingFile } from '../../storage/listing-format.js';
 import { runPurgeCore, type CoreOptions, type PurgeOutcome } from './core.js';
 import type { PurgeProvider } from './provider.js';
@@ -25,6 +27,8 @@ export interface PurgeInputs extends TargetSources {
   listingFile?: string;
   /** A prewarm results file: its URLs for the keys are purged too (streaming playlists and segments). */
   resultsFile?: string;
+  /** The real base URL, to fill in secrets masked in an items file (also when no key is given). */
+  baseUrl?: string;
 }
 
 export interface PurgeRunResult {
@@ -41,6 +45,27 @@ export function prefixesOf(urls: string[]): string[] {
   const kept: string[] = [];
   for (const p of sorted) if (!kept.some((q) => p === q || p.startsWith(`${q}/`))) kept.push(p);
   return kept;
+}
+
+// Paths (CloudFront items) are redacted and restored as the path of a URL on a placeholder origin.
+const PLACEHOLDER = 'http://placeholder.invalid';
+
+/** An item as written to the failed file: a token in a URL or path is masked (as in every report). */
+export function redactItem(item: string): string {
+  if (/^https?:\/\//i.test(item)) return redactUrl(item);
+  if (item.startsWith('/')) return redactUrl(`${PLACEHOLDER}${item}`).slice(PLACEHOLDER.length);
+  return item;
+}
+
+/** An item read back from a failed file, its masked secrets filled in from the real base URL. */
+export function restoreItem(item: string, baseUrl: string | undefined): string {
+  if (!item.includes(REDACTED)) return item;
+  if (/^https?:\/\//i.test(item)) return restoreSecrets(item, baseUrl);
+  if (item.startsWith('/') && baseUrl) {
+    const origin = new URL(baseUrl).origin;
+    return restoreSecrets(`${origin}${item}`, baseUrl).slice(origin.length);
+  }
+  return restoreSecrets(item, baseUrl);
 }
 
 async function* concat<T>(...sources: Array<AsyncIterable<T> | Iterable<T>>): AsyncGenerator<T> {
@@ -66,7 +91,7 @@ async function items(shape: ItemShape, inp: PurgeInputs, counters: { keys: numbe
     }
   };
   const itemFiles = async function* () {
-    for (const f of inp.itemsFiles) yield* fileLines(f, 'items file');
+    for (const f of inp.itemsFiles) for await (const line of fileLines(f, 'items file')) yield restoreItem(line, inp.urlOptions?.baseUrl ?? inp.baseUrl);
   };
   switch (shape) {
     case 'surrogate-key':
@@ -137,7 +162,8 @@ export async function runPurge(provider: PurgeProvider, o: PurgeRunOptions): Pro
   }
   const result: PurgeRunResult = { outcome, ...counters };
   if (outcome.failed.length > 0 && !o.dryRun) {
-    await writeFileAtomic(o.failedOutput, `${outcome.failed.map((f) => f.item).join('\n')}\n`);
+    // Masked like every report: a re-run with --items-file and the same --base-url fills the secrets back in.
+    await writeFileAtomic(o.failedOutput, `${outcome.failed.map((f) => redactItem(f.item)).join('\n')}\n`);
     result.failedFile = o.failedOutput;
   }
   if (o.report) {
