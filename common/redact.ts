@@ -86,10 +86,20 @@ function redactUrlParams(url: string): string {
   return `${out.slice(0, q)}?${redacted}${tail}`;
 }
 
+function isSecretParam(name: string): boolean {
+  try {
+    return SECRET_PARAM.test(decodeURIComponent(name));
+  } catch {
+    return SECRET_PARAM.test(name);
+  }
+}
+
 /** Redacts URLs, bearer/basic credentials and --redact patterns inside free text (error messages). */
 export function redactText(text: string): string {
   const out = text
     .replace(/https?:\/\/[^\s"'<>]+/gi, (u) => redactUrlParams(u))
+    // A URL without scheme and host (a server echoing the request line, "/a.mp4?token=..."): its secret parameters too.
+    .replace(/([?&])([^=&?\s"'<>#]+)=([^&\s"'<>#]*)/g, (m, sep: string, name: string) => (isSecretParam(name) ? `${sep}${name}=${REDACTED}` : m))
     .replace(/\b(authorization\s*[:=]\s*)(bearer|basic|aws4-hmac-sha256)?\s*[^\s,;]+/gi, `$1${REDACTED}`)
     .replace(/\b(aws_secret_access_key|secret_access_key|secretAccessKey|x-amz-security-token)(\s*[:=]\s*)\S+/gi, `$1$2${REDACTED}`);
   return userPatterns.length > 0 ? applyUserPatterns(out) : out;

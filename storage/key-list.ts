@@ -1,6 +1,7 @@
 // Keys from a file, for `prewarm --only-keys` and `purge --keys-file`: a change list
 // from `diff` (JSON Lines, CSV or Markdown), a listing from `list` (json, jsonl, csv),
-// or plain text with one key per line. Streamed; "-" reads standard input.
+// `list`'s table (its default format), or plain text with one key per line. Streamed;
+// "-" reads standard input.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { lazyRequire } from '../lib/lazy-require.js';
@@ -17,11 +18,46 @@ export interface KeyEntry {
   change?: ChangeType;
 }
 
-export type KeyFileKind = 'json' | 'csv' | 'markdown' | 'text';
+export type KeyFileKind = 'json' | 'csv' | 'markdown' | 'table' | 'text';
+
+/** The header line of `list --format table` (storage/listing-format.ts writes it). */
+export const TABLE_HEADER = /^\s*SIZE {2}LAST MODIFIED +KEY$/;
+/** The table's last line: `3 objects, 5.9 KiB (6000 bytes)`. */
+const TABLE_FOOTER = /^\d+ objects?, .+ \(\d+ bytes\)$/;
+
+/**
+ * The key of one row of `list --format table`: `formatBytes(size).padStart(12)`, two
+ * spaces, the last-modified time (no spaces; '-' when unknown) padded to 24, two spaces,
+ * then the key exactly (it may hold or begin with spaces). undefined when the line is not a row.
+ */
+export function tableRowKey(line: string): string | undefined {
+  const m = /^( *\S+(?: \S+)?) {2}(\S+)/.exec(line);
+  if (!m || m[1].length < 12) return undefined;
+  const keyAt = m[1].length + 2 + Math.max(24, m[2].length) + 2;
+  if (line.length <= keyAt || line.slice(m[0].length, keyAt).trim() !== '') return undefined;
+  return line.slice(keyAt);
+}
 
 export interface KeyListOptions {
   /** Change types kept from a change list (entries without a change type are always kept). Default: all. */
   changes?: readonly ChangeType[];
+}
+
+/** Whether a file is `list --format table` output (false when it cannot be read: its reader says why). */
+export async function isTableListing(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(256), 0, 256, 0);
+      const first = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '').split('\n')[0].replace(/\r$/, '');
+      return TABLE_HEADER.test(first) || TABLE_FOOTER.test(first);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** The kind of a key file from its name, else from its first bytes. */
@@ -30,7 +66,7 @@ export async function keyFileKind(path: string): Promise<KeyFileKind> {
   if (ext === 'json' || ext === 'jsonl' || ext === 'ndjson') return 'json';
   if (ext === 'csv') return 'csv';
   if (ext === 'md' || ext === 'markdown') return 'markdown';
-  if (ext === 'txt' || path === '-') return 'text';
+  if (path === '-') return 'text';
   let head = '';
   try {
     const fh = await open(path, 'r');
@@ -43,7 +79,11 @@ export async function keyFileKind(path: string): Promise<KeyFileKind> {
   } catch (err) {
     throw new RuntimeError(openError(path, err));
   }
-  const first = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const firstLine = head.split('\n').find((l) => l.trim() !== '')?.replace(/\r$/, '') ?? '';
+  if (TABLE_HEADER.test(firstLine) || TABLE_FOOTER.test(firstLine)) return 'table';
+  // A .txt file is a table (above) or one key per line, whatever its keys begin with.
+  if (ext === 'txt') return 'text';
+  const first = firstLine.trim();
   if (first.startsWith('{') || first.startsWith('[')) return 'json';
   if (/^"?(key|change)"?,/i.test(first)) return 'csv';
   if (/^#\s/.test(first) || /^\|\s*change\s*\|\s*key\s*\|/i.test(first)) {
@@ -148,6 +188,25 @@ async function* markdownEntries(path: string): AsyncGenerator<KeyEntry> {
   }
 }
 
+async function* tableEntries(path: string): AsyncGenerator<KeyEntry> {
+  const stream = await opened(path);
+  let n = 0;
+  let ended = false;
+  for await (const raw of textLines(stream)) {
+    n++;
+    const line = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).replace(/^\uFEFF/, '');
+    if (line.trim() === '' || (!ended && TABLE_HEADER.test(line))) continue;
+    if (ended) throw new RuntimeError(`key file ${path} line ${n}: text after the table's total line`);
+    if (TABLE_FOOTER.test(line)) {
+      ended = true;
+      continue;
+    }
+    const key = tableRowKey(line);
+    if (key === undefined) throw new RuntimeError(`key file ${path} line ${n}: not a row of \`list --format table\` (SIZE, LAST MODIFIED, KEY)`);
+    yield { key };
+  }
+}
+
 async function* textEntries(path: string): AsyncGenerator<KeyEntry> {
   const stream = await opened(path);
   let n = 0;
@@ -165,7 +224,7 @@ async function* textEntries(path: string): AsyncGenerator<KeyEntry> {
 export async function* readKeyList(path: string, opts: KeyListOptions = {}): AsyncGenerator<KeyEntry> {
   if (!path) throw new UsageError('no key file given');
   const kind = await keyFileKind(path);
-  const source = kind === 'json' ? jsonEntries(path) : kind === 'csv' ? csvEntries(path) : kind === 'markdown' ? markdownEntries(path) : textEntries(path);
+  const source = kind === 'json' ? jsonEntries(path) : kind === 'csv' ? csvEntries(path) : kind === 'markdown' ? markdownEntries(path) : kind === 'table' ? tableEntries(path) : textEntries(path);
   const keep = opts.changes ? new Set<string>(opts.changes) : undefined;
   for await (const e of source) {
     if (keep && e.change && !keep.has(e.change)) continue;

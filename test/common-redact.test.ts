@@ -28,4 +28,10 @@ describe('redaction', () => {
     const t = redactText('GET https://h/a?sig=zzz failed; Authorization: Bearer abc.def; aws_secret_access_key=SECRET1');
     expect(t).not.toMatch(/zzz|abc\.def|SECRET1/);
   });
+
+  it('redacts secret parameters of a URL without scheme and host (a server echoing the request path)', () => {
+    expect(redactText('HTTP 403: refused /videos/a%20b.mp4?token=SEK1&imwidth=1920')).toBe(`HTTP 403: refused /videos/a%20b.mp4?token=${REDACTED}&imwidth=1920`);
+    expect(redactText('GET /a.mp4?imwidth=854&Signature=SEK3&x=1 failed')).toBe(`GET /a.mp4?imwidth=854&Signature=${REDACTED}&x=1 failed`);
+    expect(redactText('a=b and c?d=e stay')).toBe('a=b and c?d=e stay');
+  });
 });

@@ -103,6 +103,44 @@ describe('diff', () => {
     await expect(collect(readKeyList(join(dir, 'nope.txt')))).rejects.toThrow(/key file .*nope\.txt does not exist/);
   });
 
+  it("reads list's table (its default format) as a key file, odd keys exact; diff refuses a table with one line", async () => {
+    const keysDir = join(dir, 'table-bucket');
+    const keys = ['  leading spaces.mp4', 'a/b c.jpg', ...ODD];
+    for (const k of keys) {
+      mkdirSync(join(keysDir, k, '..'), { recursive: true });
+      writeFileSync(join(keysDir, k), Buffer.alloc(1500, 1));
+    }
+    const table = join(dir, 'listing.txt');
+    expect((await runCli(['list', '--remote', 'local', '--bucket', keysDir, '--output', table])).code).toBe(0);
+    expect(readFileSync(table, 'utf8')).toMatch(/^ +SIZE {2}LAST MODIFIED +KEY\n/);
+    expect(await keyFileKind(table)).toBe('table');
+    expect([...(await loadKeySet(table))].sort()).toEqual([...keys].sort());
+    // A time longer than the column (rclone's nanoseconds) shifts the key; an empty table has only its total line.
+    const wide = join(dir, 'wide-table');
+    writeFileSync(wide, '        SIZE  LAST MODIFIED             KEY\n      1000 B  2024-05-01T10:00:00.123456789Z  x y.mp4\n           -  -                         z.mp4\n2 objects, 1000 B (1000 bytes)\n');
+    expect(await collect(readKeyList(wide))).toEqual([{ key: 'x y.mp4' }, { key: 'z.mp4' }]);
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '0 objects, 0 B (0 bytes)\n');
+    expect(await collect(readKeyList(empty))).toEqual([]);
+    const broken = join(dir, 'broken.txt');
+    writeFileSync(broken, '        SIZE  LAST MODIFIED             KEY\nnot a row\n');
+    await expect(collect(readKeyList(broken))).rejects.toThrow(/line 2: not a row of `list --format table`/);
+
+    const r = await runCli(['diff', '--before', table, '--remote', 'local', '--bucket', keysDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('is a table listing')]);
+  });
+
+  it('takes a json listing (an array, one object per line) on either side', async () => {
+    const before = join(dir, 'before.json');
+    const after = join(dir, 'after.json');
+    writeFileSync(before, `[\n${['a.mp4', 'b.mp4'].map((key) => JSON.stringify({ key, size: 1, lastModified: '2024-01-01T00:00:00Z', etag: '' })).join(',\n')}\n]\n`);
+    writeFileSync(after, `[\n${['b.mp4', 'c.mp4'].map((key) => JSON.stringify({ key, size: 1, lastModified: '2024-01-01T00:00:00Z', etag: '' })).join(',\n')}\n]\n`);
+    const r = await runCli(['diff', '--before', before, '--after', after, '--format', 'csv']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2).join(' '))).toEqual(['deleted a.mp4', 'new c.mp4']);
+  });
+
   it('refuses listings that are not in key order with one line and exit 1', async () => {
     const unsorted = join(dir, 'unsorted.jsonl');
     writeFileSync(unsorted, ['b.mp4', 'a.mp4'].map((key) => JSON.stringify({ key, size: 1 })).join('\n'));
@@ -170,5 +208,19 @@ describe('prewarm --only-keys', () => {
     const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
     expect([...new Set(results.records.map((x) => x.key))].sort()).toEqual(['grow.mp4', 'new/fresh.mp4', 'touched.jpg']);
     expect(results.records.every((x) => x.ok)).toBe(true);
+  });
+
+  it("takes list's table and a plain key list as well", async () => {
+    const table = join(dir, 'only-table.txt');
+    expect((await runCli(['list', '--remote', 'local', '--bucket', bucket, '--extensions', 'jpg', '--output', table])).code).toBe(0);
+    const plain = join(dir, 'only-plain');
+    writeFileSync(plain, 'grow.mp4\nno/such/key.mp4\n');
+    for (const [file, want] of [[table, ['touched.jpg', ODD[2]]], [plain, ['grow.mp4']]] as const) {
+      const out = join(dir, 'only-kinds.json');
+      const p = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', origin.url, '--only-keys', file, '--output', out, '--progress', 'false']);
+      expect(p.code, p.stderr).toBe(0);
+      const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
+      expect([...new Set(results.records.map((x) => x.key))].sort(), file).toEqual([...want].sort());
+    }
   });
 });

@@ -154,4 +154,32 @@ describe('workflow: the change-aware cycle', () => {
     expect(json(join(o, 'purge-report.json'))).toMatchObject({ keys: 1, failed: 0 });
     expect([...new Set((json(join(o, 'prewarm-results.json')) as ResultsFile).records.map((x) => x.key))]).toEqual(['images/pic.jpg']);
   });
+
+  it('a fresh run after a failed purge still purges and warms that run\'s changes (its listing does not become the baseline)', async () => {
+    const o = join(dir, 'fresh-after-failure');
+    const more = ['--optimize-threshold', '1000', '--skip-verify', '--skip-errors', '--changed-only'];
+    expect((await runCli(args(o, more))).code).toBe(0);
+    const baseline = readFileSync(join(o, 'listing.jsonl'), 'utf8');
+    writeFileSync(join(lib, 'images/pic.jpg'), Buffer.alloc(4200, 4));
+    const cfg = join(dir, 'no-retry-2.yaml');
+    writeFileSync(cfg, 'retry: 0\n');
+    const bad = await runCli(['--config', cfg, ...args(o, [...more, '--purge-edge', '127.0.0.1:9'])]);
+    expect(bad.code).toBe(1);
+    expect(state(o).stages.purge.status).toBe('failed');
+    // Run again from scratch (no --resume): the change of the failed run is still to purge and to warm.
+    const again = await runCli(args(o, more));
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stderr).toContain("the last run's purge stage failed");
+    const s = state(o);
+    expect(s.changes).toMatchObject({ changed: 1, toPurge: 1, toWarm: 1 });
+    expect(s.stages.purge.status).toBe('done');
+    expect(json(join(o, 'purge-report.json'))).toMatchObject({ keys: 1, failed: 0 });
+    expect([...new Set((json(join(o, 'prewarm-results.json')) as ResultsFile).records.map((x) => x.key))]).toEqual(['images/pic.jpg']);
+    // Compared with the listing of the last run that got through, which stays the previous one.
+    expect(readFileSync(join(o, 'listing.previous.jsonl'), 'utf8')).toBe(baseline);
+    // That run got through: the next one compares with its listing and finds nothing to do.
+    const quiet = await runCli(args(o, more));
+    expect(quiet.code).toBe(0);
+    expect(state(o).stages.purge).toMatchObject({ status: 'skipped', message: 'nothing changed since the previous listing, and optimize replaced nothing' });
+  });
 });

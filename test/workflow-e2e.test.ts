@@ -11,6 +11,8 @@ import type { RunningOrigin } from '../origin/types.js';
 import { makeSampleLibrary } from '../demo/sample-library.js';
 import type { WorkflowState } from '../workflow/state.js';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CLI, runCli } from './helpers/cli.js';
 
 let dir: string;
@@ -203,30 +205,57 @@ describe('media-toolkit workflow', () => {
         }
       }
     }, 15);
+    // The purge stage runs too: a previous listing in which one key had another size, and a cache that takes
+    // PURGE for every URL but refuses (403) the 1920 derivative, so purge-failed.txt and the failure messages are written.
+    const previous = join(dir, 'secret-previous.jsonl');
+    expect((await runCli(['list', '--remote', 'local', '--bucket', library, '--format', 'jsonl', '--output', previous])).code).toBe(0);
+    const entries = (await readFile(previous, 'utf8')).trim().split('\n');
+    const at = entries.findIndex((l) => (JSON.parse(l) as { key: string }).key.endsWith('.mp4'));
+    const changed = JSON.parse(entries[at]) as { key: string; size: number };
+    entries[at] = JSON.stringify({ ...changed, size: changed.size + 1 });
+    await writeFile(previous, `${entries.join('\n')}\n`);
+    const purged: string[] = [];
+    const cache = createServer((req, res) => {
+      purged.push(`${req.method} ${req.url}`);
+      res.statusCode = req.url?.includes('imwidth=1920') ? 403 : 200;
+      res.end(res.statusCode === 403 ? `refused ${req.url}` : 'purged');
+    });
+    await new Promise<void>((resolve) => cache.listen(0, '127.0.0.1', resolve));
+    const purgeEdge = `127.0.0.1:${(cache.address() as AddressInfo).port}`;
     let r;
     try {
       // The user keeps it off their own command line too (MEDIA_TOOLKIT_BASE_URL), so any process seen holding it is the workflow's doing.
       const args = quick(out);
       args.splice(args.indexOf('--base-url'), 2);
-      r = await runCli(['workflow', ...args, '--optimize-threshold', '1000'], { timeoutMs: 170_000, env: { MEDIA_TOOLKIT_BASE_URL: base } });
+      r = await runCli(
+        ['workflow', ...args, '--optimize-threshold', '1000', '--previous-listing', previous, '--purge-provider', 'http', '--purge-edge', purgeEdge, '--continue-on-error'],
+        { timeoutMs: 170_000, env: { MEDIA_TOOLKIT_BASE_URL: base } },
+      );
     } finally {
       clearInterval(poll);
+      await new Promise((resolve) => cache.close(resolve));
     }
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    // Only the purge failed (the refused URL); every other stage ran.
+    expect(r.code, r.stderr.slice(-3000)).toBe(1);
     const s = await state(out);
     for (const name of ['analysis', 'optimize', 'prewarm', 'verify', 'errors', 'loadtest'] as const) expect(s.stages[name].status, `${name}: ${s.stages[name].message}`).toBe('done');
+    expect(s.stages.purge.status).toBe('failed');
+    // The purge requests carried the token (the real URLs of the changed key) to the cache.
+    expect(purged.length).toBeGreaterThan(1);
+    expect(purged.every((p) => p.startsWith('PURGE ') && p.includes(`token=${token}`) && p.includes(encodeURI(changed.key).split('/').pop()!))).toBe(true);
+    expect(await readFile(join(out, 'purge-failed.txt'), 'utf8')).toMatch(/^http:\/\/\S+token=REDACTED\S*imwidth=1920\n$/);
     // The stages that need the base URL did get it: every request carried the token to the origin.
     const results = JSON.parse(await readFile(join(out, 'prewarm-results.json'), 'utf8'));
     expect(results.records.length).toBeGreaterThan(10);
     expect(results.records.every((x: { ok: boolean; url: string }) => x.ok && x.url.includes('token=REDACTED'))).toBe(true);
     // ps: the stages' command lines were seen, and none held the token.
     const lines = [...seen];
-    for (const stage of ['workflow', 'prewarm', 'verify', 'loadtest']) expect(lines.some((l) => l.includes(`media-toolkit.js ${stage} `)), `${stage} seen`).toBe(true);
+    for (const stage of ['workflow', 'purge', 'prewarm', 'verify', 'loadtest']) expect(lines.some((l) => l.includes(`media-toolkit.js ${stage} `)), `${stage} seen`).toBe(true);
     expect(lines.filter((l) => l.includes(token))).toEqual([]);
     // Nothing printed, and no file written (results, logs, summaries, verify and k6 reports, state, index) holds it.
     expect(`${r.stdout}${r.stderr}`).not.toContain(token);
     const files = (await readdir(out, { recursive: true })).map(String);
-    for (const f of ['prewarm-results.json', 'prewarm-results.jsonl', 'prewarm-results.summary.json', 'verify-report.json', 'verify-report.html', 'loadtest-summary.json', 'index.html', 'workflow-state.json', 'logs/prewarm.log']) expect(files, f).toContain(f);
+    for (const f of ['prewarm-results.json', 'prewarm-results.jsonl', 'prewarm-results.summary.json', 'verify-report.json', 'verify-report.html', 'loadtest-summary.json', 'index.html', 'workflow-state.json', 'logs/prewarm.log', 'logs/purge.log', 'purge-report.json', 'purge-failed.txt', 'changes.jsonl', 'listing-changes.jsonl']) expect(files, f).toContain(f);
     expect(files.some((f) => f.startsWith('loadtest/'))).toBe(true);
     for (const f of files) {
       const p = join(out, f);

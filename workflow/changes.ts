@@ -9,6 +9,7 @@ import { openAtomicStream } from '../lib/atomic-write.js';
 import { changeWriter, type ChangeRecord } from '../storage/change-list.js';
 import { jsonValuesByLine } from '../storage/json-lines.js';
 import { FILES } from './files.js';
+import type { WorkflowState } from './state.js';
 
 export interface ChangeSummary {
   /** The listing compared with, relative to --output-dir or as given; undefined without one. */
@@ -25,21 +26,42 @@ export interface ChangeSummary {
 }
 
 /**
+ * Why the earlier run's listing is not yet what the CDN holds, or undefined when it is:
+ * that run's purge or prewarm stage failed, or never ran because an earlier stage
+ * failed or the run was stopped. Then its changes were not (all) purged or warmed, and
+ * the next run must compare with the listing before it, or they would be forgotten.
+ * A stage skipped (nothing to do, --skip-*, declined) counts as through; without a saved
+ * state (--no-save-progress) nothing is known and the listing counts as through.
+ */
+export function unfinishedRun(earlier: WorkflowState | undefined): string | undefined {
+  if (!earlier) return undefined;
+  for (const name of ['purge', 'prewarm'] as const) {
+    const st = earlier.stages[name];
+    if (!st || st.status === 'done' || st.status === 'skipped') continue;
+    return `the last run's ${name} stage ${st.status === 'failed' ? 'failed' : 'did not run'}${st.message ? ` (${st.message})` : ''}`;
+  }
+  return undefined;
+}
+
+/**
  * Moves the listing an earlier run left (written before this run started) to
  * listing.previous.jsonl, so this run's listing can be compared with it. A listing
- * this run wrote (a resumed run) stays where it is.
+ * this run wrote (a resumed run) stays where it is, and so does the earlier run's
+ * when that run did not get its changes purged and warmed (`unfinishedRun`): this run
+ * then compares with the listing before it and takes those changes up again.
  */
-export async function moveListingAside(outputDir: string, runStartedAt: string): Promise<boolean> {
+export async function moveListingAside(outputDir: string, runStartedAt: string, earlier?: WorkflowState): Promise<'moved' | 'kept' | 'none'> {
   const listing = join(outputDir, FILES.listing);
   let mtime: number;
   try {
     mtime = (await stat(listing)).mtimeMs;
   } catch {
-    return false;
+    return 'none';
   }
-  if (mtime >= Date.parse(runStartedAt)) return false;
+  if (mtime >= Date.parse(runStartedAt)) return 'none';
+  if (unfinishedRun(earlier)) return 'kept';
   await rename(listing, join(outputDir, FILES.listingPrevious));
-  return true;
+  return 'moved';
 }
 
 /** The listing to compare with: --previous-listing, else the one an earlier run left. */

@@ -8,7 +8,7 @@ import { info, warn } from '../lib/log.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { STAGES, type StageName, type WorkflowOptions } from './options.js';
 import { planStage, type StageFacts, type StagePlan } from './stages.js';
-import { baselineListing, composeChanges, moveListingAside } from './changes.js';
+import { baselineListing, composeChanges, moveListingAside, unfinishedRun } from './changes.js';
 import { rm } from 'node:fs/promises';
 import { FILES } from './files.js';
 import { newState, readState, statusText, writeState, type StageState, type WorkflowState } from './state.js';
@@ -106,7 +106,9 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
   if (o.interactive && !io.ask) throw new UsageError('--interactive asks before each stage and needs a terminal (stdin is not a TTY); use --skip-<stage> or --resume-from instead');
   if (o.resume && o.resumeFrom) throw new UsageError('use either --resume (continue after the saved progress) or --resume-from STAGE, not both');
   const statePath = join(o.outputDir, FILES.state);
-  const previous = o.resume || o.resumeFrom ? await readState(statePath) : undefined;
+  // The saved state of the last run, read before this run writes its own: resumed, or (a fresh run) to know whether its changes got through.
+  const earlier = await readState(statePath);
+  const previous = o.resume || o.resumeFrom ? earlier : undefined;
   if (o.resume && !previous) throw new UsageError(`--resume: no saved progress in ${statePath} (run without --resume first, with --save-progress)`);
   if (previous) {
     const t = previous.target;
@@ -158,7 +160,10 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
     }
     if (name === 'analysis') {
       // The listing an earlier run left becomes the previous one; a stale diff of an earlier run goes.
-      await moveListingAside(o.outputDir, state.startedAt);
+      if ((await moveListingAside(o.outputDir, state.startedAt, earlier)) === 'kept') {
+        const base = baselineListing(o.outputDir, o.previousListing, existsSync);
+        info(`  ${unfinishedRun(earlier)}: ${base ? `comparing with the listing before it (${base}), so its changes are purged and warmed now` : 'no listing before it, so everything is warmed again'}`);
+      }
       if (!baselineListing(o.outputDir, o.previousListing, existsSync)) await rm(join(o.outputDir, FILES.listingChanges), { force: true });
     }
     const plan = planStage(name, o, existsSync, name === 'purge' || name === 'prewarm' ? await changeFacts() : undefined);

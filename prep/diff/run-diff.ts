@@ -8,6 +8,8 @@ import { changeWriter, type ChangeCounts, type ChangeFormat, type ChangeType } f
 import { openAtomicStream } from '../../lib/atomic-write.js';
 import { emptyCounts, mergeJoin } from './merge-join.js';
 import { tuneV8ForStreaming } from '../../lib/v8-tuning.js';
+import { isTableListing } from '../../storage/key-list.js';
+import { RuntimeError } from '../../lib/errors.js';
 
 export interface DiffRunOptions {
   before: string;
@@ -40,6 +42,12 @@ function stdoutSink(text: string): Promise<void> | void {
 export async function runDiff(o: DiffRunOptions): Promise<ChangeCounts> {
   // Two listings stream through: memory that stays near what is alive, not what the collector has not reached yet.
   tuneV8ForStreaming();
+  // `list`'s default table is for reading: sizes rounded ("2.0 KiB"), no ETags, so nothing exact to compare.
+  for (const f of [o.before, o.after]) {
+    if (f && (await isTableListing(f))) {
+      throw new RuntimeError(`${f} is a table listing (list's format for reading: sizes rounded, no ETags), which diff cannot compare exactly; write the listings with \`list --format jsonl\` (or json, csv)`);
+    }
+  }
   const before = readListingBatches(o.before);
   const after = o.after ? readListingBatches(o.after) : batchesOf(listObjects({ ...o.location!, limit: undefined }));
   const counts = emptyCounts();
