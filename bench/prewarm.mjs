@@ -321,11 +321,12 @@ try {
     const n = LATENCY_N;
     await listing(join(dir, 'h2-listing.jsonl'), n, 'x', 1000);
     const out = join(dir, 'h2.json');
-    await runPrewarm(['--listing-file', join(dir, 'h2-listing.jsonl'), '--base-url', url, '--derivatives', 'desktop', '--workers', '1000', '--http2', '--h2-connections', '16', '--insecure', '--output', out]);
+    const run = await runPrewarm(['--listing-file', join(dir, 'h2-listing.jsonl'), '--base-url', url, '--derivatives', 'desktop', '--workers', '1000', '--http2', '--h2-connections', '16', '--insecure', '--output', out]);
     h2.close();
     const s = summaryOf(out);
     const ratio = s.requestsPerSecond / 5000;
     result('prewarm --http2 latency-bound 200 ms x 1000 workers, 16 connections', `${ratio.toFixed(3)} of ideal (${s.requestsPerSecond.toFixed(0)} of 5000 req/s)`, '>= 0.97', ratio >= 0.97 && s.stats.overall.ok === n);
+    result('prewarm --http2 client CPU per request (info)', `${((run.cpuSeconds * 1e6) / n).toFixed(0)} µs (whole process; peak RSS ${run.peakMb.toFixed(0)} MB)`, 'info', true);
   }
 
   if (!SKIP.has('memory')) {

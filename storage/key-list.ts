@@ -1,9 +1,10 @@
 // Keys from a file, for `prewarm --only-keys` and `purge --keys-file`: a change list
 // from `diff` (JSON Lines, CSV or Markdown), a listing from `list` (json, jsonl, csv),
 // `list`'s table (its default format), or plain text with one key per line. Streamed;
-// "-" reads standard input.
+// "-" reads standard input, its kind told from its first line like a file's.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { lazyRequire } from '../lib/lazy-require.js';
 import { RuntimeError, UsageError } from '../lib/errors.js';
 import { jsonValuesByLine, textLines } from './json-lines.js';
@@ -66,9 +67,9 @@ export async function keyFileKind(path: string): Promise<KeyFileKind> {
   if (ext === 'json' || ext === 'jsonl' || ext === 'ndjson') return 'json';
   if (ext === 'csv') return 'csv';
   if (ext === 'md' || ext === 'markdown') return 'markdown';
-  if (path === '-') return 'text';
   let head = '';
-  try {
+  if (path === '-') head = (await peekStdin()).head.replace(/^\uFEFF/, '');
+  else try {
     const fh = await open(path, 'r');
     try {
       const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
@@ -103,14 +104,49 @@ function changeOf(v: unknown, where: string): ChangeType | undefined {
   throw new RuntimeError(`${where}: unknown change "${String(v)}" (known: ${CHANGE_TYPES.join(', ')})`);
 }
 
-function fileStream(path: string): NodeJS.ReadableStream & AsyncIterable<Buffer | string> {
-  return (path === '-' ? process.stdin : createReadStream(path)) as NodeJS.ReadableStream & AsyncIterable<Buffer | string>;
+type InputStream = NodeJS.ReadableStream & AsyncIterable<Buffer | string>;
+
+let stdinPeek: Promise<{ head: string; stream: InputStream }> | undefined;
+
+/**
+ * Standard input's first line (up to 4 KiB), to tell its kind as for a file (`diff ... |
+ * purge --keys-file -` sends a change list), and a stream that gives those bytes again first.
+ */
+function peekStdin(): Promise<{ head: string; stream: InputStream }> {
+  stdinPeek ??= (async () => {
+    const it = (process.stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    while (size < 4096) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+      chunks.push(b);
+      size += b.length;
+      if (b.includes(10)) break;
+    }
+    const head = Buffer.concat(chunks);
+    async function* all(): AsyncGenerator<Buffer | string> {
+      if (head.length > 0) yield head;
+      while (!done) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    }
+    return { head: head.toString('utf8'), stream: Readable.from(all(), { objectMode: false }) as unknown as InputStream };
+  })();
+  return stdinPeek;
 }
 
 /** Waits for the file to open, so a missing file is one clear line rather than a stream error later. */
-async function opened(path: string): Promise<NodeJS.ReadableStream & AsyncIterable<Buffer | string>> {
-  const stream = fileStream(path);
-  if (path === '-') return stream;
+async function opened(path: string): Promise<InputStream> {
+  if (path === '-') return (await peekStdin()).stream;
+  const stream = createReadStream(path) as unknown as InputStream;
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', (err) => reject(new RuntimeError(openError(path, err))));
@@ -130,7 +166,7 @@ async function* jsonEntries(path: string): AsyncGenerator<KeyEntry> {
       const key = o && typeof o === 'object' ? KEY_NAMES.map((k) => o[k]).find((k) => typeof k === 'string' && k !== '') : typeof v === 'string' ? v : undefined;
       if (typeof key !== 'string') {
         // A listing wrapped in {"objects": [...]}: let the listing reader take the whole document.
-        if (n === 1 && o && typeof o === 'object' && !Array.isArray(o)) {
+        if (n === 1 && o && typeof o === 'object' && !Array.isArray(o) && path !== '-') {
           for await (const obj of readListingFile(path, 'json')) yield { key: obj.key };
           return;
         }
@@ -141,6 +177,7 @@ async function* jsonEntries(path: string): AsyncGenerator<KeyEntry> {
   } catch (err) {
     const msg = (err as Error).message;
     if (n > 0 || !/one JSON value per line/.test(msg)) throw err instanceof RuntimeError ? err : new RuntimeError(msg);
+    if (path === '-') throw new RuntimeError('standard input: a JSON document over several lines is read from a file only; pipe JSON Lines (one value per line) instead');
     // A pretty-printed document: the listing reader knows those.
     for await (const obj of readListingFile(path, 'json')) yield { key: obj.key };
   } finally {

@@ -131,6 +131,21 @@ describe('diff', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('is a table listing')]);
   });
 
+  it('standard input is told apart like a file: `diff | purge --keys-file -` sends the change list\'s keys', async () => {
+    const changes = await runCli(['diff', '--before', join(dir, 'before.jsonl'), '--remote', 'local', '--bucket', bucket]);
+    expect(changes.code, changes.stderr).toBe(0);
+    const purge = (input: string) =>
+      runCli(['purge', '--provider', 'http', '--base-url', 'http://127.0.0.1:9', '--keys-file', '-', '--changes', 'new,changed,deleted', '--media-type', 'image', '--dry-run'], { input });
+    const fromDiff = await purge(changes.stdout);
+    expect(fromDiff.code, fromDiff.stderr).toBe(0);
+    const sent = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => l.startsWith('PURGE ')).map((l) => l.slice('PURGE http://127.0.0.1:9/'.length));
+    // Videos: the source URL alone (--media-type image); the image: its source, then its variants.
+    expect(sent(fromDiff).slice(0, 4)).toEqual(['gone.mp4', 'grow.mp4', 'new/fresh.mp4', 'touched.jpg']);
+    expect(sent(fromDiff).every((u) => !u.includes('%7B'))).toBe(true);
+    const table = await runCli(['list', '--remote', 'local', '--bucket', bucket, '--extensions', 'jpg']);
+    expect(sent(await purge(table.stdout)).filter((u) => !u.includes('?') && !u.includes('_'))).toEqual(['touched.jpg', encodeURI(ODD[2])]);
+  });
+
   it('takes a json listing (an array, one object per line) on either side', async () => {
     const before = join(dir, 'before.json');
     const after = join(dir, 'after.json');

@@ -3,36 +3,24 @@
 // failed JUnit case, and shows in the Markdown and HTML reports; loopback
 // noise of a few ms stays under the absolute floor and passes; `loadtest
 // compare` says the same without running k6.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, rm } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunningOrigin } from '../origin/types.js';
 import { compareSummaries, limitFor, FIGURES } from '../common/loadtest-report/baseline.js';
 import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
-import { makeLibrary, serve, type Library } from './loadtest-fixture.js';
+import { servedLibrary } from './loadtest-fixture.js';
 import { runCli } from './helpers/cli.js';
 
-let lib: Library;
-let origin: RunningOrigin;
-
-beforeAll(async () => {
-  lib = await makeLibrary(4);
-  origin = await serve(lib);
-});
-
-afterAll(async () => {
-  await origin?.close();
-  if (lib) await rm(lib.dir, { recursive: true, force: true });
-});
+const served = servedLibrary(4);
 
 function run(name: string, extra: string[] = []) {
   return runCli([
-    'loadtest', '--base-url', origin.url, '--results-file', lib.resultsFile, '--stage1-users', '4', '--stage1-duration', '3s',
-    '--min-sleep', '0.02', '--max-sleep', '0.05', '--seed', '4', '--reports-dir', join(lib.dir, name), ...extra, '--', '--quiet',
+    'loadtest', '--base-url', served.origin.url, '--results-file', served.lib.resultsFile, '--stage1-users', '4', '--stage1-duration', '3s',
+    '--min-sleep', '0.02', '--max-sleep', '0.05', '--seed', '4', '--reports-dir', join(served.lib.dir, name), ...extra, '--', '--quiet',
   ]);
 }
 
-const summaryPath = (name: string) => join(lib.dir, name, 'loadtest-summary.json');
+const summaryPath = (name: string) => join(served.lib.dir, name, 'loadtest-summary.json');
 
 describe('baselines', () => {
   it('limits are relative with an absolute floor: 2 ms against 3 ms is no regression, 100 ms against 120 ms is', () => {
@@ -63,7 +51,7 @@ describe('baselines', () => {
     expect(same.code, same.stdout).toBe(0);
     expect(same.stdout).toMatch(/baseline\s+\S+: no regression beyond 10\.0%/);
 
-    origin.setFaults({ latencyMs: 2500 });
+    served.origin.setFaults({ latencyMs: 2500 });
     try {
       const b = await run('b', ['--baseline', summaryPath('a'), '--max-regression', '10%', '--regression-floor-ms', '1000']);
       expect(b.code, b.stdout).toBe(99);
@@ -76,12 +64,12 @@ describe('baselines', () => {
       for (const r of ttfb) if (r.current !== undefined) expect(r, r.derivative).toMatchObject({ regression: true });
       // The user's own thresholds passed: only the baseline failed the run.
       expect(s.thresholds.filter((t) => !t.baseline).every((t) => t.ok)).toBe(true);
-      const xml = await readFile(join(lib.dir, 'b', 'loadtest-junit.xml'), 'utf8');
+      const xml = await readFile(join(served.lib.dir, 'b', 'loadtest-junit.xml'), 'utf8');
       expect(xml).toMatch(/<testcase classname="baseline" name="\(all\) TTFB p\(95\) against the baseline">\s*<failure message="regression: /);
-      expect(await readFile(join(lib.dir, 'b', 'loadtest-summary.md'), 'utf8')).toMatch(/## Against the baseline[\s\S]*\| \(all\) \| TTFB p\(95\) \|[^\n]*\*\*regression\*\*/);
-      expect(await readFile(join(lib.dir, 'b', 'loadtest-summary.html'), 'utf8')).toMatch(/Against the baseline[\s\S]*REGRESSION/);
+      expect(await readFile(join(served.lib.dir, 'b', 'loadtest-summary.md'), 'utf8')).toMatch(/## Against the baseline[\s\S]*\| \(all\) \| TTFB p\(95\) \|[^\n]*\*\*regression\*\*/);
+      expect(await readFile(join(served.lib.dir, 'b', 'loadtest-summary.html'), 'utf8')).toMatch(/Against the baseline[\s\S]*REGRESSION/);
     } finally {
-      origin.setFaults({});
+      served.origin.setFaults({});
     }
 
     const cmp = await runCli(['loadtest', 'compare', summaryPath('a'), summaryPath('b'), '--regression-floor-ms', '1000']);

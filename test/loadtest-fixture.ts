@@ -2,7 +2,8 @@
 // by the real origin (synthetic derivatives, size = width x bytesPerWidth), the
 // ResultsFile a pre-warm of it would write, and a runner for the real k6 binary.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,20 @@ export async function writeResults(path: string, records: ResultsRecord[]): Prom
 
 export function serve(lib: Library, faults: OriginFaults = {}): Promise<RunningOrigin> {
   return startOrigin({ root: join(lib.dir, 'bucket'), mode: 'synthetic', syntheticBytesPerWidth: BYTES_PER_WIDTH, seed: 7, faults });
+}
+
+/** A library of `count` videos served by the origin for the whole test file (made in beforeAll, removed in afterAll). */
+export function servedLibrary(count: number, faults: OriginFaults = {}): { lib: Library; origin: RunningOrigin } {
+  const served = {} as { lib: Library; origin: RunningOrigin };
+  beforeAll(async () => {
+    served.lib = await makeLibrary(count);
+    served.origin = await serve(served.lib, faults);
+  });
+  afterAll(async () => {
+    await served.origin?.close();
+    if (served.lib) await rm(served.lib.dir, { recursive: true, force: true });
+  });
+  return served;
 }
 
 export interface K6Result {

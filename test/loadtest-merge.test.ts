@@ -4,29 +4,17 @@
 // the origin's own counters, checks add up, percentiles stay within one
 // percentile rank of the exact ones computed from every sample, thresholds
 // are judged on the whole.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunningOrigin } from '../origin/types.js';
 import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
 import { mergedPercentile } from '../common/loadtest-report/quantiles.js';
 import { QUANTILE_GRID } from '../common/loadtest-report/summary.js';
 import { evaluateThreshold } from '../common/loadtest-report/threshold-eval.js';
-import { BUNDLE, k6, makeLibrary, serve, type Library } from './loadtest-fixture.js';
+import { BUNDLE, k6, servedLibrary } from './loadtest-fixture.js';
 import { runCli } from './helpers/cli.js';
 
-let lib: Library;
-let origin: RunningOrigin;
-
-beforeAll(async () => {
-  lib = await makeLibrary(6);
-  origin = await serve(lib, { errorRate: 0.1 });
-});
-
-afterAll(async () => {
-  await origin?.close();
-  if (lib) await rm(lib.dir, { recursive: true, force: true });
-});
+const served = servedLibrary(6, { errorRate: 0.1 });
 
 /** Exact percentile of sorted values, the way k6 computes it (linear between ranks). */
 function exact(sorted: number[], p: number): number {
@@ -37,16 +25,16 @@ function exact(sorted: number[], p: number): number {
 
 describe('loadtest merge', () => {
   it('joins two execution segments: exact counts and rates, percentiles within one rank, thresholds on the whole', async () => {
-    const reports = join(lib.dir, 'runners');
+    const reports = join(served.lib.dir, 'runners');
     await mkdir(reports, { recursive: true });
     const env = {
-      BASE_URL: origin.url, RESULTS_FILE: lib.resultsFile, SEED: 9, STAGE1_USERS: 4, STAGE1_DURATION: '1s', STAGE2_USERS: 4, STAGE2_DURATION: '2s',
+      BASE_URL: served.origin.url, RESULTS_FILE: served.lib.resultsFile, SEED: 9, STAGE1_USERS: 4, STAGE1_DURATION: '1s', STAGE2_USERS: 4, STAGE2_DURATION: '2s',
       MIN_SLEEP: 0.01, MAX_SLEEP: 0.03, FAILURE_RATE_THRESHOLD: 0.3, TTFB_THRESHOLD: 5000,
       SUMMARY_JSON: join(reports, 'loadtest-summary.json'), SUMMARY_MD: join(reports, 'loadtest-summary.md'),
       SUMMARY_HTML: join(reports, 'loadtest-summary.html'), JUNIT_XML: join(reports, 'loadtest-junit.xml'),
     };
     const run = (segment: string, out: string) =>
-      k6(['run', '--execution-segment', segment, '--execution-segment-sequence', '0,1/2,1', '--out', `json=${join(lib.dir, out)}`, BUNDLE], env);
+      k6(['run', '--execution-segment', segment, '--execution-segment-sequence', '0,1/2,1', '--out', `json=${join(served.lib.dir, out)}`, BUNDLE], env);
     const [a, b] = await Promise.all([run('0:1/2', 'a.jsonl'), run('1/2:1', 'b.jsonl')]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
@@ -62,12 +50,12 @@ describe('loadtest merge', () => {
     expect(ra.requests).toBeGreaterThan(10);
     expect(rb.requests).toBeGreaterThan(10);
 
-    const merged = join(lib.dir, 'merged');
+    const merged = join(served.lib.dir, 'merged');
     const r = await runCli(['loadtest', 'merge', reports, '--reports-dir', merged]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/media-toolkit loadtest: PASSED \(2 runners merged\)/);
     const s = JSON.parse(await readFile(join(merged, 'loadtest-summary.json'), 'utf8')) as LoadtestSummary;
-    const stats = origin.stats();
+    const stats = served.origin.stats();
     // Exact: every request the origin saw, failures as it injected them, checks summed.
     expect(s.requests).toBe(stats.requests);
     expect(s.requests).toBe(ra.requests + rb.requests);
@@ -78,7 +66,7 @@ describe('loadtest merge', () => {
     // Percentiles: from every sample of both runners, the merged p(95) lies between the exact p(94) and p(96).
     const samples: number[] = [];
     for (const f of ['a.jsonl', 'b.jsonl']) {
-      for (const line of (await readFile(join(lib.dir, f), 'utf8')).split('\n')) {
+      for (const line of (await readFile(join(served.lib.dir, f), 'utf8')).split('\n')) {
         if (!line.includes('"metric":"http_req_duration"') || !line.includes('"type":"Point"')) continue;
         samples.push(JSON.parse(line).data.value);
       }
@@ -103,7 +91,7 @@ describe('loadtest merge', () => {
 
     // A threshold crossed on the whole makes merge exit 99: runners whose summaries say
     // http_req_failed must stay below 1% (both saw about 10% injected errors).
-    const strict = join(lib.dir, 'strict');
+    const strict = join(served.lib.dir, 'strict');
     await mkdir(strict, { recursive: true });
     for (const f of ['loadtest-summary.runner-1-of-2.json', 'loadtest-summary.runner-2-of-2.json']) {
       const j = JSON.parse(await readFile(join(reports, f), 'utf8'));
@@ -130,7 +118,7 @@ describe('loadtest merge', () => {
   });
 
   it('bad input: one line, exit 2', async () => {
-    const r = await runCli(['loadtest', 'merge', lib.resultsFile]);
+    const r = await runCli(['loadtest', 'merge', served.lib.resultsFile]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not a media-toolkit loadtest summary/);

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, nginxConf } from './helpers/local-servers.js';
 import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
 import { walkTopLevel } from '../scenarios/lib/player/mp4-boxes.js';
 import { BUNDLE, k6, writeResults } from './loadtest-fixture.js';
@@ -21,16 +21,6 @@ let base: string;
 let resultsFile: string;
 const sizes: Record<string, number> = {};
 let mdatEnd = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mt-nginx-player-'));
@@ -50,28 +40,17 @@ beforeAll(async () => {
   // One process (no master), its own prefix, pid file, temp paths and logs.
   await writeFile(
     join(dir, 'nginx.conf'),
-    `worker_processes 1;
-master_process off;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-  log_format ranges '$uri "$http_range" $status $body_bytes_sent';
+    nginxConf(
+      dir,
+      `  log_format ranges '$uri "$http_range" $status $body_bytes_sent';
   access_log ${dir}/access.log ranges;
   types { video/mp4 mp4; }
-  client_body_temp_path ${dir}/tmp;
-  proxy_temp_path ${dir}/tmp;
-  fastcgi_temp_path ${dir}/tmp;
-  uwsgi_temp_path ${dir}/tmp;
-  scgi_temp_path ${dir}/tmp;
   server {
     listen 127.0.0.1:${port};
     root ${www};
     location /capped/ { alias ${www}/; limit_rate 250k; }
-  }
-}
-`,
+  }`,
+    ),
   );
   nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
   base = `http://127.0.0.1:${port}`;

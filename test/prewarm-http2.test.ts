@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:http2';
+import { connect, createSecureServer, constants } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { selfSignedCertificate } from '../origin/tls.js';
 import { startOrigin, type RunningOrigin } from '../origin/index.js';
 import { runCli } from './helpers/cli.js';
 import type { ResultsFile } from '../common/results-record.js';
@@ -92,5 +95,66 @@ describe('prewarm --http2', () => {
     const plain = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', 'http://127.0.0.1:1', '--http2']);
     expect(plain.code).toBe(2);
     expect(plain.stderr).toMatch(/--http2 negotiates h2 over TLS/);
+  });
+
+  it('a server without h2 (ALPN picks http/1.1) is warmed over HTTP/1.1 instead, every URL answered', async () => {
+    const pems = await selfSignedCertificate([]);
+    let h1 = 0;
+    const server = createHttpsServer({ key: pems.key, cert: pems.cert }, (req, res) => {
+      if (req.httpVersion === '1.1') h1++;
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '5' });
+      res.end('hello');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const out = join(dir, 'h1-only.json');
+      const res = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--limit', '5', '--base-url', `https://127.0.0.1:${(server.address() as AddressInfo).port}`, '--http2', '--insecure', '--workers', '8', '--output', out, '--progress', 'false']);
+      expect(res.code, res.stderr + res.stdout).toBe(0);
+      const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+      expect(recs).toHaveLength(15);
+      expect(recs.every((r) => r.ok && r.bytesReceived === 5)).toBe(true);
+      expect(h1).toBe(15);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a stream the server resets is retried on its own; the other streams of that connection are not disturbed', async () => {
+    const pems = await selfSignedCertificate([]);
+    const seen = new Map<string, number>();
+    let sessions = 0;
+    const server = createSecureServer({ key: pems.key, cert: pems.cert });
+    server.on('session', () => sessions++);
+    server.on('stream', (stream, headers) => {
+      const path = String(headers[':path']);
+      stream.on('error', () => undefined); // the reset below is an error on the server's side too
+      const n = (seen.get(path) ?? 0) + 1;
+      seen.set(path, n);
+      // The first answer for c3's derivative is cut after its headers and part of its body.
+      if (path.startsWith('/v/c3.mp4') && n === 1) {
+        stream.respond({ ':status': 200, 'content-length': '100' });
+        stream.write(Buffer.alloc(10));
+        setTimeout(() => stream.close(constants.NGHTTP2_INTERNAL_ERROR), 20);
+        return;
+      }
+      stream.respond({ ':status': 200, 'content-length': '100', 'content-type': 'video/mp4' });
+      stream.end(Buffer.alloc(100));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const out = join(dir, 'reset.json');
+      const res = await runCli(['prewarm', '--remote', 'local', '--bucket', bucket, '--base-url', `https://127.0.0.1:${(server.address() as AddressInfo).port}`, '--http2', '--h2-connections', '1', '--insecure', '--workers', '10', '--derivatives', 'mobile', '--output', out, '--progress', 'false']);
+      expect(res.code, res.stderr + res.stdout).toBe(0);
+      const recs = (JSON.parse(readFileSync(out, 'utf8')) as ResultsFile).records;
+      expect(recs).toHaveLength(20);
+      expect(recs.every((r) => r.ok && r.bytesReceived === 100)).toBe(true);
+      const cut = recs.find((r) => r.key === 'v/c3.mp4')!;
+      expect(cut.attempts).toBe(2);
+      expect(recs.filter((r) => r.attempts > 1)).toHaveLength(1);
+      // One connection carried everything: the reset ended one stream, not the session.
+      expect(sessions).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -259,6 +259,32 @@ describe('purge --provider cloudfront', () => {
   });
 });
 
+describe('purge --provider cloudfront --listing-file', () => {
+  it('one wildcard for a folder every current key of which changed (or that is gone), never for a folder with an unchanged key', async () => {
+    const api = await cloudFrontMock({ distribution: 'E5', accessKeyId: AWS.AWS_ACCESS_KEY_ID });
+    try {
+      const row = (change: string, key: string) => JSON.stringify({ change, key, size: 2, lastModified: '', etag: 'b' });
+      const changeList = join(dir, 'cf-folders.jsonl');
+      writeFileSync(changeList, `${[
+        row('deleted', 'mixed/m0.mp4'), row('changed', 'mixed/m1.mp4'),
+        row('deleted', 'old/p.mp4'), row('deleted', 'old/q.mp4'),
+        row('changed', 'videos/2024/a.mp4'), row('changed', 'videos/2024/b.mp4'), row('changed', 'videos/2024/c.mp4'),
+        row('changed', 'videos/2025/x.mp4'),
+      ].join('\n')}\n`);
+      // The bucket now: mixed/ keeps an unchanged key, old/ is gone, videos/2025/ keeps an unchanged key.
+      const listing = join(dir, 'cf-folders-listing.jsonl');
+      writeFileSync(listing, `${['mixed/m1.mp4', 'mixed/m2.mp4', 'videos/2024/a.mp4', 'videos/2024/b.mp4', 'videos/2024/c.mp4', 'videos/2025/x.mp4', 'videos/2025/y.mp4'].map((key) => JSON.stringify({ key, size: 2, lastModified: '', etag: 'b' })).join('\n')}\n`);
+      const r = await runCli(['purge', '--provider', 'cloudfront', '--distribution-id', 'E5', '--base-url', BASE, '--keys-file', changeList, '--listing-file', listing, '--derivatives', 'mobile', '--api-base-url', api.url, ...fast], { env: AWS });
+      expect(r.code, r.stderr).toBe(0);
+      expect(api.violations).toEqual([]);
+      // Each video has two URLs here (source and ?imwidth=854): a key wildcard saves one path, a folder one more per key.
+      expect([...api.invalidations[0].paths].sort()).toEqual(['/media/mixed/m0.mp4*', '/media/mixed/m1.mp4*', '/media/old/*', '/media/videos/2024/*', '/media/videos/2025/x.mp4*']);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('purge --provider http', () => {
   it('--results-file adds the URLs prewarm recorded for the keys (HLS playlists and segments), secrets restored from --base-url', async () => {
     const a = await purgeableEdge('r');

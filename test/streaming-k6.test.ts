@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, nginxConf } from './helpers/local-servers.js';
 import { startOrigin, type RequestLogEntry, type RunningOrigin } from '../origin/index.js';
 import type { LoadtestSummary } from '../common/loadtest-report/summary.js';
 import type { ResultsRecord } from '../common/results-record.js';
@@ -156,34 +156,18 @@ describe('MODE=hls against nginx serving an ffmpeg-made HLS folder', () => {
       '-c:a', 'aac', '-b:a', '48k', '-f', 'hls', '-hls_time', '1', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
       '-master_pl_name', 'master.m3u8', '-var_stream_map', 'v:0,a:0 v:1,a:1', '-hls_segment_filename', join(out, 'v%v', 'seg%d.m4s'), join(out, 'v%v', 'index.m3u8'),
     ]);
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     await mkdir(join(dir, 'nginx-tmp'), { recursive: true });
     await writeFile(
       join(dir, 'nginx.conf'),
-      `worker_processes 1;
-master_process off;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 64; }
-http {
-  log_format req '$uri $status $body_bytes_sent';
+      nginxConf(
+        dir,
+        `  log_format req '$uri $status $body_bytes_sent';
   access_log ${dir}/nginx-access.log req;
   types { application/vnd.apple.mpegurl m3u8; video/iso.segment m4s; video/mp4 mp4; }
-  client_body_temp_path ${dir}/nginx-tmp;
-  proxy_temp_path ${dir}/nginx-tmp;
-  fastcgi_temp_path ${dir}/nginx-tmp;
-  uwsgi_temp_path ${dir}/nginx-tmp;
-  scgi_temp_path ${dir}/nginx-tmp;
-  server { listen 127.0.0.1:${port}; root ${www}; }
-}
-`,
+  server { listen 127.0.0.1:${port}; root ${www}; }`,
+        { workerConnections: 64, errorLog: `${dir}/nginx-error.log`, tempDir: `${dir}/nginx-tmp` },
+      ),
     );
     nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;

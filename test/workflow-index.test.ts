@@ -94,7 +94,7 @@ describe('workflow index figures', () => {
     expect(none.blocked).toBe('no previous listing to compare with (the first run in this folder), and optimize replaced nothing');
     const onlyNew = planStage('purge', o, exists, { changesKnown: true, changes: { new: 3, changed: 0, deleted: 0, replaced: 0, toPurge: 0, toWarm: 3 } });
     expect(onlyNew.blocked).toBe('only new keys (3): nothing of theirs is cached yet');
-    const some = { changesKnown: true, changes: { new: 0, changed: 2, deleted: 0, replaced: 0, toPurge: 2, toWarm: 2 } };
+    const some = { changesKnown: true, compared: true, changes: { new: 0, changed: 2, deleted: 0, replaced: 0, toPurge: 2, toWarm: 2 } };
     const p = planStage('purge', o, exists, some);
     expect(p.blocked).toBeUndefined();
     expect(p.steps[0].args.slice(0, 5)).toEqual(['purge', '--provider', 'cloudflare', '--keys-file', '/nonexistent-output/changes.jsonl']);
@@ -105,6 +105,14 @@ describe('workflow index figures', () => {
     expect(planStage('purge', options({ baseUrl: 'https://x' }), exists, some).blocked).toBe('no --purge-provider: the cached derivatives of 2 changed key(s) may be stale');
     const w = planStage('prewarm', o, exists, some);
     expect(w.steps[0].args).toContain('--only-keys');
-    expect(planStage('prewarm', o, exists, { changesKnown: true, changes: { new: 0, changed: 0, deleted: 4, replaced: 0, toPurge: 4, toWarm: 0 } }).blocked).toBe('nothing new or changed to warm (--changed-only)');
+    expect(planStage('prewarm', o, exists, { changesKnown: true, compared: true, changes: { new: 0, changed: 0, deleted: 4, replaced: 0, toPurge: 4, toWarm: 0 } }).blocked).toBe('nothing new or changed to warm (--changed-only)');
+    expect(planStage('prewarm', o, exists, { changesKnown: true, compared: true }).blocked).toBe('nothing changed since the previous listing (--changed-only)');
+    // Nothing compared (the first run, or no analysis): optimize's replacements are purged, but everything is warmed.
+    const replacedOnly = { changesKnown: true, compared: false, changes: { new: 0, changed: 0, deleted: 0, replaced: 1, toPurge: 1, toWarm: 1 } };
+    expect(planStage('purge', o, exists, replacedOnly).blocked).toBeUndefined();
+    const all = planStage('prewarm', o, exists, replacedOnly);
+    expect(all.blocked).toBeUndefined();
+    expect(all.steps[0].args).not.toContain('--only-keys');
+    expect(planStage('prewarm', o, exists, { changesKnown: true, compared: false }).blocked).toBeUndefined();
   });
 });

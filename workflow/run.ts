@@ -137,7 +137,8 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
     const baseline = baselineListing(o.outputDir, o.previousListing, existsSync);
     const changes = await composeChanges(o.outputDir, { useListingChanges: ranOrKept('analysis'), useOptimize: ranOrKept('optimize'), baseline });
     state.changes = changes;
-    return (facts = { changesKnown: true, changes });
+    const compared = ranOrKept('analysis') && baseline !== undefined && existsSync(join(o.outputDir, FILES.listingChanges));
+    return (facts = { changesKnown: true, changes, compared });
   };
 
   for (const [i, name] of STAGES.entries()) {

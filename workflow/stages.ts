@@ -22,6 +22,12 @@ export interface StageFacts {
   changesKnown: boolean;
   /** What changed, or undefined when nothing did (or nothing could be compared). */
   changes?: ChangeSummary;
+  /**
+   * Whether this run's listing was compared with a previous one (analysis ran or was kept, and
+   * there was a previous listing). Without it, changes hold optimize's replacements at most, and
+   * --changed-only cannot say what else is new: everything is warmed.
+   */
+  compared?: boolean;
 }
 
 /** The base URL may carry a token or signature: the stages get it as MEDIA_TOOLKIT_BASE_URL. */
@@ -176,7 +182,13 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
       a.push('--failed-output', out(FILES.purgeFailed), '--report', out(FILES.purgeReport), '--progress', 'false', ...common);
       const c = facts.changes;
       let blocked: string | undefined;
-      if (facts.changesKnown && !c) blocked = baseline ? 'nothing changed since the previous listing, and optimize replaced nothing' : 'no previous listing to compare with (the first run in this folder), and optimize replaced nothing';
+      if (facts.changesKnown && !c) {
+        blocked = !baseline
+          ? 'no previous listing to compare with (the first run in this folder), and optimize replaced nothing'
+          : facts.compared === false
+            ? 'the bucket was not compared with the previous listing (the analysis stage did not run), and optimize replaced nothing'
+            : 'nothing changed since the previous listing, and optimize replaced nothing';
+      }
       else if (facts.changesKnown && c && c.toPurge === 0) blocked = `only new keys (${c.new}): nothing of theirs is cached yet`;
       else if (!p.provider) blocked = c ? `no --purge-provider: the cached derivatives of ${c.toPurge} changed key(s) may be stale` : 'no --purge-provider';
       else if (!o.baseUrl && p.by !== 'surrogate-key') blocked = 'needs --base-url (the URLs to purge are built from it)';
@@ -195,11 +207,12 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
     case 'prewarm': {
       const a = ['prewarm', ...storageArgs(o, 'prewarm'), ...filterArgs(o)];
       let blocked = o.baseUrl ? undefined : 'needs --base-url';
-      // --changed-only: the new and changed keys alone, when there is something to compare with.
-      if (o.changedOnly && facts.changes) {
+      // --changed-only: the new and changed keys alone, when this run's listing was compared with a previous one;
+      // without that comparison (the first run, --skip-analysis) nothing says what is new, so everything is warmed.
+      if (o.changedOnly && facts.compared && facts.changes) {
         a.push('--only-keys', out(FILES.changes));
         if (facts.changes.toWarm === 0) blocked ??= 'nothing new or changed to warm (--changed-only)';
-      } else if (o.changedOnly && facts.changesKnown && baseline) blocked ??= 'nothing changed since the previous listing (--changed-only)';
+      } else if (o.changedOnly && facts.compared) blocked ??= 'nothing changed since the previous listing (--changed-only)';
       push(a, '--max-failure-rate', o.maxFailureRate);
       push(a, '--derivatives', o.derivatives);
       push(a, '--image-variants', o.imageVariants);

@@ -14,8 +14,8 @@ import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Edge } from './edges.js';
 
-/** The subset of undici's dispatch handler the pre-warming requests use. */
-interface Handler {
+/** The subset of undici's dispatch handler the pre-warming requests use (h2-connection.ts too). */
+export interface Handler {
   onConnect(abort: (err?: Error) => void): void;
   onHeaders(status: number, raw: string[], resume: () => void, statusText: string): boolean;
   onData(chunk: Buffer): boolean;

@@ -188,7 +188,6 @@ export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: Pre
     connectTimeoutMs: opts.timeoutMs,
     http2: opts.http2,
     h2Connections: opts.h2Connections,
-    h2Streams: opts.http2 ? Math.max(100, Math.ceil(totalWorkers / Math.max(1, opts.h2Connections ?? 4)) + 1) : undefined,
     ca: opts.caFile ? await readFile(opts.caFile) : undefined,
     insecure: opts.insecure,
     httpClient: opts.httpClient,

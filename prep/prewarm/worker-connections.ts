@@ -4,7 +4,7 @@
 // request in flight at a time, so it needs no pool: undici's Agent hands every request to
 // a Pool that scans its clients for a free one, O(workers) per request (11% of the CPU at
 // 3,000 workers). HTTP/2 (--http2): a few connections per origin and edge, shared by all
-// workers, each carrying many streams.
+// workers, each carrying many streams (h2-connection.ts, on node:http2).
 // --edge ADDR:PORT: the TCP connection goes to that address while the URL, the Host header
 // and the TLS server name stay the base URL's (as curl --connect-to does).
 import { createRequire } from 'node:module';
@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { buildConnector as BuildConnector, Client as UndiciClient, Dispatcher } from 'undici';
 import type { Edge } from './edges.js';
 import { countingConnectionFor, type CountingConnection } from './counting-connection.js';
+import { h2ConnectionFor } from './h2-connection.js';
 
 // undici's Client and connector on their own: `import { Client } from 'undici'` loads the whole
 // package (fetch, WebSocket, EventSource, cache, mocks) for two pieces, ~8.5 MB more resident in a
@@ -36,15 +37,13 @@ export interface ConnectionOptions {
   http2?: boolean;
   /** Connections per origin and edge with HTTP/2 (default 4). */
   h2Connections?: number;
-  /** Streams in flight per HTTP/2 connection at most (default: workers / connections, at least 100). */
-  h2Streams?: number;
   /** PEM certificates trusted besides the system's (--ca-file). */
   ca?: string | Buffer;
   /** Accept any certificate (--insecure). */
   insecure?: boolean;
   /**
    * Plain-http HTTP/1.1 client: 'counting' (default) reads into one reused buffer and only counts
-   * bodies (counting-connection.ts); 'undici' uses undici's Client. https and HTTP/2 always use undici.
+   * bodies (counting-connection.ts); 'undici' uses undici's Client. https HTTP/1.1 always uses undici.
    */
   httpClient?: 'counting' | 'undici';
 }
@@ -128,11 +127,31 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
   // HTTP/2: a few shared connections per origin and edge, handed to workers in turn.
   const shared = new Map<string, { list: Target[]; next: number }>();
   const h2Connections = Math.max(1, o.h2Connections ?? 4);
+  const h2Target = (origin: string, edge: Edge | undefined): Target => {
+    const c = h2ConnectionFor(origin, edge, {
+      connectTimeoutMs: o.connectTimeoutMs,
+      keepAliveMs: o.keepAliveMs,
+      ca: o.ca,
+      insecure: o.insecure,
+      // A server without h2: HTTP/1.1 over one undici connection in its place.
+      fallback: () => makeTarget(origin, edge, 1).client,
+    });
+    const t: Target = {
+      client: c as unknown as Pick<Dispatcher, 'dispatch'>,
+      get remote() {
+        return c.remote;
+      },
+      close: () => c.close(),
+      destroy: () => c.destroy(),
+    };
+    targets.push(t);
+    return t;
+  };
   const sharedTarget = (origin: string, edge: Edge | undefined, id: string): Target => {
     let s = shared.get(id);
     if (!s) shared.set(id, (s = { list: [], next: 0 }));
     if (s.list.length < h2Connections) {
-      const t = makeTarget(origin, edge, Math.max(1, o.h2Streams ?? 100));
+      const t = h2Target(origin, edge);
       s.list.push(t);
       return t;
     }

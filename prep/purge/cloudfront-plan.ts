@@ -58,7 +58,27 @@ interface Candidate {
   key?: string;
 }
 
-export function planInvalidation(groups: KeyUrls[], o: { baseUrl: string; maxWildcards: number; listingFolders?: Map<string, number> }): InvalidationPlan {
+/** What the current listing says per folder: its keys, and how many of them are among the changed keys. */
+export interface ListingFolders {
+  keys: Map<string, number>;
+  changed: Map<string, number>;
+}
+
+/** Reads the current listing's keys into per-folder counts (two maps of folders, not the keys). */
+export async function listingFolders(listing: AsyncIterable<string>, changedKeys: ReadonlySet<string>): Promise<ListingFolders> {
+  const keys = new Map<string, number>();
+  const changed = new Map<string, number>();
+  for await (const k of listing) {
+    const hit = changedKeys.has(k);
+    for (const f of ancestors(k)) {
+      keys.set(f, (keys.get(f) ?? 0) + 1);
+      if (hit) changed.set(f, (changed.get(f) ?? 0) + 1);
+    }
+  }
+  return { keys, changed };
+}
+
+export function planInvalidation(groups: KeyUrls[], o: { baseUrl: string; maxWildcards: number; listingFolders?: ListingFolders }): InvalidationPlan {
   const paths = new Map<string, Set<string>>();
   let urls = 0;
   for (const g of groups) {
@@ -71,7 +91,10 @@ export function planInvalidation(groups: KeyUrls[], o: { baseUrl: string; maxWil
   const candidates: Candidate[] = [];
   if (o.maxWildcards > 0 && o.listingFolders) {
     const changed = folderCounts(paths.keys());
-    const whole = (f: string) => (changed.get(f) ?? 0) >= 2 && changed.get(f) === o.listingFolders!.get(f);
+    const listed = o.listingFolders;
+    // Whole: every key the folder holds now is among the changed ones (a deleted key is not in the listing,
+    // and its paths lie under the folder too), and at least two changed keys lie under it.
+    const whole = (f: string) => (changed.get(f) ?? 0) >= 2 && (listed.keys.get(f) ?? 0) === (listed.changed.get(f) ?? 0);
     for (const f of changed.keys()) {
       const parent = folderOf(f);
       if (!whole(f) || (parent !== undefined && whole(parent))) continue;

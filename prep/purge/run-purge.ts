@@ -8,7 +8,7 @@ import { readListingFile } from '../../storage/listing-format.js';
 import { runPurgeCore, type CoreOptions, type PurgeOutcome } from './core.js';
 import type { PurgeProvider } from './provider.js';
 import { cloudflarePrefix } from './cloudflare.js';
-import { folderCounts, invalidationPath, planInvalidation } from './cloudfront-plan.js';
+import { invalidationPath, listingFolders, planInvalidation, type ListingFolders } from './cloudfront-plan.js';
 import { fileLines, keyUrlGroups, purgeKeys, urlFileLines, type TargetSources } from './targets.js';
 import type { KeyUrlOptions } from './urls-for-key.js';
 
@@ -114,13 +114,17 @@ async function items(shape: ItemShape, inp: PurgeInputs, counters: { keys: numbe
       const all: Array<{ key: string; urls: string[] }> = [];
       if (hasKeys) for await (const g of groups()) all.push(g);
       counters.urls += all.reduce((n, g) => n + g.urls.length, 0);
-      let listingFolders: Map<string, number> | undefined;
+      let folders: ListingFolders | undefined;
       if (inp.listingFile && inp.urlOptions) {
-        const keys: string[] = [];
-        for await (const o of readListingFile(inp.listingFile)) keys.push(o.key);
-        listingFolders = folderCounts(keys);
+        const file = inp.listingFile;
+        folders = await listingFolders(
+          (async function* () {
+            for await (const o of readListingFile(file)) yield o.key;
+          })(),
+          new Set(all.map((g) => g.key)),
+        );
       }
-      const plan = inp.urlOptions ? planInvalidation(all, { baseUrl: inp.urlOptions.baseUrl, maxWildcards: inp.maxWildcards, listingFolders }) : { paths: [], wildcards: 0, urls: 0 };
+      const plan = inp.urlOptions ? planInvalidation(all, { baseUrl: inp.urlOptions.baseUrl, maxWildcards: inp.maxWildcards, listingFolders: folders }) : { paths: [], wildcards: 0, urls: 0 };
       counters.wildcards = plan.wildcards;
       return concat(
         plan.paths,

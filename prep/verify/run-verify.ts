@@ -69,7 +69,6 @@ export async function runVerify(o: VerifyOptions, onStart?: (run: PrewarmRun) =>
     keepAliveMs: 15_000,
     connectTimeoutMs: o.timeoutMs,
     http2: o.http2,
-    h2Streams: o.http2 ? Math.max(100, Math.ceil(o.workers / 4) + 1) : undefined,
     ca: o.caFile ? await readFile(o.caFile) : undefined,
     insecure: o.insecure,
   });
