@@ -43,5 +43,9 @@ export function normaliseRecord(v: unknown): ResultsRecord | string {
   if (typeof o.edge === 'string') r.edge = o.edge;
   if (typeof o.pop === 'string' || o.pop === null) r.pop = o.pop as string | null;
   if (typeof o.cacheVariant === 'string') r.cacheVariant = o.cacheVariant;
+  // HLS/DASH records: which rendition, which segment, which bytes of a byte-range file.
+  if (typeof o.rendition === 'string') r.rendition = o.rendition;
+  if (typeof o.sequence === 'number') r.sequence = o.sequence;
+  if (typeof o.byteRange === 'string' && /^\d+-\d+$/.test(o.byteRange)) r.byteRange = o.byteRange;
   return r;
 }

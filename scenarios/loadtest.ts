@@ -134,7 +134,7 @@ export function handleSummary(raw: K6SummaryData): Record<string, string> {
   const s = summarize(raw, {
     settings: {
       baseUrl: redactUrl(cfg.baseUrl),
-      urlFormat: cfg.urlTemplate ? 'template' : cfg.urlFormat,
+      urlFormat: cfg.urlTemplate ? 'template' : (cfg.urlFormat ?? 'imwidth'),
       mode: cfg.sequential ? 'sequential' : cfg.mode,
       loadMode: cfg.smoke ? 'smoke' : cfg.loadMode,
       stages: cfg.stages.map((st) => `${st.duration}:${st.target}`).join(' '),

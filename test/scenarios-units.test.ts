@@ -245,7 +245,11 @@ describe('record picking, URLs, headers', () => {
     expect(recordUrl(r, { baseUrl: 'http://h', urlFormat: 'derivative' })).toBe('http://h/videos/a%20b.mp4/mobile/');
     expect(recordUrl(r, { baseUrl: 'http://h', urlFormat: 'query' })).toBe('http://h/videos/a%20b.mp4?derivative=mobile&width=854&height=640');
     expect(recordUrl(r, { baseUrl: 'http://h', urlFormat: 'imwidth', urlTemplate: '{base}/vid/{derivative}/{key}' })).toBe('http://h/vid/mobile/videos/a%20b.mp4');
-    expect(recordUrl({ ...r, key: 'i.jpg', derivative: 'small', kind: 'variant' }, { baseUrl: 'http://h', urlFormat: 'imwidth' })).toBe('http://h/i.jpg?width=400');
+    // Image variants: unset keeps the catalogue form (prewarm's default); an explicit imwidth is imwidth, as prewarm --url-format imwidth built it.
+    const img = { ...r, key: 'i.jpg', derivative: 'small', kind: 'variant' as const };
+    expect(recordUrl(img, { baseUrl: 'http://h' })).toBe('http://h/i.jpg?width=400');
+    expect(recordUrl(img, { baseUrl: 'http://h', urlFormat: 'imwidth' })).toBe('http://h/i.jpg?imwidth=400');
+    expect(recordUrl(r, { baseUrl: 'http://h' })).toBe('http://h/videos/a%20b.mp4?imwidth=854');
   });
 
   it('looks headers up in k6 canonical form with the common cache-status parser', () => {

@@ -120,6 +120,14 @@ describe('prewarm HLS and DASH', () => {
     expect(segs.every((r) => r.bytesReceived === Number(r.byteRange?.split('-')[1]) - Number(r.byteRange?.split('-')[0]) + 1)).toBe(true);
     const url = `${origin.url}/videos/a.mp4/hls/byterange/v2/index.m3u8`;
     expect(segs.map(asRequest).sort()).toEqual([...new Set(await ffprobeRequests(url))].sort());
+    // verify asks for each range the results recorded, not the whole file.
+    const from = log.length;
+    const v = await runCli(['verify', '--results-file', join(work, 'br.json'), '--base-url', `${origin.url}/?token=s3cret`, '--output', join(work, 'br-verify.md'), '--progress', 'false']);
+    expect(v.code, v.stderr + v.stdout).toBe(0);
+    const asked = log.slice(from).filter((e) => e.url.includes('/byterange/') && !e.url.includes('.m3u8'));
+    const recorded = (await records(join(work, 'br.jsonl'))).filter((r) => r.byteRange);
+    expect(asked).toHaveLength(recorded.length);
+    expect(asked.map((e) => `${stripQuery(e.url)} ${e.range}`).sort()).toEqual(recorded.map((r) => `${stripQuery(new URL(r.url).pathname)} bytes=${r.byteRange}`).sort());
   });
 
   it('DASH: the MPD and the init and media segments of the chosen representations (--renditions 2), as ffprobe requests them', async () => {

@@ -236,6 +236,7 @@ async function action(flags: PrewarmFlags): Promise<void> {
           runVerifyCommand({
             resultsFile,
             baseUrl,
+            variantSets: [...headerSets, ...imageHeaderSets],
             report: verifyReportPaths(paths.json.replace(/\.json$/i, '.verify.md')),
             minHitRatio: flags.minHitRatio,
             method: flags.verifyMethod,

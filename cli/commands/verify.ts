@@ -5,10 +5,12 @@ import { redactUrl } from '../../common/redact.js';
 import { runVerifyCommand, verifyReportPaths } from '../../prep/verify/run-verify.js';
 import { boolArg, choiceOption, floatArg, intArg, parseHeaders } from '../options.js';
 import { collect } from '../storage-options.js';
+import { parseHeaderSet } from '../../prep/prewarm/header-sets.js';
 
 interface VerifyFlags {
   resultsFile?: string;
   baseUrl?: string;
+  variantHeader?: string[];
   output: string;
   minHitRatio: number;
   method: 'head' | 'range';
@@ -44,6 +46,7 @@ export function register(program: Command): void {
     )
     .option('--results-file <file>', 'prewarm results (FILE.json, or the FILE.jsonl log) (required)')
     .option('--base-url <url>', 'the real base URL, when the results redacted a token in it')
+    .option('--variant-header <"Name: value">', 'a cache-key variant set prewarm warmed, repeatable: needed when its value looked secret and the results show it masked', collect)
     .option('--output <file>', 'report file; .json, .html and .jsonl go beside it', 'verify-report.md')
     .option('--min-hit-ratio <fraction>', 'exit 1 when fewer than this share of URLs are cache HITs (0..1)', floatArg(0, 1), 0)
     .addOption(choiceOption('--method <method>', 'head, or range (GET bytes=0-0)', ['head', 'range'], 'head'))
@@ -78,6 +81,7 @@ Examples:
       process.exitCode = await runVerifyCommand({
         resultsFile: flags.resultsFile,
         baseUrl: flags.baseUrl,
+        variantSets: (flags.variantHeader ?? []).map((h) => parseHeaderSet(h)),
         report: verifyReportPaths(flags.output),
         minHitRatio: flags.minHitRatio,
         method: flags.method,

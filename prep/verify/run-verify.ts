@@ -12,6 +12,7 @@ import type { ResultsRecord } from '../../common/results-record.js';
 import { createWorkerConnections } from '../prewarm/worker-connections.js';
 import { startPrewarm, type PrewarmRun } from '../prewarm/engine.js';
 import type { WorkItem } from '../prewarm/work-list.js';
+import type { HeaderSet } from '../prewarm/header-sets.js';
 import { handleShutdownSignals, signalExitCode } from '../prewarm/shutdown-signals.js';
 import { createCoverage } from './coverage.js';
 import { verifyItem } from './verify-items.js';
@@ -25,6 +26,8 @@ export interface VerifyOptions {
   resultsFile: string;
   /** The real base URL, for secrets the results redacted. */
   baseUrl?: string;
+  /** The real cache-key variant sets (--variant-header), for sets the results show masked. */
+  variantSets?: readonly HeaderSet[];
   report: VerifyReportPaths;
   minHitRatio: number;
   method: 'head' | 'range';

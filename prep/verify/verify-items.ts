@@ -52,6 +52,8 @@ export function restoreSecrets(url: string, baseUrl: string | undefined): string
 export interface VerifyItemOptions {
   /** The real base URL (for redacted secrets). */
   baseUrl?: string;
+  /** The real cache-key variant sets (--variant-header), for sets the results show masked. */
+  variantSets?: readonly HeaderSet[];
   /** Resolve host names again instead of re-using each record's edge address. */
   dns?: boolean;
 }
@@ -64,10 +66,26 @@ export function verifyItem(r: ResultsRecord, o: VerifyItemOptions): WorkItem {
   if (r.width !== undefined) item.width = r.width;
   if (r.height !== undefined) item.height = r.height;
   if (r.edge && !o.dns) item.edge = parseEdge(r.edge, 0);
-  if (r.cacheVariant) {
-    let set = sets.get(r.cacheVariant);
-    if (!set) sets.set(r.cacheVariant, (set = parseHeaderSet(r.cacheVariant, 'cacheVariant')));
-    item.cacheVariant = set;
-  }
+  if (r.cacheVariant) item.cacheVariant = variantSet(r.cacheVariant, o.variantSets);
+  // A byte-range record (an EXT-X-BYTERANGE segment) warmed that range: a cache that stores
+  // slices holds that slice, not the whole file, so the same range is asked for (a GET of it).
+  const range = r.byteRange ? /^(\d+)-(\d+)$/.exec(r.byteRange) : null;
+  if (range) item.range = { offset: Number(range[1]), length: Number(range[2]) - Number(range[1]) + 1 };
   return item;
+}
+
+/**
+ * The headers to send for a record's cache-key variant. A set whose value looked secret is
+ * recorded masked (`X-Api-Key: REDACTED#<hash>`): sending that text would ask for another cache
+ * entry and report a MISS, so the real set must come from --variant-header, matched by label.
+ */
+export function variantSet(label: string, real: readonly HeaderSet[] | undefined): HeaderSet {
+  const given = real?.find((s) => s.label === label);
+  if (given) return given;
+  if (label.includes(REDACTED)) {
+    throw new UsageError(`the results file's cache-key variant "${label}" is masked: pass the same --variant-header to verify so it can send the real value`);
+  }
+  let set = sets.get(label);
+  if (!set) sets.set(label, (set = parseHeaderSet(label, 'cacheVariant')));
+  return set;
 }

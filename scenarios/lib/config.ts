@@ -58,7 +58,8 @@ export interface BaselineSettings {
 export interface LoadtestConfig {
   baseUrl: string;
   resultsFile: string;
-  urlFormat: UrlFormat;
+  /** Unset: imwidth for derivatives and each image variant's catalogue form, as prewarm does. */
+  urlFormat?: UrlFormat;
   urlTemplate?: string;
   mode: RequestMode;
   loadMode: LoadMode;
@@ -188,8 +189,10 @@ export function resolveConfig(env: Source, file: Source = {}): LoadtestConfig {
   const baseUrl = get('BASE_URL') ?? '';
   const resultsFile = get('RESULTS_FILE') ?? '';
 
-  const urlFormat = (get('URL_FORMAT') ?? 'imwidth') as UrlFormat;
-  if (!URL_FORMATS.includes(urlFormat)) throw new Error(`URL_FORMAT must be one of ${URL_FORMATS.join(', ')}, got "${urlFormat}"`);
+  // Unset is not the same as imwidth: prewarm's explicit --url-format imwidth gives image variants
+  // the imwidth form too, its default leaves them their catalogue form; the URL warmed is the URL tested.
+  const urlFormat = get('URL_FORMAT') as UrlFormat | undefined;
+  if (urlFormat !== undefined && !URL_FORMATS.includes(urlFormat)) throw new Error(`URL_FORMAT must be one of ${URL_FORMATS.join(', ')}, got "${urlFormat}"`);
 
   const mode = (get('MODE') ?? 'random') as RequestMode;
   if (mode !== 'random' && mode !== 'player' && mode !== 'hls' && mode !== 'dash') throw new Error(`MODE must be random, player, hls or dash, got "${mode}"`);

@@ -7,7 +7,8 @@ import type { LoadRecord } from './records.js';
 
 export interface UrlSettings {
   baseUrl: string;
-  urlFormat: UrlFormat;
+  /** Unset: imwidth for derivatives and each variant's catalogue form (prewarm's default). */
+  urlFormat?: UrlFormat;
   urlTemplate?: string;
 }
 
@@ -17,9 +18,9 @@ const VARIANTS_BY_NAME = new Map(IMAGE_VARIANTS.map((v) => [v.name, v]));
 export function recordUrl(rec: LoadRecord, s: UrlSettings): string {
   if (rec.kind === 'variant') {
     const v = VARIANTS_BY_NAME.get(rec.derivative);
-    // As prewarm builds them: a template, or the derivative/query form, applies to variants too;
-    // imwidth (the default here) leaves each variant its catalogue form, as prewarm's default does.
-    return v ? variantUrl(s.baseUrl, rec.key, v, { format: s.urlFormat === 'imwidth' ? undefined : s.urlFormat, template: s.urlTemplate }) : objectUrl(s.baseUrl, rec.key);
+    // As prewarm builds them: a template or an explicit format applies to variants too; unset
+    // leaves each variant its catalogue form, as prewarm's default does.
+    return v ? variantUrl(s.baseUrl, rec.key, v, { format: s.urlFormat, template: s.urlTemplate }) : objectUrl(s.baseUrl, rec.key);
   }
   const known = DEFAULT_DERIVATIVES.find((d) => d.name === rec.derivative);
   const d = {
