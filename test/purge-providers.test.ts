@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { CLI, runCli } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { akamaiMock, cloudflareMock, cloudFrontMock, fastlyMock, purgeableEdge, type EdgeRc } from './fixtures/vendor-apis.js';
 
 let dir: string;
@@ -324,6 +327,43 @@ describe('purge --provider http', () => {
       for (const r of [down, dry, again]) expect(r.stdout + r.stderr).not.toContain('sekret-77');
     } finally {
       await a.close();
+    }
+  });
+
+  it('Ctrl-C: no new call, the one in flight finishes, what was not sent is in the failed file, exit 130', async () => {
+    const seen: string[] = [];
+    let first: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (first = resolve));
+    // Each answer waits until purge has said it was interrupted: the first call is in flight at Ctrl-C, however slow the machine.
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = createServer((req, res) => {
+      seen.push(String(req.url));
+      first();
+      void released.then(() => res.end('purged'));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const failed = join(dir, 'interrupted-failed.txt');
+      const child = spawn(process.execPath, [CLI, 'purge', '--provider', 'http', '--base-url', 'http://cdn.example.test/media', '--key', 'x.mp4', '--concurrency', '1',
+        '--edge', `127.0.0.1:${(slow.address() as AddressInfo).port}`, '--failed-output', failed, '--progress', 'false'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => {
+        out += d;
+        if (out.includes('purge: interrupted')) release();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await arrived;
+      child.kill('SIGINT');
+      expect(await exited, out).toBe(130);
+      expect(seen).toEqual(['/media/x.mp4']);
+      expect(out).toMatch(/purge: 4 URL\(s\) for 1 key\(s\) .* 1 purged, 3 failed, INTERRUPTED/);
+      expect(readFileSync(failed, 'utf8').trim().split('\n').sort()).toEqual(['1280', '1920', '854'].map((w) => `http://cdn.example.test/media/x.mp4?imwidth=${w}`).sort());
+    } finally {
+      release();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
     }
   });
 

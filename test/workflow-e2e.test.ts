@@ -160,6 +160,32 @@ describe('media-toolkit workflow', () => {
     expect(await readFile(join(out, 'errors.md'), 'utf8')).toMatch(/connection|refused/i);
   });
 
+  it('verify gates on --min-hit-ratio: a CDN that never caches fails the stage, the errors stage still runs, the load test waits', async () => {
+    const out = join(dir, 'never-cached');
+    // Every answer is a 200 MISS: pre-warming "succeeds", but nothing is warm.
+    const cdn = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '4', 'x-cache': 'MISS' });
+      res.end(req.method === 'HEAD' ? undefined : 'data');
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+      const r = await runCli(['workflow', '--remote', 'local', '--bucket', library, '--base-url', base, '--output-dir', out, '--retry', '0', '--skip-optimize', '--derivatives', 'mobile', '--image-variants', 'thumbnail', '--min-hit-ratio', '0.9']);
+      expect(r.code).toBe(1);
+      const s = await state(out);
+      expect(s.stages.prewarm.status).toBe('done');
+      expect(s.stages.verify).toMatchObject({ status: 'failed', exitCode: 1 });
+      expect(s.stages.verify.commands?.[0]).toContain('--min-hit-ratio 0.9');
+      expect(s.stages.errors.status).toBe('done');
+      expect(s.stages.loadtest).toMatchObject({ status: 'pending', message: expect.stringContaining('verify failed') });
+      expect(JSON.parse(await readFile(join(out, 'verify-report.json'), 'utf8')).coverage.overall).toMatchObject({ hits: 0, ratio: 0 });
+      expect(await readFile(join(out, 'index.md'), 'utf8')).toMatch(/\| Coverage after warming \| 0\.0% HIT \(0 of \d+ re-requested\) \|/);
+    } finally {
+      cdn.closeAllConnections();
+      await new Promise((resolve) => cdn.close(resolve));
+    }
+  });
+
   it('--dry-run prints every stage\'s command and inputs, writes nothing and sends no request', async () => {
     const out = join(dir, 'dry');
     const before = origin.stats().requests;
