@@ -36,12 +36,17 @@ export function splitBaseUrl(baseUrl: string): BaseUrlParts {
 
 const encodeSegment = (segment: string) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+// Characters encodeSegment leaves as they are, and the segment separator.
+const PLAIN_KEY = /^[A-Za-z0-9\-._~/]*$/;
+
 /**
  * A key as the path after the base, percent-encoded segment by segment so spaces,
  * unicode, + # % ? all reach the right object. Empty segments are kept: `/a.mp4`
  * and `dir//b.mp4` are legal S3 keys of their own.
  */
 export function encodeKey(key: string): string {
+  // Most keys need no encoding at all: one test instead of a split, an encode per segment and a join.
+  if (PLAIN_KEY.test(key)) return key;
   return key.split('/').map(encodeSegment).join('/');
 }
 

@@ -9,17 +9,62 @@ import type { StoredObject } from './types.js';
 
 const BATCH = 1024;
 
-/** Groups a stream of objects into arrays (for sources that stream one object at a time). */
-export async function* batchesOf(objects: AsyncIterable<StoredObject>, size = BATCH): AsyncGenerator<StoredObject[]> {
-  let batch: StoredObject[] = [];
-  for await (const o of objects) {
-    batch.push(o);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+/**
+ * Groups a stream of objects into arrays (for sources that stream one object at a time).
+ * With `maxWaitMs`, a batch is handed over as soon as the source has kept it waiting that
+ * long (a live listing between pages, a slow pipe), so nothing sits in a half-full batch.
+ */
+export async function* batchesOf(objects: AsyncIterable<StoredObject>, size = BATCH, maxWaitMs?: number): AsyncGenerator<StoredObject[]> {
+  if (maxWaitMs === undefined) {
+    let batch: StoredObject[] = [];
+    for await (const o of objects) {
+      batch.push(o);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+    return;
+  }
+  const it = objects[Symbol.asyncIterator]();
+  // A next() still running when a batch was handed over: the next batch starts with it.
+  let pending: Promise<IteratorResult<StoredObject>> | undefined;
+  let finished = false;
+  try {
+    while (!finished) {
+      const batch: StoredObject[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      // Armed by the batch's first object; one timer per batch, not per object.
+      let deadline: Promise<undefined> | undefined;
+      try {
+        while (batch.length < size) {
+          const p = pending ?? it.next();
+          pending = p;
+          const r = deadline ? await Promise.race([p, deadline]) : await p;
+          if (r === undefined) break;
+          pending = undefined;
+          if (r.done) {
+            finished = true;
+            break;
+          }
+          batch.push(r.value);
+          deadline ??= new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), maxWaitMs)));
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      if (batch.length > 0) yield batch;
+    }
+  } finally {
+    if (!finished) {
+      // Stopped early: a next() still waiting (a pipe with no data yet) must not hold up the return.
+      if (pending) {
+        pending.catch(() => undefined);
+        void it.return?.()?.catch(() => undefined);
+      } else await it.return?.();
     }
   }
-  if (batch.length > 0) yield batch;
 }
 
 /** The JSON value of one line of JSON Lines or of a one-element-per-line JSON array; undefined for `[`, `]`, blanks. */
@@ -41,7 +86,8 @@ function lineValue(raw: string): string | undefined {
 export async function* readListingBatches(path: string): AsyncGenerator<StoredObject[]> {
   const fmt = listingFormatOfPath(path) ?? (await sniffCsv(path)) ?? 'jsonl';
   if (fmt === 'csv' || path === '-') {
-    yield* batchesOf(readListingFile(path, fmt));
+    // Standard input may come slowly (`list ... | prewarm --listing-file -`): what has come is handed over.
+    yield* batchesOf(readListingFile(path, fmt), BATCH, path === '-' ? 50 : undefined);
     return;
   }
   // 32 KiB chunks: the chunk's text stays a young-generation string (V8 puts strings over ~128 KiB in the
@@ -80,11 +126,22 @@ export async function* readListingBatches(path: string): AsyncGenerator<StoredOb
       const lines = text.split('\n');
       rest = lines.pop() ?? '';
       const out: StoredObject[] = [];
-      for (const l of lines) parse(l, out);
+      try {
+        for (const l of lines) parse(l, out);
+      } catch (err) {
+        // The entries before a bad line are handed over first, as a one-at-a-time reader would have.
+        if (out.length > 0) yield out;
+        throw err;
+      }
       if (out.length > 0) yield out;
     }
     const out: StoredObject[] = [];
-    parse(rest + decoder.decode(), out);
+    try {
+      parse(rest + decoder.decode(), out);
+    } catch (err) {
+      if (out.length > 0) yield out;
+      throw err;
+    }
     if (out.length > 0) yield out;
   } catch (err) {
     if (!(err instanceof NotPerLine)) throw err;

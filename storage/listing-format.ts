@@ -93,6 +93,15 @@ const SIZE_NAMES = ['size', 'Size', 'bytes', 'sizeBytes'] as const;
 // A whole JSON document may hold the entries in one of these arrays: {"objects": [...]}.
 const WRAPPER_NAMES = ['objects', 'files', 'items'] as const;
 
+// The first size field that is set (no array per entry: a million-entry listing reads this a million times).
+function sizeOf(o: Record<string, unknown>): unknown {
+  for (const n of SIZE_NAMES) {
+    const x = o[n];
+    if (x !== undefined && x !== '') return x;
+  }
+  return undefined;
+}
+
 function keyOf(o: Record<string, unknown>): string | undefined {
   for (const n of KEY_NAMES) if (typeof o[n] === 'string' && o[n] !== '') return o[n] as string;
   return undefined;
@@ -102,12 +111,12 @@ export function toObject(v: unknown, where: string): StoredObject {
   const o = v as Record<string, unknown> | null;
   const key = o && typeof o === 'object' ? keyOf(o) : undefined;
   if (!o || key === undefined) throw new RuntimeError(`${where}: not a listing entry (needs "key" and "size")`);
-  const raw = SIZE_NAMES.map((n) => o[n]).find((x) => x !== undefined && x !== '');
+  const raw = sizeOf(o);
   const size = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isFinite(size) || size < 0) throw new RuntimeError(`${where}: bad size for "${key}"`);
   const lastModified = o.lastModified ?? o.LastModified;
   const etag = o.etag ?? o.ETag;
-  return { key, size, lastModified: typeof lastModified === 'string' ? lastModified : '', etag: typeof etag === 'string' ? etag.replace(/"/g, '') : '' };
+  return { key, size, lastModified: typeof lastModified === 'string' ? lastModified : '', etag: typeof etag === 'string' ? (etag.includes('"') ? etag.replace(/"/g, '') : etag) : '' };
 }
 
 /** The entries of a wrapping document ({"objects": [...]}), or undefined when v is an entry itself. */

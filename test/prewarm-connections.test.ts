@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Client as UndiciClient, buildConnector as undiciBuildConnector } from 'undici';
 import { Client, buildConnector, createWorkerConnections } from '../prep/prewarm/worker-connections.js';
-import { fetchItem, type FetchSettings } from '../prep/prewarm/fetch-one.js';
+import { fetchItem, type FetchSettings, type Slot } from '../prep/prewarm/fetch-one.js';
 import type { WorkItem } from '../prep/prewarm/work-list.js';
 
 let server: Server;
@@ -15,7 +15,10 @@ let base: string;
 const sockets = new Set<unknown>();
 
 beforeAll(async () => {
-  server = createServer((_q, res) => res.end('0123456789'));
+  // /hang/... never answers (until the test ends).
+  server = createServer((q, res) => {
+    if (!q.url?.startsWith('/hang/')) res.end('0123456789');
+  });
   server.on('connection', (s) => sockets.add(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -52,5 +55,22 @@ describe('worker connections', () => {
     expect(conns.count).toBe(3);
     expect(sockets.size).toBe(3); // 15 requests over 3 connections: one per worker
     await conns.close();
+  });
+
+  it('time each attempt with one timer per worker, which never keeps the process alive between attempts', async () => {
+    const conns = createWorkerConnections({ keepAliveMs: 5000, connectTimeoutMs: 5000 });
+    const slot: Slot = { aborted: false, connection: conns.forWorker() };
+    const s = { ...settings, timeoutMs: 300 };
+    for (let i = 0; i < 20; i++) expect(await fetchItem(item(i), s, slot)).toMatchObject({ ok: true });
+    // Armed by the first attempt, kept for the next ones, but not holding the event loop open.
+    const watchdog = slot.watchdog!;
+    expect(watchdog).toBeDefined();
+    expect(watchdog.hasRef()).toBe(false);
+    // An attempt that hangs right after those is timed from its own start, not from when the timer was armed.
+    const hung = await fetchItem({ ...item(99), url: `${base}/hang/k.mp4` }, s, slot);
+    expect(hung).toMatchObject({ ok: false, errorClass: 'timeout' });
+    expect(hung!.totalMs).toBeGreaterThanOrEqual(299);
+    expect(slot.watchdog?.hasRef() ?? false).toBe(false);
+    await conns.destroy();
   });
 });

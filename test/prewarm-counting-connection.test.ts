@@ -152,4 +152,34 @@ describe('the counting HTTP/1.1 client', () => {
     const refused = countingConnectionFor('http://127.0.0.1:1', undefined, { keepAliveMs: 100, connectTimeoutMs: 1000 });
     expect((await request(refused)).error).toMatch(/^ECONNREFUSED/);
   });
+
+  it('closes a socket idle for keepAliveMs, never one kept busy longer than that (one lazy timer per connection)', async () => {
+    let closed = 0;
+    script = (sock, _req, n) => {
+      if (n === 1) sock.once('close', () => closed++);
+      // Each answer after 40 ms: six requests keep the socket busy for ~240 ms, past keepAliveMs.
+      setTimeout(() => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 40);
+    };
+    sockets = 0;
+    const c = countingConnectionFor(origin, undefined, { keepAliveMs: 100, connectTimeoutMs: 2000 });
+    for (let i = 0; i < 6; i++) expect(await request(c)).toMatchObject({ status: 200, bytes: 2 });
+    expect(sockets).toBe(1);
+    expect(closed).toBe(0);
+    // Then idle: the client closes it (the test's own timeout is the limit).
+    while (closed === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await request(c)).toMatchObject({ status: 200, bytes: 2 });
+    expect(sockets).toBe(2);
+    c.close();
+  });
+
+  it('reads status lines without a reason, trims header values, and refuses a malformed status code', async () => {
+    script = (sock, req) => {
+      if (req.includes('/bare')) sock.write('HTTP/1.1 404\r\nX-Cache:  \tHIT from edge-1 \t\r\nContent-Length: 1\r\n\r\nx');
+      else sock.write('HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n');
+    };
+    const c = conn();
+    expect(await request(c, '/bare')).toMatchObject({ status: 404, bytes: 1, headers: { 'x-cache': 'HIT from edge-1', 'content-length': '1' } });
+    expect((await request(c, '/short')).error).toMatch(/not an HTTP\/1\.x status line: "HTTP\/1\.1 20 OK"/);
+    c.close();
+  });
 });

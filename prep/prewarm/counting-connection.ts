@@ -21,6 +21,27 @@ export interface Handler {
   onData(chunk: Buffer): boolean;
   onComplete(trailers: null): void;
   onError(err: Error): void;
+  /** Set when the handler only counts body bytes: onBodyBytes(n) then stands in for onData, no chunk view made. */
+  countOnly?: boolean;
+  onBodyBytes?(n: number): void;
+}
+
+const NOOP = () => {};
+
+// What String.prototype.trim takes off a header value's ends, for the characters a header may hold.
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12 || c === 160;
+
+function isDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+function onIdleTimer(c: CountingConnection): void {
+  c.idleCheck();
 }
 
 export interface CountingOptions {
@@ -64,7 +85,12 @@ interface Pending {
 /** One origin (and edge): a socket reused request after request, one request at a time. */
 export class CountingConnection {
   private socket: Socket | undefined;
+  // One lazy keep-alive timer per connection, not one per request: it checks, when it fires,
+  // how long the socket has been idle (lastUsed) and waits the rest.
   private idle: NodeJS.Timeout | undefined;
+  private lastUsed = 0;
+  private readonly abortCurrent = (err?: Error) => this.fail(err ?? protocolError('aborted'), true);
+  private readonly requestLine: string;
   private current: Pending | undefined;
   private served = 0;
   private readonly buf = SHARED_READ_BUFFER;
@@ -84,11 +110,13 @@ export class CountingConnection {
     private readonly dialHost: string,
     private readonly dialPort: number,
     private readonly o: CountingOptions,
-  ) {}
+  ) {
+    this.requestLine = ` HTTP/1.1\r\nhost: ${host}\r\n`;
+  }
 
   dispatch(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
     const method = opts.method;
-    let req = `${method} ${opts.path} HTTP/1.1\r\nhost: ${this.host}\r\n`;
+    let req = `${method} ${opts.path}${this.requestLine}`;
     const h = opts.headers as Record<string, string> | undefined;
     if (h) for (const k in h) req += `${k}: ${h[k]}\r\n`;
     req += '\r\n';
@@ -97,16 +125,30 @@ export class CountingConnection {
   }
 
   private start(p: Pending): void {
-    if (this.idle) {
-      clearTimeout(this.idle);
-      this.idle = undefined;
-    }
     this.current = p;
     this.resetParser();
     if (!this.socket || this.socket.destroyed) this.open();
     else p.reused = this.served > 0;
-    p.handler.onConnect((err) => this.fail(err ?? protocolError('aborted'), true));
+    p.handler.onConnect(this.abortCurrent);
     this.socket!.write(p.request);
+  }
+
+  /** The keep-alive timer fired: close the socket if it has been idle keepAliveMs, else wait the rest. */
+  idleCheck(): void {
+    this.idle = undefined;
+    const s = this.socket;
+    if (!s) return;
+    const left = this.current ? this.o.keepAliveMs : this.o.keepAliveMs - (performance.now() - this.lastUsed);
+    if (left > 0) this.armIdle(left);
+    else {
+      this.socket = undefined;
+      s.destroy();
+    }
+  }
+
+  private armIdle(ms: number): void {
+    this.idle = setTimeout(onIdleTimer, ms, this);
+    this.idle.unref();
   }
 
   private resetParser(): void {
@@ -181,14 +223,8 @@ export class CountingConnection {
       this.socket = undefined;
       s.destroy();
     } else if (this.socket) {
-      const s = this.socket;
-      this.idle = setTimeout(() => {
-        if (this.socket === s && !this.current) {
-          this.socket = undefined;
-          s.destroy();
-        }
-      }, this.o.keepAliveMs);
-      this.idle.unref();
+      this.lastUsed = performance.now();
+      if (!this.idle) this.armIdle(this.o.keepAliveMs);
     }
     p.handler.onComplete(null);
   }
@@ -215,6 +251,15 @@ export class CountingConnection {
 
   /** Collects the header block; parses it once whole. Returns the offset after what was used. */
   private readHead(b: Buffer, at: number, n: number): number {
+    if (!this.head) {
+      // The whole header block in this read (the usual case): parsed straight from the shared buffer.
+      // (indexOf may find a stale match past n, in bytes of an earlier read: that is no match.)
+      const end = b.indexOf(CRLF2, at);
+      if (end >= 0 && end + 4 <= n) {
+        this.parseHead(b.toString('latin1', at, end));
+        return end + 4;
+      }
+    }
     const piece = b.subarray(at, n);
     const sofar = this.head ? Buffer.concat([this.head, piece]) : piece;
     const end = sofar.indexOf('\r\n\r\n');
@@ -235,20 +280,35 @@ export class CountingConnection {
 
   private parseHead(text: string): void {
     const p = this.current!;
-    const lines = text.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
-    if (!m) return this.fail(protocolError(`not an HTTP/1.x status line: ${JSON.stringify(lines[0].slice(0, 60))}`), true);
-    const status = Number(m[2]);
+    let eol = text.indexOf('\r\n');
+    if (eol < 0) eol = text.length;
+    // `HTTP/1.x NNN[ reason]`, read by position (no regular expression, no match array).
+    const minor = text.charCodeAt(7) - 48;
+    const status = (text.charCodeAt(9) - 48) * 100 + (text.charCodeAt(10) - 48) * 10 + (text.charCodeAt(11) - 48);
+    const reason = eol > 12 ? text.slice(13, eol) : '';
+    if (
+      !text.startsWith('HTTP/1.') || (minor !== 0 && minor !== 1) || text.charCodeAt(8) !== 32 || !isDigits(text, 9, 12) ||
+      (eol > 12 && text.charCodeAt(12) !== 32) || reason.includes('\n') || reason.includes('\r')
+    ) {
+      return this.fail(protocolError(`not an HTTP/1.x status line: ${JSON.stringify(text.slice(0, Math.min(eol, 60)))}`), true);
+    }
     const raw: string[] = [];
     let length = -1;
     let chunked = false;
-    let close = m[1] === '0';
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i];
-      const c = l.indexOf(':');
-      if (c <= 0 || l[0] === ' ' || l[0] === '\t') return this.fail(protocolError('malformed response header line'), true);
-      const name = l.slice(0, c);
-      const value = l.slice(c + 1).trim();
+    let close = minor === 0;
+    // Header lines, one at a time from the text (no array of lines, no trimmed copies).
+    for (let at = eol + 2; at < text.length; at = eol + 2) {
+      eol = text.indexOf('\r\n', at);
+      if (eol < 0) eol = text.length;
+      const c = text.indexOf(':', at);
+      const first = text.charCodeAt(at);
+      if (c <= at || c >= eol || first === 32 || first === 9) return this.fail(protocolError('malformed response header line'), true);
+      let v = c + 1;
+      let e = eol;
+      while (v < e && isBlank(text.charCodeAt(v))) v++;
+      while (e > v && isBlank(text.charCodeAt(e - 1))) e--;
+      const name = text.slice(at, c);
+      const value = text.slice(v, e);
       raw.push(name, value);
       const lower = name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '';
       if (lower === 'content-length') {
@@ -257,7 +317,7 @@ export class CountingConnection {
       } else if (lower === 'transfer-encoding') chunked = /(^|,)\s*chunked\s*$/i.test(value);
       else if (lower === 'connection') {
         if (/\bclose\b/i.test(value)) close = true;
-        else if (m[1] === '0' && /\bkeep-alive\b/i.test(value)) close = false;
+        else if (minor === 0 && /\bkeep-alive\b/i.test(value)) close = false;
       }
     }
     if (status < 200) {
@@ -276,7 +336,7 @@ export class CountingConnection {
       this.body = Body.UntilClose;
       this.keepAlive = false;
     }
-    p.handler.onHeaders(status, raw, () => {}, m[3] ?? '');
+    p.handler.onHeaders(status, raw, NOOP, reason);
     if (this.current && (this.body === Body.None || (this.body === Body.Length && this.left === 0))) this.complete();
   }
 
@@ -285,7 +345,8 @@ export class CountingConnection {
     switch (this.body) {
       case Body.Length: {
         const take = Math.min(this.left, n - at);
-        h.onData(b.subarray(at, at + take));
+        if (h.countOnly) h.onBodyBytes!(take);
+        else h.onData(b.subarray(at, at + take));
         this.left -= take;
         if (this.left === 0) this.complete();
         return at + take;

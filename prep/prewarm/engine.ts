@@ -8,7 +8,8 @@ import { createWorkQueues } from './work-queues.js';
 import type { WorkItem } from './work-list.js';
 
 export interface PrewarmRunOptions {
-  items: AsyncIterable<WorkItem>;
+  /** The work list: items, or arrays of items (workBatches), in order. */
+  items: AsyncIterable<WorkItem | readonly WorkItem[]>;
   /** Workers per pool: [total] or [small, medium, large] with --optimize-by-size. */
   poolWorkers: number[];
   /** Pool index of an item (default: 0). */

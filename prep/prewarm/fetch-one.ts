@@ -46,6 +46,11 @@ export interface Slot {
   abort?: () => void;
   /** The request in flight. */
   active?: { shutdown(): void };
+  /**
+   * The worker's attempt timer: one per worker, not one per attempt. When it fires it times out
+   * the attempt in flight if that one's deadline has passed, else waits for the rest of it.
+   */
+  watchdog?: NodeJS.Timeout;
 }
 
 /** Cuts a worker's current request or sleep short (shutdown after the grace period). */
@@ -81,11 +86,17 @@ const CONNECTION_CODES = new Set([
 const TLS_CODE = /^ERR_TLS_|^ERR_SSL_|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 const RETRYABLE = new Set<ErrorClass>(['timeout', 'connection_error', 'server_error', 'incomplete_body', 'rate_limited']);
 
+// The origin of the last URL split: a run's URLs mostly share one, so the next is a prefix test.
+let lastOrigin = '';
+
 /** Splits an absolute URL into undici's origin and path without building a URL object. */
 export function splitUrl(url: string): { origin: string; path: string } {
+  const o = lastOrigin;
+  if (o !== '' && url.length > o.length && url.charCodeAt(o.length) === 47 && url.startsWith(o) && !url.includes('#')) return { origin: o, path: url.slice(o.length) };
   const m = /^(https?:\/\/[^/?#]+)([^#]*)/i.exec(url);
   if (!m) throw new Error(`not an http(s) URL: ${redactUrl(url)}`);
   const rest = m[2];
+  lastOrigin = m[1];
   return { origin: m[1], path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}` };
 }
 
@@ -121,8 +132,14 @@ const WANTED = new Set([
 // Most response headers (Server, Date, ETag, Connection...) are skipped by length alone, before any string is made.
 const WANTED_LENGTHS = new Set([...WANTED].map((n) => n.length));
 
+// One map for every response: onHeaders reads what it needs from it before returning, and
+// nothing else runs in between (one thread), so it is cleared and reused instead of made anew.
+const PICKED = new Map<string, string>();
+const pickedHeader = (name: string) => PICKED.get(name);
+
 function pickHeaders(raw: Buffer[] | string[], extra: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
+  const out = PICKED;
+  out.clear();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (!WANTED_LENGTHS.has(raw[i].length) && (extra === undefined || raw[i].length !== extra.length)) continue;
     const name = raw[i].toString().toLowerCase();
@@ -144,21 +161,57 @@ function onAttemptTimeout(h: AttemptHandler): void {
   h.cutShort(TIMEOUT_ERROR, 'timeout', `no complete response within ${h.timeoutMs / 1000} s (${h.gotHeaders ? 'reading body' : 'waiting for headers'})`);
 }
 
+function onWatchdog(slot: Slot): void {
+  slot.watchdog = undefined;
+  const h = slot.active;
+  if (!(h instanceof AttemptHandler) || h.settled) return;
+  const left = h.deadline - performance.now();
+  if (left <= 0) onAttemptTimeout(h);
+  // Whole milliseconds: Node keeps one timer list per distinct duration.
+  else slot.watchdog = setTimeout(onWatchdog, Math.ceil(left), slot);
+}
+
+// Date.now() -> ISO string, for the record's startedAt: requests started in the same millisecond share one.
+let isoMs = -1;
+let isoText = '';
+function isoOf(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 /**
  * One request through undici's dispatch API: no body stream, no AbortSignal, no
  * promise per chunk; chunks are counted and dropped as they arrive, so memory
- * stays flat for any body size. A class rather than closures: one allocation per
- * request instead of a dozen, which matters for GC at thousands of requests in flight.
+ * stays flat for any body size. A class rather than closures, and the attempt's outcome
+ * itself: one allocation per request instead of a dozen, which matters for GC at
+ * thousands of requests in flight. No timer of its own: the worker's watchdog (Slot).
  */
-class AttemptHandler {
-  readonly o: Outcome;
+class AttemptHandler implements Outcome {
+  status = 0;
+  ttfbMs = 0;
+  totalMs = 0;
+  bytes = 0;
+  contentLength: number | null = null;
+  contentType: string | null = null;
+  cacheStatus: CacheStatus = 'unknown';
+  errorClass: ErrorClass | null = null;
+  errorMessage: string | null = null;
+  retryAfterMs: number | null = null;
+  startedAt = Date.now();
+  pop: string | null = null;
+  body: Buffer[] | null;
   readonly t0 = performance.now();
+  readonly deadline: number;
   settled = false;
   gotHeaders = false;
   expected: number | null = null;
   abortRequest: ((err?: Error) => void) | undefined = undefined;
   cut: Error | undefined = undefined;
-  timer: NodeJS.Timeout;
+  /** The counting client hands over byte counts instead of chunks when the body is not kept. */
+  readonly countOnly: boolean;
 
   constructor(
     readonly method: 'GET' | 'HEAD',
@@ -168,30 +221,30 @@ class AttemptHandler {
     readonly popHeader: string | undefined,
     keepBody = false,
   ) {
-    this.o = {
-      status: 0, ttfbMs: 0, totalMs: 0, bytes: 0, contentLength: null, contentType: null,
-      cacheStatus: 'unknown', errorClass: null, errorMessage: null, retryAfterMs: null, startedAt: Date.now(), pop: null,
-      body: keepBody ? [] : null,
-    };
-    this.timer = setTimeout(onAttemptTimeout, timeoutMs, this);
+    this.body = keepBody ? [] : null;
+    this.countOnly = !keepBody;
+    this.deadline = this.t0 + timeoutMs;
     slot.active = this;
+    const w = slot.watchdog;
+    if (w === undefined) slot.watchdog = setTimeout(onWatchdog, timeoutMs, slot);
+    else w.ref();
   }
 
   settle(): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    // The watchdog stays armed for the worker's next attempt, but does not keep the process alive meanwhile.
+    this.slot.watchdog?.unref();
     this.slot.active = undefined;
-    const o = this.o;
-    o.totalMs = performance.now() - this.t0;
-    if (!this.gotHeaders) o.ttfbMs = o.totalMs;
-    this.resolve(o);
+    this.totalMs = performance.now() - this.t0;
+    if (!this.gotHeaders) this.ttfbMs = this.totalMs;
+    this.resolve(this);
   }
 
   fail(cls: ErrorClass, message: string): void {
     if (this.settled) return;
-    this.o.errorClass = cls;
-    this.o.errorMessage = message;
+    this.errorClass = cls;
+    this.errorMessage = message;
     this.settle();
   }
 
@@ -214,41 +267,42 @@ class AttemptHandler {
   onHeaders(statusCode: number, raw: Buffer[]): boolean {
     if (statusCode < 200) return true; // 1xx: the real answer follows
     if (this.settled) return false;
-    const o = this.o;
     this.gotHeaders = true;
-    o.ttfbMs = performance.now() - this.t0;
-    o.status = statusCode;
+    this.ttfbMs = performance.now() - this.t0;
+    this.status = statusCode;
     const h = pickHeaders(raw, this.popHeader);
     const cl = h.get('content-length');
     this.expected = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : null;
-    o.contentLength = contentRangeTotal(h.get('content-range')) ?? this.expected;
-    o.contentType = h.get('content-type') ?? null;
-    const get = (name: string) => h.get(name);
-    o.cacheStatus = parseCacheStatus(get);
-    o.pop = parsePop(get, this.popHeader);
-    if (statusCode >= 500 || statusCode === 429) o.retryAfterMs = parseRetryAfter(h.get('retry-after'));
-    if (statusCode >= 300 && statusCode < 400) o.errorMessage = `HTTP ${statusCode} to ${redactUrl(h.get('location') ?? '?')}`;
+    this.contentLength = contentRangeTotal(h.get('content-range')) ?? this.expected;
+    this.contentType = h.get('content-type') ?? null;
+    this.cacheStatus = parseCacheStatus(pickedHeader);
+    this.pop = parsePop(pickedHeader, this.popHeader);
+    if (statusCode >= 500 || statusCode === 429) this.retryAfterMs = parseRetryAfter(h.get('retry-after'));
+    if (statusCode >= 300 && statusCode < 400) this.errorMessage = `HTTP ${statusCode} to ${redactUrl(h.get('location') ?? '?')}`;
     return true;
   }
 
+  onBodyBytes(n: number): void {
+    this.bytes += n;
+  }
+
   onData(chunk: Buffer): boolean {
-    this.o.bytes += chunk.length;
+    this.bytes += chunk.length;
     // Chunks may be views of a reused read buffer: a kept body is copied.
-    if (this.o.body) {
-      if (this.o.bytes <= MAX_KEPT_BODY) this.o.body.push(Buffer.from(chunk));
-      else this.o.body = null;
+    if (this.body) {
+      if (this.bytes <= MAX_KEPT_BODY) this.body.push(Buffer.from(chunk));
+      else this.body = null;
     }
     return true;
   }
 
   onComplete(): void {
     if (this.settled) return;
-    const o = this.o;
-    if (this.method === 'GET' && this.expected !== null && o.bytes !== this.expected) this.fail('incomplete_body', `body ended after ${o.bytes} of ${this.expected} bytes`);
-    else if (o.status >= 500) this.fail('server_error', `HTTP ${o.status}`);
-    else if (o.status === 429) this.fail('rate_limited', `HTTP 429${o.retryAfterMs !== null ? ` (Retry-After ${Math.round(o.retryAfterMs / 1000)} s)` : ''}`);
-    else if (o.status >= 400) this.fail('client_error', `HTTP ${o.status}`);
-    else if (o.status >= 300) this.fail('redirect', o.errorMessage ?? `HTTP ${o.status}`);
+    if (this.method === 'GET' && this.expected !== null && this.bytes !== this.expected) this.fail('incomplete_body', `body ended after ${this.bytes} of ${this.expected} bytes`);
+    else if (this.status >= 500) this.fail('server_error', `HTTP ${this.status}`);
+    else if (this.status === 429) this.fail('rate_limited', `HTTP 429${this.retryAfterMs !== null ? ` (Retry-After ${Math.round(this.retryAfterMs / 1000)} s)` : ''}`);
+    else if (this.status >= 400) this.fail('client_error', `HTTP ${this.status}`);
+    else if (this.status >= 300) this.fail('redirect', this.errorMessage ?? `HTTP ${this.status}`);
     else this.settle();
   }
 
@@ -375,7 +429,7 @@ export async function fetchItem(item: WorkItem, s: FetchSettings, slot: Slot): P
     errorMessage: ok ? null : (o.errorMessage ?? `HTTP ${o.status}`),
     sourceSize: item.sourceSize,
     sizeCategory: item.sizeCategory,
-    startedAt: new Date(o.startedAt).toISOString(),
+    startedAt: isoOf(o.startedAt),
   };
   if (item.width !== undefined) r.width = item.width;
   if (item.height !== undefined) r.height = item.height;

@@ -15,10 +15,10 @@ import { openResultsLog } from '../../results/results-log.js';
 import { resultsPaths, runFilesMatcher, type ResultsPaths } from '../../results/paths.js';
 import { writeResultsFileFromLog } from '../../results/write-results-file.js';
 import { createRunStats, type RunStatsSummary } from '../stats/run-stats.js';
-import { readListingFile } from '../../storage/listing-format.js';
+import { batchesOf, readListingBatches } from '../../storage/listing-batches.js';
 import { readDoneSet, recordHash } from './resume.js';
 import { startPrewarm, type PrewarmRun, type RunOutcome } from './engine.js';
-import { workItems, type WorkItem } from './work-list.js';
+import { workBatches } from './work-list.js';
 import { derivativeKind, imageVariantKind, mediaTypeFor, type WorkKind } from './work-kinds.js';
 import type { Shard } from './shard.js';
 import type { Edge } from './edges.js';
@@ -138,33 +138,44 @@ export function poolSizes(workers: number, small = 0, medium = 0, large = 0): [n
 
 const POOL_OF: Record<string, number> = { small: 0, medium: 1, large: 2 };
 
-async function* onlyKeys(objects: AsyncIterable<StoredObject>, keys: { has(key: string): boolean }): AsyncGenerator<StoredObject> {
-  for await (const o of objects) if (keys.has(o.key)) yield o;
+async function* onlyKeys(batches: AsyncIterable<StoredObject[]>, keys: { has(key: string): boolean }): AsyncGenerator<StoredObject[]> {
+  for await (const batch of batches) {
+    const kept = batch.filter((o) => keys.has(o.key));
+    if (kept.length > 0) yield kept;
+  }
 }
+
+/** How long a live listing may keep a part-filled batch of objects waiting before it goes to the workers. */
+const LISTING_BATCH_WAIT_MS = 50;
 
 export async function runPrewarmJob(opts: PrewarmJobOptions, onStart?: (run: PrewarmRun) => void): Promise<PrewarmJobResult> {
   const paths = resultsPaths(opts.output);
   const startedAt = new Date();
   const edges = opts.edges ?? [];
   const done = opts.resume ? await readDoneSet(paths.jsonl, { withEdges: edges.length > 0, retryFailed: opts.retryFailed }) : undefined;
-  const listed =
-    opts.objects ??
-    (opts.listingFile
-      ? readListingFile(opts.listingFile)
-      : listObjects({
-          ...opts.location!,
-          extensions: opts.extensions,
-          // --extensions names the files outright; otherwise the media type picks them.
-          mediaType: opts.extensions && opts.extensions.length > 0 ? undefined : opts.mediaType,
-          exclude: opts.exclude,
-          minSize: opts.minSize,
-          maxSize: opts.maxSize,
-          // A results file inside the folder being warmed is never listed.
-          isOwnFile: runFilesMatcher(opts.output),
-        }));
+  // The listing in arrays of objects: one await per array instead of one per object per stage.
+  const listed: AsyncIterable<StoredObject[]> = opts.objects
+    ? batchesOf(opts.objects, undefined, LISTING_BATCH_WAIT_MS)
+    : opts.listingFile
+      ? readListingBatches(opts.listingFile)
+      : batchesOf(
+          listObjects({
+            ...opts.location!,
+            extensions: opts.extensions,
+            // --extensions names the files outright; otherwise the media type picks them.
+            mediaType: opts.extensions && opts.extensions.length > 0 ? undefined : opts.mediaType,
+            exclude: opts.exclude,
+            minSize: opts.minSize,
+            maxSize: opts.maxSize,
+            // A results file inside the folder being warmed is never listed.
+            isOwnFile: runFilesMatcher(opts.output),
+          }),
+          undefined,
+          LISTING_BATCH_WAIT_MS,
+        );
   const objects = opts.onlyKeys ? onlyKeys(listed, opts.onlyKeys) : listed;
   let files = 0;
-  const items: AsyncIterable<WorkItem> = workItems(objects, {
+  const items = workBatches(objects, {
     kinds: [derivativeKind(opts.derivatives), imageVariantKind(opts.variants), ...(opts.extraKinds ?? [])],
     context: { baseUrl: opts.baseUrl, urlFormat: opts.urlFormat, urlTemplate: opts.urlTemplate, mediaTypeOf: mediaTypeFor(opts.mediaType, opts.extensions) },
     thresholds: opts.thresholds,

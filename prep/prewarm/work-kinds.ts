@@ -55,20 +55,16 @@ export interface WorkKind {
   lookahead?: number;
 }
 
+// Both build an object's few targets as one array: no generator per object in the work list's hot path.
+const NO_TARGETS: readonly WorkTarget[] = [];
+
 export function derivativeKind(derivatives: readonly Derivative[]): WorkKind {
   return {
     kind: 'derivative',
-    *targets(obj, ctx) {
-      if (ctx.mediaTypeOf(obj) !== 'video') return;
-      for (const d of derivatives) {
-        yield {
-          kind: 'derivative',
-          name: d.name,
-          url: derivativeUrl(ctx.baseUrl, obj.key, d, { format: ctx.urlFormat, template: ctx.urlTemplate }),
-          width: d.width,
-          height: d.height,
-        };
-      }
+    targets(obj, ctx) {
+      if (ctx.mediaTypeOf(obj) !== 'video') return NO_TARGETS;
+      const format = { format: ctx.urlFormat, template: ctx.urlTemplate };
+      return derivatives.map((d) => ({ kind: 'derivative', name: d.name, url: derivativeUrl(ctx.baseUrl, obj.key, d, format), width: d.width, height: d.height }));
     },
   };
 }
@@ -76,14 +72,15 @@ export function derivativeKind(derivatives: readonly Derivative[]): WorkKind {
 export function imageVariantKind(variants: readonly ImageVariant[]): WorkKind {
   return {
     kind: 'variant',
-    *targets(obj, ctx) {
-      if (ctx.mediaTypeOf(obj) !== 'image') return;
-      for (const v of variants) {
-        const t: WorkTarget = { kind: 'variant', name: v.name, url: variantUrl(ctx.baseUrl, obj.key, v, { format: ctx.urlFormat, template: ctx.urlTemplate }) };
+    targets(obj, ctx) {
+      if (variants.length === 0 || ctx.mediaTypeOf(obj) !== 'image') return NO_TARGETS;
+      const format = { format: ctx.urlFormat, template: ctx.urlTemplate };
+      return variants.map((v) => {
+        const t: WorkTarget = { kind: 'variant', name: v.name, url: variantUrl(ctx.baseUrl, obj.key, v, format) };
         if (v.width !== undefined) t.width = v.width;
         if (v.height !== undefined) t.height = v.height;
-        yield t;
-      }
+        return t;
+      });
     },
   };
 }

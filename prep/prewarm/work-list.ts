@@ -73,67 +73,165 @@ export function workHash(key: string, name: string, edge?: string, cacheVariant?
 
 const NONE = [undefined] as const;
 
+/** Items per array handed to the queues: small enough that an object times edges times sets never piles up. */
+const OUT_BATCH = 256;
+
+/**
+ * The work list one item at a time (tests, and callers with their own object stream).
+ * The run itself takes workBatches: one await per array instead of several per item.
+ */
 export async function* workItems(objects: AsyncIterable<StoredObject>, opts: WorkListOptions): AsyncGenerator<WorkItem> {
+  for await (const batch of workBatches(oneByOne(objects), opts)) yield* batch;
+}
+
+async function* oneByOne(objects: AsyncIterable<StoredObject>): AsyncGenerator<StoredObject[]> {
+  for await (const o of objects) yield [o];
+}
+
+/**
+ * The work list in arrays, in listing order, from a listing read in arrays (readListingBatches,
+ * batchesOf). Sync kinds (derivatives, image variants) expand without a promise per item; a kind
+ * whose targets are async (discovery) is awaited target by target, the items before it handed
+ * over first (its later targets may wait on their bodies). Kinds with lookahead draw several
+ * objects at once, interleaved (one item per array then).
+ */
+export async function* workBatches(objects: AsyncIterable<readonly StoredObject[]>, opts: WorkListOptions): AsyncGenerator<WorkItem[]> {
   let files = 0;
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const edges: readonly (Edge | undefined)[] = opts.edges && opts.edges.length > 0 ? opts.edges : NONE;
   const common = opts.headerSets ?? [];
   const imageSets = [...common, ...(opts.imageHeaderSets ?? [])];
+  const commonOrNone = common.length > 0 ? common : NONE;
+  const imageOrNone = imageSets.length > 0 ? imageSets : NONE;
   const lookahead = Math.max(1, ...opts.kinds.map((k) => k.lookahead ?? 1));
-  const taken = async function* (): AsyncGenerator<StoredObject> {
-    for await (const obj of objects) {
-      if (files >= limit) return;
-      if (!inShard(obj.key, opts.shard)) continue;
-      if (opts.keep && !opts.keep(obj.key)) continue;
-      yield obj;
+  const { shard, keep, done, onFile, thresholds } = opts;
+  const kept = (obj: StoredObject) => inShard(obj.key, shard) && (!keep || keep(obj.key));
+  // Each target once per edge and per cache-key variant set, into `out`; the object counts as a file on its first target.
+  const expand = (e: Expanding, t: WorkTarget, out: WorkItem[]) => {
+    const obj = e.obj;
+    if (!e.counted) {
+      e.counted = true;
+      files++;
+      onFile?.(obj);
+    }
+    const sets = t.kind === 'variant' ? imageOrNone : commonOrNone;
+    // A discovery target's body is needed once: the first edge and set carry onBody.
+    let discovery = t.onBody !== undefined;
+    for (const edge of edges) {
+      for (const set of sets) {
+        const isDone = done !== undefined && done.has(workHash(obj.key, t.name, edge?.label, set?.label));
+        if (isDone && !discovery) continue;
+        const item: WorkItem = { key: obj.key, sourceSize: obj.size, sizeCategory: e.category, name: t.name, kind: t.kind, url: t.url };
+        if (t.width !== undefined) item.width = t.width;
+        if (t.height !== undefined) item.height = t.height;
+        if (t.method) item.method = t.method;
+        if (edge) item.edge = edge;
+        if (set) item.cacheVariant = set;
+        if (t.range) item.range = t.range;
+        if (t.rendition !== undefined) item.rendition = t.rendition;
+        if (t.sequence !== undefined) item.sequence = t.sequence;
+        if (discovery) {
+          item.onBody = t.onBody;
+          if (isDone) item.silent = true;
+          discovery = false;
+        }
+        out.push(item);
+      }
     }
   };
-  const perObject = async function* (obj: StoredObject): AsyncGenerator<WorkItem> {
-    let counted = false;
-    const category = sizeCategory(obj.size, opts.thresholds);
-    const expand = function* (t: WorkTarget): Generator<WorkItem> {
-      if (!counted) {
-        counted = true;
-        files++;
-        opts.onFile?.(obj);
-      }
-      const sets = t.kind === 'variant' ? imageSets : common;
-      // A discovery target's body is needed once: the first edge and set carry onBody.
-      let discovery = t.onBody !== undefined;
-      for (const edge of edges) {
-        for (const set of sets.length > 0 ? sets : NONE) {
-          const done = opts.done?.has(workHash(obj.key, t.name, edge?.label, set?.label)) ?? false;
-          if (done && !discovery) continue;
-          const item: WorkItem = { key: obj.key, sourceSize: obj.size, sizeCategory: category, name: t.name, kind: t.kind, url: t.url };
-          if (t.width !== undefined) item.width = t.width;
-          if (t.height !== undefined) item.height = t.height;
-          if (t.method) item.method = t.method;
-          if (edge) item.edge = edge;
-          if (set) item.cacheVariant = set;
-          if (t.range) item.range = t.range;
-          if (t.rendition !== undefined) item.rendition = t.rendition;
-          if (t.sequence !== undefined) item.sequence = t.sequence;
-          if (discovery) {
-            item.onBody = t.onBody;
-            if (done) item.silent = true;
-            discovery = false;
+  const expanding = (obj: StoredObject): Expanding => ({ obj, category: sizeCategory(obj.size, thresholds), counted: false });
+
+  if (lookahead > 1) {
+    // One async generator per object, so an object waiting on a body does not hold up the others.
+    const perObject = async function* (obj: StoredObject): AsyncGenerator<WorkItem> {
+      const e = expanding(obj);
+      const out: WorkItem[] = [];
+      for (const kind of opts.kinds) {
+        const targets = kind.targets(obj, opts.context);
+        if (Symbol.asyncIterator in targets) {
+          for await (const t of targets) {
+            expand(e, t, out);
+            yield* out.splice(0);
           }
-          yield item;
+        } else {
+          for (const t of targets) {
+            expand(e, t, out);
+            yield* out.splice(0);
+          }
         }
       }
     };
-    for (const kind of opts.kinds) {
-      const targets = kind.targets(obj, opts.context);
-      // Sync kinds (derivatives, variants) skip a promise per target.
-      if (Symbol.asyncIterator in targets) for await (const t of targets) yield* expand(t);
-      else for (const t of targets) yield* expand(t);
-    }
-  };
-  if (lookahead <= 1) {
-    for await (const obj of taken()) yield* perObject(obj);
+    const taken = async function* (): AsyncGenerator<StoredObject> {
+      for await (const batch of objects) {
+        for (const obj of batch) {
+          if (files >= limit) return;
+          if (kept(obj)) yield obj;
+        }
+      }
+    };
+    for await (const item of interleave(taken(), perObject, lookahead, () => files >= limit)) yield [item];
     return;
   }
-  yield* interleave(taken(), perObject, lookahead, () => files >= limit);
+
+  let out: WorkItem[] = [];
+  let full = false;
+  for await (const batch of objects) {
+    try {
+      for (const obj of batch) {
+        if (files >= limit) {
+          full = true;
+          break;
+        }
+        if (!kept(obj)) continue;
+        const e = expanding(obj);
+        for (const kind of opts.kinds) {
+          const targets = kind.targets(obj, opts.context);
+          if (Symbol.asyncIterator in targets) {
+            // Async targets may wait on the bodies of items already made: those go to the workers before each wait.
+            const it = targets[Symbol.asyncIterator]();
+            for (;;) {
+              if (out.length > 0) {
+                yield out;
+                out = [];
+              }
+              const r = await it.next();
+              if (r.done) break;
+              expand(e, r.value, out);
+            }
+          } else {
+            for (const t of targets) {
+              expand(e, t, out);
+              if (out.length >= OUT_BATCH) {
+                yield out;
+                out = [];
+              }
+            }
+          }
+        }
+      }
+    } catch (err) {
+      // The items made before a failure are handed over (and done) before the failure is reported.
+      if (out.length > 0) {
+        const made = out;
+        out = [];
+        yield made;
+      }
+      throw err;
+    }
+    // Before waiting on the listing (or stopping at --limit), what this batch made goes to the workers.
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
+    if (full) return;
+  }
+}
+
+/** An object whose targets are being expanded. */
+interface Expanding {
+  obj: StoredObject;
+  category: SizeCategory;
+  counted: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Bounded buffers between the lazy work list and the worker pools. One pump reads
-// the list and hands each item to its pool's queue; it pauses when `cap` items
-// are buffered in all, so memory stays bounded however long the list is. A pool
+// the list (items, or arrays of items: workBatches) and hands each item to its pool's
+// queue; it pauses when `cap` items are buffered in all (an array is taken whole, so
+// at most cap + one array), so memory stays bounded however long the list is. A pool
 // whose queue runs dry after the list has ended helps the others (small first),
 // so the last large files do not run on a handful of workers while the rest idle.
 import type { WorkItem } from './work-list.js';
@@ -35,7 +36,7 @@ function shift(f: Fifo): WorkItem | undefined {
   return item;
 }
 
-export function createWorkQueues(source: AsyncIterable<WorkItem>, pools: number, poolOf: (item: WorkItem) => number, cap: number): WorkQueues {
+export function createWorkQueues(source: AsyncIterable<WorkItem | readonly WorkItem[]>, pools: number, poolOf: (item: WorkItem) => number, cap: number): WorkQueues {
   const fifos: Fifo[] = Array.from({ length: pools }, () => ({ items: [], head: 0 }));
   const waiters: ((item: WorkItem | undefined) => void)[][] = Array.from({ length: pools }, () => []);
   let buffered = 0;
@@ -77,20 +78,25 @@ export function createWorkQueues(source: AsyncIterable<WorkItem>, pools: number,
     }
   };
 
+  const put = (item: WorkItem) => {
+    produced++;
+    const p = poolOf(item);
+    const w = waiters[p].shift();
+    if (w) w(item);
+    else {
+      fifos[p].items.push(item);
+      buffered++;
+    }
+  };
+
   const pumped = (async () => {
     try {
-      for await (const item of source) {
+      for await (const next of source) {
         if (stopped) break;
-        produced++;
-        const p = poolOf(item);
-        const w = waiters[p].shift();
-        if (w) {
-          w(item);
-          continue;
-        }
-        fifos[p].items.push(item);
-        buffered++;
-        if (buffered >= cap) await new Promise<void>((r) => (resumePump = r));
+        if (Array.isArray(next)) {
+          for (let i = 0; i < next.length && !stopped; i++) put(next[i]);
+        } else put(next as WorkItem);
+        if (buffered >= cap && !stopped) await new Promise<void>((r) => (resumePump = r));
       }
     } catch (err) {
       listingError = err;
