@@ -114,5 +114,12 @@ describe('workflow index figures', () => {
     expect(all.blocked).toBeUndefined();
     expect(all.steps[0].args).not.toContain('--only-keys');
     expect(planStage('prewarm', o, exists, { changesKnown: true, compared: false }).blocked).toBeUndefined();
+    // A prewarm with nothing to warm leaves verify nothing new; a missing --base-url is no such reason.
+    const nothing = planStage('prewarm', o, exists, { changesKnown: true, compared: true });
+    expect(nothing.nothingToDo).toBe(true);
+    expect(planStage('prewarm', options({ changedOnly: true }), exists, { changesKnown: true, compared: true })).toMatchObject({ blocked: 'needs --base-url', nothingToDo: false });
+    const results = (p: string) => p.endsWith('prewarm-results.json');
+    expect(planStage('verify', o, results, { changesKnown: true, warmedNothing: nothing.blocked }).blocked).toBe(`nothing was warmed in this run (${nothing.blocked})`);
+    expect(planStage('verify', o, results).blocked).toBeUndefined();
   });
 });

@@ -167,8 +167,9 @@ export async function runWorkflow(o: WorkflowOptions, io: WorkflowIo): Promise<W
       }
       if (!baselineListing(o.outputDir, o.previousListing, existsSync)) await rm(join(o.outputDir, FILES.listingChanges), { force: true });
     }
-    const plan = planStage(name, o, existsSync, name === 'purge' || name === 'prewarm' ? await changeFacts() : undefined);
+    const plan = planStage(name, o, existsSync, name === 'purge' || name === 'prewarm' ? await changeFacts() : name === 'verify' ? facts : undefined);
     if (plan.blocked) {
+      if (name === 'prewarm' && plan.nothingToDo && facts) facts.warmedNothing = plan.blocked;
       Object.assign(st, { status: 'skipped', message: plan.blocked });
       info(`[${i + 1}/${STAGES.length}] ${name}: skipped (${plan.blocked})`);
       await save();

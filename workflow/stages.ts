@@ -28,6 +28,8 @@ export interface StageFacts {
    * --changed-only cannot say what else is new: everything is warmed.
    */
   compared?: boolean;
+  /** Why this run's prewarm stage warmed nothing (--changed-only, nothing new or changed): then verify has nothing new to check. */
+  warmedNothing?: string;
 }
 
 /** The base URL may carry a token or signature: the stages get it as MEDIA_TOOLKIT_BASE_URL. */
@@ -53,6 +55,8 @@ export interface StagePlan {
   reports: Report[];
   /** Set when the stage cannot run: a missing input or a disabled feature. */
   blocked?: string;
+  /** The stage is blocked because there is nothing for it to do (not because something is missing). */
+  nothingToDo?: boolean;
 }
 
 export const STAGE_TITLES: Record<StageName, string> = {
@@ -207,6 +211,7 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
     case 'prewarm': {
       const a = ['prewarm', ...storageArgs(o, 'prewarm'), ...filterArgs(o)];
       let blocked = o.baseUrl ? undefined : 'needs --base-url';
+      const missing = blocked;
       // --changed-only: the new and changed keys alone, when this run's listing was compared with a previous one;
       // without that comparison (the first run, --skip-analysis) nothing says what is new, so everything is warmed.
       if (o.changedOnly && facts.compared && facts.changes) {
@@ -239,6 +244,7 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
           { label: 'Pre-warming summary', file: FILES.resultsSummary },
         ],
         blocked,
+        nothingToDo: blocked !== undefined && missing === undefined,
       };
     }
     case 'verify': {
@@ -256,7 +262,9 @@ export function planStage(name: StageName, o: WorkflowOptions, exists: (path: st
           { label: 'Coverage report (HTML)', file: FILES.verifyHtml },
           { label: 'Coverage report (JSON)', file: FILES.verifyJson },
         ],
-        blocked: needResults,
+        // The results are an earlier run's: their keys may have been deleted and purged since.
+        blocked: needResults ?? (facts.warmedNothing ? `nothing was warmed in this run (${facts.warmedNothing})` : undefined),
+        nothingToDo: !needResults && facts.warmedNothing !== undefined,
       };
     }
     case 'errors': {
