@@ -2,8 +2,10 @@
 // 1. wrapper overhead: runFfmpeg (progress parsing, stderr tail) vs the same argv spawned directly;
 //    alternating runs, median of several.
 // 2. segment scaling with single-threaded encoders: 2 segments in parallel vs one after the other.
-// 3. the CLI's --segment-parallel (multi-threaded default) vs one ffmpeg process on the whole file,
-//    plus frame count and SSIM of the joined output against the one-process output.
+// 3. the CLI's --segment-parallel (single-threaded segments in the run's CPU budget) vs one ffmpeg
+//    process on the whole file, plus frame count and SSIM of the joined output against the one-process output.
+// 4. what the picture check costs: its wall time against the encode's, sampled (5 windows of 2 s) and
+//    --full-quality-check, on a 60 s 720p file and a 15 s one (compared whole by default).
 // Prints `RESULT <name> | <figure> | <target> | pass|fail`.
 import { build } from 'esbuild';
 import { spawn, execFileSync } from 'node:child_process';
@@ -15,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mt-bench-optimize-'));
 const reps = Number(process.env.BENCH_REPS ?? 15);
-// BENCH_PARTS=1,3 runs only those parts (1 wrapper overhead, 2 segment scaling, 3 CLI segment-parallel).
-const parts = new Set((process.env.BENCH_PARTS ?? '1,2,3').split(',').map((x) => x.trim()));
+// BENCH_PARTS=1,3 runs only those parts (1 wrapper overhead, 2 segment scaling, 3 CLI segment-parallel, 4 picture check).
+const parts = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((x) => x.trim()));
 const log = (m) => process.stderr.write(`${m}\n`);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -118,7 +120,7 @@ try {
     const report = join(work, `${name}.json`);
     const child = spawn(process.execPath, [join(root, 'bin/media-toolkit.js'), 'optimize', '--remote', 'local', '--bucket', lib, '--size-threshold', '0',
       '--optimize-videos', '--optimized-videos-dir', join(work, `out-${name}`), '--codec', 'h264', '--quality', 'balanced', '--preset', 'fast',
-      '--target-resolution', '360p', '--hardware-acceleration', 'none', '--measure-ssim', '--no-progress', '--manifest', join(work, `${name}-manifest.json`),
+      '--target-resolution', '360p', '--hardware-acceleration', 'none', '--no-progress', '--manifest', join(work, `${name}-manifest.json`),
       '--report', report, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cache } });
     let err = '';
     child.stderr.on('data', (b) => (err += b));
@@ -152,6 +154,48 @@ try {
   result('optimize: joined output frame count = source', frames(seg), 'equal', framesOk);
   const dSsim = Math.abs(seg.ssim - one.ssim);
   result('optimize: joined output SSIM vs one-process output', `${seg.ssim.toFixed(4)} vs ${one.ssim.toFixed(4)} (diff ${dSsim.toFixed(4)})`, 'diff <= 0.005', dSsim <= 0.005);
+  }
+  // 4. The picture check against the encode (both wall times from the report), sampled and whole.
+  if (parts.has('4')) {
+  const lib4 = join(work, 'lib4');
+  mkdirSync(lib4, { recursive: true });
+  const cache4 = join(work, 'cache4');
+  const run4 = (file, extra, name) => new Promise((resolve, reject) => {
+    const dir = join(work, `lib4-${name}`);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('cp', [join(lib4, file), join(dir, file)]);
+    const report = join(work, `${name}.json`);
+    const child = spawn(process.execPath, [join(root, 'bin/media-toolkit.js'), 'optimize', '--remote', 'local', '--bucket', dir, '--size-threshold', '0',
+      '--optimize-videos', '--optimized-videos-dir', join(work, `out-${name}`), '--codec', 'h264', '--quality', 'balanced', '--preset', 'fast',
+      '--target-resolution', '720p', '--hardware-acceleration', 'none', '--no-progress', '--manifest', join(work, `${name}-manifest.json`),
+      '--report', report, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_CACHE_HOME: cache4 } });
+    let err = '';
+    child.stderr.on('data', (b) => (err += b));
+    child.on('close', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) return reject(new Error(`optimize exited ${code}: ${err}`));
+      const f = JSON.parse(readFileSync(report, 'utf8')).files[0];
+      if (f.status !== 'optimized') return reject(new Error(`${name}: ${f.status} ${f.reason ?? ''}`));
+      resolve({ encode: f.timeSec, check: f.picture.sec, windows: f.picture.windows.length, ssim: f.ssim });
+    });
+  });
+  make(join(lib4, 'sixty.mp4'), 60, '1280x720', 60);
+  make(join(lib4, 'fifteen.mp4'), 15, '1280x720', 60);
+  const rounds = Math.max(2, Math.ceil(reps / 5));
+  const figures = { sampled: [], full: [], short: [] };
+  let last = {};
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, file, extra] of [['sampled', 'sixty.mp4', []], ['full', 'sixty.mp4', ['--full-quality-check']], ['short', 'fifteen.mp4', []]]) {
+      const r = await run4(file, extra, `${name}-${i}`);
+      figures[name].push(r.check / r.encode);
+      last[name] = r;
+    }
+  }
+  for (const [name, what] of [['sampled', '60 s 720p, 5 windows of 2 s'], ['full', '60 s 720p, --full-quality-check'], ['short', '15 s 720p, whole file (the default up to 20 s)']]) {
+    const l = last[name];
+    log(`picture check ${name}: check/encode ${figures[name].map((x) => x.toFixed(3))}; last run encode ${l.encode.toFixed(1)} s, check ${l.check.toFixed(1)} s over ${l.windows} window(s), SSIM ${l.ssim.toFixed(4)}`);
+    result(`optimize: picture check, ${what}, against its encode (x264 fast, 720p)`, `${(median(figures[name]) * 100).toFixed(0)}% of the encode's wall time (${l.check.toFixed(1)} s vs ${l.encode.toFixed(1)} s)`, 'info', true);
+  }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -334,7 +334,7 @@ async function processFile(ctx: RunContext, obj: StoredObject): Promise<FileRepo
 
     // The companion WebM (verified too; never replaces anything).
     const companion = o.createWebm && container !== 'webm' ? await encodeCompanion(ctx, obj.key, src.path, probe, obj.size, settings, workDir) : undefined;
-    if (companion) base.webm = { output: '', size: companion.size, command: companion.command, ok: companion.ok };
+    if (companion) base.webm = { output: '', size: companion.size, command: companion.command, ok: companion.ok, ...(companion.picture ? { ssim: companion.picture.ssim } : {}) };
 
     // Place or replace.
     if (o.mode === 'in-place') {

@@ -131,7 +131,10 @@ export function planEncode(input: string, output: string, probe: ProbeInfo, s: E
   // passthrough: every source frame is kept with its timestamp (no duplicates or drops on variable
   // frame rate phone videos), so the frame count verification compares like with like.
   // (-vsync rather than -fps_mode: ffmpeg 4.x, as on Ubuntu 22.04, knows only -vsync.)
-  args.push('-vsync', 'passthrough', '-filter:0', mainVideoFilter(v, geometry, turn.filters), ...videoCodecArgs(s, geometry.width, geometry.height, v.fps));
+  // -enc_time_base -1: the encoder keeps the input's time base. Without it ffmpeg gives the encoder
+  // 1/frame rate, and a variable frame rate source read from Matroska (1 ms ticks, frame rate guessed
+  // at 24) came out with colliding timestamps.
+  args.push('-vsync', 'passthrough', '-enc_time_base:0', '-1', '-filter:0', mainVideoFilter(v, geometry, turn.filters), ...videoCodecArgs(s, geometry.width, geometry.height, v.fps));
   args.push(...turn.outputArgs, ...containerArgs(s.container), output);
   return { geometry, args, audioCopied };
 }

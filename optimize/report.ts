@@ -39,7 +39,8 @@ export interface FileReport {
   /** Where the new file went (path, s3:// URL, or the key itself when in place). */
   output?: string;
   command?: string;
-  webm?: { output: string; size: number; command: string; ok: boolean };
+  /** The --create-webm companion; ok: it passed verification and the picture check (ssim: its score). */
+  webm?: { output: string; size: number; command: string; ok: boolean; ssim?: number };
   segments?: number;
   /** --target-ssim: CRF tried -> mean SSIM of the sample encodes. */
   crfSearch?: { crf: number; ssim: number }[];
@@ -131,7 +132,7 @@ export function renderMarkdown(r: OptimizeReport): string {
       if (f.dropped) lines.push(`Streams ${f.dropped}`, '');
       if (f.note) lines.push(`Note: ${f.note}`, '');
       if (f.command) lines.push('```sh', f.command, '```', '');
-      if (f.webm) lines.push(`WebM companion: \`${f.webm.output}\` (${formatBytes(f.webm.size)}, ${f.webm.ok ? 'verified' : 'NOT verified'})`, '', '```sh', f.webm.command, '```', '');
+      if (f.webm) lines.push(`WebM companion: \`${f.webm.output}\` (${formatBytes(f.webm.size)}, ${f.webm.ok ? 'verified' : 'NOT verified'}${f.webm.ssim !== undefined ? `, SSIM ${f.webm.ssim.toFixed(4)}` : ''})`, '', '```sh', f.webm.command, '```', '');
     }
   }
   return redactText(`${lines.join('\n')}\n`);

@@ -60,6 +60,23 @@ export function concatLine(path: string): string {
   return `file '${path.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where each segment starts in the source, from the segment muxer's CSV list ("src-00000.mkv,0.000000,1.300000"). */
+export async function segmentStarts(csv: string, count: number): Promise<number[] | undefined> {
+  const text = await readFile(csv, 'utf8').catch(() => '');
+  const starts = text.split('\n').map((l) => l.split(',')).filter((f) => f.length >= 3).map((f) => Number(f[f.length - 2]));
+  return starts.length === count && starts.every(Number.isFinite) ? starts : undefined;
+}
+
+/** The concat list: every segment but the last with the duration it has in the source. */
+export function concatList(files: string[], starts: number[] | undefined): string {
+  const lines = ['ffconcat version 1.0'];
+  files.forEach((f, i) => {
+    lines.push(concatLine(f));
+    if (starts && i + 1 < files.length) lines.push(`duration ${(starts[i + 1] - starts[i]).toFixed(6)}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
 /** A short hash naming what a chunk folder holds: the source as read, and everything that shapes a segment's encode. */
 export function chunkIdentity(source: unknown, probe: ProbeInfo, s: EncodeSettings, segmentSec: number): string {
   const sample = planEncode('IN', 'OUT', probe, { ...s, container: 'mkv' }, { videoOnly: true, inputHasMatrix: false }).args;
@@ -90,8 +107,9 @@ export async function encodeSegmented(ffmpeg: string, source: string, output: st
     // 1. Split at keyframes without re-encoding: each segment starts on a keyframe after each multiple of segmentSec.
     if (!(await exists(join(dir, 'split.done')))) {
       for (const f of (await readdir(dir)).filter((x) => x.startsWith('src-'))) await rm(join(dir, f), { force: true });
+      // The list records where each segment starts in the source: the join puts it back exactly there.
       await run(['-i', source, '-map', `0:${v.index}`, '-c', 'copy', '-f', 'segment', '-segment_time', String(o.segmentSec),
-        '-reset_timestamps', '1', '-segment_format', 'matroska', join(dir, 'src-%05d.mkv')]);
+        '-reset_timestamps', '1', '-segment_list', join(dir, 'segments.csv'), '-segment_list_type', 'csv', '-segment_format', 'matroska', join(dir, 'src-%05d.mkv')]);
       await writeFile(join(dir, 'split.done'), '');
     }
     const parts = (await readdir(dir)).filter((f) => /^src-\d{5}\.mkv$/.test(f)).sort();
@@ -137,7 +155,11 @@ export async function encodeSegmented(ffmpeg: string, source: string, output: st
     await audioJob;
     // 4. Join (stream copy) into the final container: video from the segments, audio from the audio file,
     // everything else (subtitles, cover, data), chapters and metadata from the source.
-    await writeFile(join(dir, 'list.txt'), `${encoded.map(concatLine).join('\n')}\n`);
+    // Each segment lasts until the next one starts in the source: the concat demuxer would otherwise add up
+    // the encoded files' own durations (rounded up to a frame of a guessed rate), and a variable frame rate
+    // source drifted and overlapped itself at the seams.
+    const starts = await segmentStarts(join(dir, 'segments.csv'), parts.length);
+    await writeFile(join(dir, 'list.txt'), concatList(encoded, starts));
     const inputs = ['-f', 'concat', '-safe', '0', '-i', join(dir, 'list.txt')];
     if (audio.length) inputs.push('-i', audioOut);
     const src = audio.length ? 2 : 1;

@@ -32,9 +32,13 @@ export interface Verification {
   sourceFrames: number;
 }
 
-/** Duration tolerance: 0.5% of the source, at least one frame (short clips end on a frame boundary). */
+/**
+ * Duration tolerance: 0.5% of the source, at least one frame plus 50 ms: short clips end on a frame
+ * boundary, and re-encoded AAC adds up to two frames (2 x 1024 samples, 43 ms at 48 kHz) of encoder
+ * delay and padding that Matroska does not record. (The exact frame count is checked separately.)
+ */
 export function durationTolerance(sourceSec: number, fps: number): number {
-  return Math.max(sourceSec * 0.005, fps > 0 ? 1 / fps : 0.04);
+  return Math.max(sourceSec * 0.005, (fps > 0 ? 1 / fps : 0.04) + 0.05);
 }
 
 /** Expected frame count of the source: nb_frames when the container says, else duration x fps. */

@@ -121,6 +121,25 @@ describe('optimize CLI (local folder)', () => {
     expect(second.files[0].status).not.toBe('skipped');
   });
 
+  it('rejects an output below --min-ssim with its score and keeps the original; --fail-on-error is a no-op that says so', async () => {
+    const out = join(work, 'ssim-out');
+    const before = await tree(lib);
+    // CRF 51: a visibly worse picture than the source, far below a 0.99 floor
+    const r = await runCli([...base(out, join(work, 'ssim-manifest.json')), '--optimize-videos', '--crf', '51', '--min-ssim', '0.99', '--limit', '1', '--fail-on-error',
+      '--report', join(work, 'ssim.md')], { env: env() });
+    expect(r.code, r.stderr).toBe(0); // rejected with the original kept is not a failure
+    expect(r.stderr).toMatch(/--fail-on-error is deprecated and has no effect: optimize exits 1 whenever a file failed/);
+    const row = JSON.parse(await readFile(join(work, 'ssim.json'), 'utf8')).files[0];
+    expect(row).toMatchObject({ key: 'clips/odd.mov', status: 'rejected' });
+    expect(row.ssim).toBeLessThan(0.99);
+    expect(row.reason).toBe(`the picture differs from the source: SSIM ${row.ssim.toFixed(4)} (whole file), below --min-ssim 0.99; original kept`);
+    expect(r.stderr).toMatch(/rejected\s+clips\/odd\.mov .*below --min-ssim 0\.99; original kept/);
+    await expect(stat(join(out, 'clips/odd.mp4'))).rejects.toThrow();
+    expect(await tree(lib)).toEqual(before);
+    const md = await readFile(join(work, 'ssim.md'), 'utf8');
+    expect(md).toContain(`| ${row.ssim.toFixed(4)} | the picture differs from the source`);
+  });
+
   it('takes a --listing-file, refuses a key that would leave the folder, and --create-webm adds a WebM', async () => {
     const outside = join(work, 'escape.mp4');
     await cp(join(lib, 'big.mp4'), outside);
@@ -137,6 +156,7 @@ describe('optimize CLI (local folder)', () => {
     const big = report.files.find((f: { key: string }) => f.key === 'big.mp4');
     expect(big.status).toBe('optimized');
     expect(big.webm.ok).toBe(true);
+    expect(big.webm.ssim).toBeGreaterThanOrEqual(0.95); // picture-checked like the main output
     const webm = await probeJson(join(out, 'big.webm'));
     expect(webm.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp9']);
     expect(await readdir(work)).not.toContain('escape.webm');

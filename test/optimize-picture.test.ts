@@ -2,7 +2,7 @@
 // sideways or squeezed picture (the --segment-parallel rotation bug) scores
 // low, a right one high, whichever way the source is turned or stretched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from '../lib/tools.js';
@@ -13,6 +13,7 @@ import { rotationFilters } from '../optimize/orientation.js';
 import { checkPicture, checkWindows, compare, compareArgs, describeScore, listedFilters, parseSsim, parseVmaf } from '../optimize/picture-check.js';
 import { outputGeometry, planEncode } from '../optimize/plan.js';
 import { makeClip, setRotation } from './optimize-clips.js';
+import { runCli } from './helpers/cli.js';
 
 const ffmpeg = requireTool('ffmpeg');
 const ffprobe = requireTool('ffprobe');
@@ -128,5 +129,33 @@ describe('scores on real encodes', () => {
     expect(np.video).toMatchObject({ displayWidth: 320, displayHeight: 180 });
     const narrowScore = await compare(ffmpeg, { path: anamorphic.path, video: v }, { path: narrow, video: np.video! }, g, { vmaf: false });
     expect(narrowScore.ssim).toBeLessThan(0.8);
+  });
+});
+
+describe('the picture check through the CLI', () => {
+  it('a file over 20 s is checked in 5 windows named in the report; --full-quality-check compares it whole', async () => {
+    const lib = join(dir, 'long-lib');
+    await makeClip(join(lib, 'long.mp4'), { width: 160, height: 90, seconds: 24, fps: 10, audio: false });
+    const run = async (name: string, extra: string[]) => {
+      const report = join(dir, `${name}.md`);
+      const r = await runCli(['optimize', '--bucket', lib, '--size-threshold', '0', '--optimize-videos', '--optimized-videos-dir', join(dir, `${name}-out`), '--codec', 'h264',
+        '--quality', 'efficient', '--preset', 'ultrafast', '--target-resolution', '360p', '--hardware-acceleration', 'none', '--workers', '1', '--no-progress',
+        '--manifest', join(dir, `${name}-manifest.json`), '--report', report, ...extra], { env: { XDG_CACHE_HOME: join(dir, 'cache') } });
+      expect(r.code, r.stderr).toBe(0);
+      const row = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')).files[0];
+      return { row, md: await readFile(report, 'utf8') };
+    };
+    const sampled = await run('sampled', []);
+    expect(sampled.row.status).toBe('optimized');
+    expect(sampled.row.picture.method).toBe('sampled windows');
+    // centred at 1/6 ... 5/6 of 24 s
+    expect(sampled.row.picture.windows.map((w: { startSec: number; durationSec: number }) => [w.startSec, w.durationSec])).toEqual([[3, 2], [7, 2], [11, 2], [15, 2], [19, 2]]);
+    expect(sampled.row.ssim).toBe(Math.min(...sampled.row.picture.windows.map((w: { ssim: number }) => w.ssim)));
+    expect(sampled.row.ssim).toBeGreaterThan(0.95);
+    expect(sampled.md).toMatch(/- picture: SSIM 0\.\d{4} \(lowest of 5 windows: 3\.0-5\.0 s 0\.\d{4}, 7\.0-9\.0 s .*19\.0-21\.0 s 0\.\d{4}\), checked in [\d.]+ s/);
+    const full = await run('full', ['--full-quality-check']);
+    expect(full.row.picture.method).toBe('whole file');
+    expect(full.row.picture.windows).toHaveLength(1);
+    expect(full.md).toMatch(/- picture: SSIM 0\.\d{4} \(whole file\)/);
   });
 });

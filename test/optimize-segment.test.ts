@@ -6,7 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { makeClip, probeJson } from './optimize-clips.js';
-import { concatLine } from '../optimize/segment.js';
+import { concatLine, concatList, segmentStarts } from '../optimize/segment.js';
 import { CpuBudget } from '../optimize/cpu-budget.js';
 import { fakeFfmpeg, type FakeFfmpeg } from './helpers/fake-ffmpeg.js';
 import { fileSha1, tortureCorpus } from './torture-corpus.js';
@@ -55,6 +55,19 @@ describe('segment-parallel', () => {
 
   it('quotes concat list paths', () => {
     expect(concatLine("/tmp/it's/a.mkv")).toBe(`file '/tmp/it'\\''s/a.mkv'`);
+  });
+
+  it('joins each segment at the time it starts in the source (the split\'s CSV list), so variable frame rate does not drift', async () => {
+    const csv = join(work, 'segments.csv');
+    await writeFile(csv, 'src-00000.mkv,0.000000,0.700000\nsrc-00001.mkv,0.700000,1.733333\nsrc-00002.mkv,1.733333,2.500000\n');
+    const starts = await segmentStarts(csv, 3);
+    expect(starts).toEqual([0, 0.7, 1.733333]);
+    expect(concatList(['/w/a.mkv', '/w/b.mkv', '/w/c.mkv'], starts)).toBe(
+      "ffconcat version 1.0\nfile '/w/a.mkv'\nduration 0.700000\nfile '/w/b.mkv'\nduration 1.033333\nfile '/w/c.mkv'\n");
+    // a list that does not match the segments found: the files' own durations, as before
+    expect(await segmentStarts(csv, 4)).toBeUndefined();
+    expect(await segmentStarts(join(work, 'missing.csv'), 3)).toBeUndefined();
+    expect(concatList(['/w/a.mkv'], undefined)).toBe("ffconcat version 1.0\nfile '/w/a.mkv'\n");
   });
 });
 

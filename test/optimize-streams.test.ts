@@ -92,6 +92,18 @@ describe('every stream kept', () => {
     expect(await readFile(join(work, 'webm-dropped', 'report.md'), 'utf8').catch(() => '')).toBe(''); // JSON asked for, no Markdown
   });
 
+  it('--drop-subtitles drops the subtitle track and the report names it; the other streams are all kept', async () => {
+    const r = await run('drop-subs', ['rich.mp4'], ['--optimize-videos', '--drop-subtitles']);
+    expect(r.code, r.stderr).toBe(0);
+    const row = r.rows['rich.mp4'];
+    expect(row).toMatchObject({ status: 'optimized', dropped: "dropped subtitle #3 (mov_text, 'tx3g', eng) (--drop-subtitles)" });
+    expect(row.verification!.checks.find((c) => c.name === 'streams')).toMatchObject({ ok: true, detail: 'audio 2/2, subtitle 0/0 (+1 dropped by flag), cover 1/1' });
+    const p = await probeFile(ffprobe, join(r.out, 'rich.mp4'));
+    expect(roles(p).filter((x) => x.startsWith('subtitle'))).toEqual([]);
+    expect(roles(p).filter((x) => x.startsWith('audio'))).toEqual(['audio:aac:eng', 'audio:aac:fra']);
+    expect(await fileSha1(join(r.lib, 'rich.mp4'))).toBe(corpus.sha1['rich.mp4']);
+  });
+
   it('a timecode track is written again from the timecode, in a MOV replaced in place and in an MP4 copy', async () => {
     const inPlace = await run('tmcd-inplace', ['timecode.mov'], ['--optimize-in-place']);
     expect(inPlace.code, inPlace.stderr).toBe(0);

@@ -58,7 +58,7 @@ export function register(program: Command): void {
       'Re-encode the videos at or above --size-threshold MiB with ffmpeg, verify every output, and either write it ' +
         'elsewhere (--optimize-videos: --optimized-videos-dir, or --output-prefix in the bucket) or replace the original ' +
         '(--optimize-in-place). Nothing is replaced before its output passed verification: codec, dimensions, ' +
-        'duration within 0.5% (at least one frame), a full decode with -xerror, the frame count, every stream of the source ' +
+        'duration within 0.5% (at least one frame plus 50 ms), a full decode with -xerror, the frame count, every stream of the source ' +
         '(each audio track, subtitles, cover pictures, data streams) with its language, the chapters and the container\'s title ' +
         'and creation time, a picture check (SSIM, and VMAF when ffmpeg has libvmaf, of the output against the source as ' +
         'displayed: rotation and sample aspect applied; whole files up to 20 s, else 5 windows of 2 s, or --full-quality-check) ' +
@@ -102,7 +102,7 @@ export function register(program: Command): void {
     .addOption(choiceOption('--fit <mode>', 'contain (whole picture), cover (fill, crop), pad (letterbox), stretch', FIT_MODES, 'contain'))
     .addOption(choiceOption('--audio-profile <profile>', 'high 192k, medium 128k 48 kHz, low 96k stereo 44.1 kHz, minimum 64k stereo 44.1 kHz (compliant audio is copied)', AUDIO_PROFILES, 'medium'))
     .addOption(choiceOption('--output-format <format>', 'container (in place keeps each file\'s own)', CONTAINERS, 'mp4'))
-    .option('--create-webm', 'also write a WebM (VP9 unless the codec goes in WebM) beside each output')
+    .option('--create-webm', 'also write a WebM (VP9 unless the codec goes in WebM) beside each output, verified and picture-checked like it')
     .addOption(new Option('--browser-compatible [bool]', 'keep MP4 output to h264 + aac so browsers play it').argParser(boolArg).default(true))
     .addOption(new Option('--no-browser-compatible', 'allow h265/vp9/av1 in MP4'))
     .addOption(choiceOption('--hardware-acceleration <type>', 'hardware encoder: auto falls back to software; an explicit choice that fails its trial is an error; a file whose hardware encode fails at run time is encoded again in software', HARDWARE_CHOICES, 'auto'))
