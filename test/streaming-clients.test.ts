@@ -80,7 +80,8 @@ describe('real clients read the origin streams', () => {
   });
 
   it('hls.js plays the --live playlist, reloading it and crossing the loop discontinuity', async () => {
-    const r = await playWithHlsJs(`${live.url}/clip.mp4/hls/master.m3u8`, 6);
+    // Until the goals below are passed, or 60 s: a loaded machine plays slower, which is no failure.
+    const r = await playWithHlsJs(`${live.url}/clip.mp4/hls/master.m3u8`, 60, { played: 2, fragments: 5, playlistLoads: 2 });
     expect(r.errors.filter((e) => e.endsWith(':fatal'))).toEqual([]);
     expect(r.live).toBe(true);
     // The 2 s clip loops: playing more than 2 s of it means a loop restart was crossed;
