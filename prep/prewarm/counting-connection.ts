@@ -12,7 +12,7 @@
 // UND_ERR_SOCKET-like codes, which the caller classes and retries as connection errors.
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import type { Edge } from './edges.js';
+import { socketLabel, type Edge } from './edges.js';
 
 /** The subset of undici's dispatch handler the pre-warming requests use (h2-connection.ts too). */
 export interface Handler {
@@ -174,8 +174,7 @@ export class CountingConnection {
     const timer = setTimeout(() => s.destroy(Object.assign(new Error(`connect timeout after ${this.o.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' })), this.o.connectTimeoutMs);
     s.once('connect', () => {
       clearTimeout(timer);
-      const a = s.remoteAddress;
-      if (a) this.remote = `${a.includes(':') ? `[${a}]` : a}:${s.remotePort}`;
+      this.remote = socketLabel(s) ?? this.remote;
     });
     s.on('error', (err) => {
       clearTimeout(timer);

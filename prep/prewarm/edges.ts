@@ -1,6 +1,7 @@
 // --edge ADDR[:PORT] (repeatable) and --edge-file: the addresses of edge servers or PoPs to
 // warm, each reached directly while URL, Host and TLS server name stay the base URL's.
 import { readFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { UsageError } from '../../lib/errors.js';
 
 export interface Edge {
@@ -9,6 +10,16 @@ export interface Edge {
   host: string;
   /** Port to dial; undefined = the base URL's. */
   port?: number;
+}
+
+/** `host:port` as records show an address (`[v6]:port` for IPv6). */
+export function addressLabel(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The address a connected socket reached, as records show it; undefined before it connects. */
+export function socketLabel(socket: Socket): string | undefined {
+  return socket.remoteAddress ? addressLabel(socket.remoteAddress, socket.remotePort ?? 0) : undefined;
 }
 
 /** `1.2.3.4`, `1.2.3.4:8443`, `[2001:db8::1]:443`, `edge3.example.net:80`; the port defaults to the base URL's. */
@@ -25,7 +36,7 @@ export function parseEdge(value: string, defaultPort: number): Edge {
   }
   const p = port === undefined ? defaultPort : Number(port);
   if (!Number.isInteger(p) || p < 1 || p > 65535) throw new UsageError(`--edge "${value}": port must be 1..65535`);
-  return { label: `${host.includes(':') ? `[${host}]` : host}:${p}`, host, port: p };
+  return { label: addressLabel(host, p), host, port: p };
 }
 
 /** The default port of a base URL: its own, else 443 for https and 80 for http. */

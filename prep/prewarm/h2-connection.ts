@@ -13,7 +13,7 @@ import { connect as h2connect, constants, type ClientHttp2Session, type ClientHt
 import { connect as tlsConnect, checkServerIdentity, type TLSSocket, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Dispatcher } from 'undici';
-import type { Edge } from './edges.js';
+import { socketLabel, type Edge } from './edges.js';
 import type { Handler } from './counting-connection.js';
 
 export interface H2Options {
@@ -98,8 +98,7 @@ export class H2Connection {
       clearTimeout(timer);
       socket.off('error', failAll);
       this.connecting = false;
-      const a = socket.remoteAddress;
-      if (a) this.remote = `${a.includes(':') ? `[${a}]` : a}:${socket.remotePort}`;
+      this.remote = socketLabel(socket) ?? this.remote;
       const q = this.queue;
       this.queue = [];
       if (socket.alpnProtocol !== 'h2') {

@@ -147,17 +147,10 @@ export async function* workBatches(objects: AsyncIterable<readonly StoredObject[
       const e = expanding(obj);
       const out: WorkItem[] = [];
       for (const kind of opts.kinds) {
-        const targets = kind.targets(obj, opts.context);
-        if (Symbol.asyncIterator in targets) {
-          for await (const t of targets) {
-            expand(e, t, out);
-            yield* out.splice(0);
-          }
-        } else {
-          for (const t of targets) {
-            expand(e, t, out);
-            yield* out.splice(0);
-          }
+        // This path is per object already (discovery kinds): one loop takes sync and async targets alike.
+        for await (const t of kind.targets(obj, opts.context)) {
+          expand(e, t, out);
+          yield* out.splice(0);
         }
       }
     };

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { buildConnector as BuildConnector, Client as UndiciClient, Dispatcher } from 'undici';
-import type { Edge } from './edges.js';
+import { socketLabel, type Edge } from './edges.js';
 import { countingConnectionFor, type CountingConnection } from './counting-connection.js';
 import { h2ConnectionFor } from './h2-connection.js';
 
@@ -59,12 +59,6 @@ export interface WorkerConnections {
   destroy(): Promise<void>;
 }
 
-function label(socket: Socket): string | undefined {
-  const a = socket.remoteAddress;
-  if (!a) return undefined;
-  return `${a.includes(':') ? `[${a}]` : a}:${socket.remotePort}`;
-}
-
 interface Target {
   client: Pick<Dispatcher, 'dispatch'>;
   remote?: string;
@@ -83,7 +77,7 @@ export function createWorkerConnections(o: ConnectionOptions): WorkerConnections
     // `host` (and so the TLS server name) stays the base URL's.
     const connect: BuildConnector.connector = (opts, cb) =>
       base(edge ? { ...opts, hostname: edge.host, port: String(edge.port ?? opts.port) } : opts, (err, socket) => {
-        if (socket) t.remote = label(socket as Socket);
+        if (socket) t.remote = socketLabel(socket as Socket);
         (cb as (e: Error | null, s: unknown) => void)(err, socket);
       });
     const client = new Client(origin, {
