@@ -63,3 +63,16 @@ describe('verify with a masked --variant-header set', () => {
     expect(other.code).toBe(2);
   });
 });
+
+describe('verify against a CDN that does not answer', () => {
+  it('says FAILED and exits 1, even with the default --min-hit-ratio 0', async () => {
+    const file = join(dir, 'dead.json');
+    const records = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { records: { url: string }[] };
+    // The same records, pointing at a port nothing listens on (--dns: the URL's address, not the edge recorded).
+    records.records = records.records.map((r) => ({ ...r, url: r.url.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1') }));
+    writeFileSync(file, JSON.stringify(records));
+    const res = await runCli(['verify', '--results-file', file, '--variant-header', `X-Device-Token: ${SECRET}`, '--dns', '--retry', '0', '--output', join(dir, 'dead.md'), '--progress', 'false']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/verify: 0 of 2 URL\(s\) HIT \(0\.0%\), 2 failed \(an error or no answer\), .*FAILED/);
+  });
+});

@@ -41,8 +41,9 @@ export function register(program: Command): void {
         'status) plus REPORT.jsonl (each answer): the hit share overall and per derivative, PoP, edge, size category and\n' +
         'cache-key variant, and the URLs that are not HITs. Records prewarm could not warm count as not HIT.\n\n' +
         'The results keep URLs with secrets redacted (token=REDACTED): give the real --base-url and its query values\n' +
-        'are sent again. Exit codes: 0 the hit share is at least --min-hit-ratio, 1 below it (or nothing to verify, or\n' +
-        'it could not run), 2 bad flags, 130/143 interrupted.',
+        'are sent again. Exit codes: 0 the hit share is at least --min-hit-ratio and every request got an answer,\n' +
+        '1 below it, any request finally failed (no answer, a timeout, an error status), nothing to verify, or it\n' +
+        'could not run; 2 bad flags, 130/143 interrupted.',
     )
     .option('--results-file <file>', 'prewarm results (FILE.json, or the FILE.jsonl log) (required)')
     .option('--base-url <url>', 'the real base URL, when the results redacted a token in it')

@@ -107,7 +107,10 @@ export async function runVerify(o: VerifyOptions, onStart?: (run: PrewarmRun) =>
   }
   if (outcome.listingError) throw outcome.listingError;
   const c = coverage.summary();
-  const passed = !outcome.interrupted && c.overall.ratio >= o.minHitRatio && c.overall.total > 0;
+  // A request that got no answer, or an error, proves nothing about the cache: with any, verify
+  // cannot say the URLs are warm, whatever --min-hit-ratio allows (a dead CDN is not a pass).
+  const failed = c.overall.statuses.failed ?? 0;
+  const passed = !outcome.interrupted && failed === 0 && c.overall.ratio >= o.minHitRatio && c.overall.total > 0;
   const report: VerifyReport = {
     version: 1,
     generatedAt: new Date().toISOString(),
@@ -161,7 +164,7 @@ export async function runVerifyCommand(o: VerifyOptions): Promise<number> {
   if (pops.length > 0) lines.push(`by PoP: ${pops.map(([k, h]) => `${k} ${pct(h.ratio)} (${h.hits}/${h.total})`).join(', ')}`);
   lines.push(
     `verify: ${c.overall.hits} of ${c.overall.total} URL(s) HIT (${pct(c.overall.ratio)})` +
-      `${out.report.notWarmed ? `, ${out.report.notWarmed} not warmed` : ''}, ${c.keysNotHit} key(s) with a URL not HIT; ` +
+      `${out.report.notWarmed ? `, ${out.report.notWarmed} not warmed` : ''}${c.overall.statuses.failed ? `, ${c.overall.statuses.failed} failed (an error or no answer)` : ''}, ${c.keysNotHit} key(s) with a URL not HIT; ` +
       `${out.report.passed ? 'PASSED' : out.report.interrupted ? 'INTERRUPTED' : 'FAILED'} (--min-hit-ratio ${pct(o.minHitRatio)})`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
