@@ -288,4 +288,17 @@ describe('summary', () => {
     expect(xml).toContain('name="status &lt;ok&gt; &amp; &quot;fine&quot;"');
     expect(xml).toMatch(/<testcase classname="thresholds" name="http_req_duration p\(95\)&lt;15000"\/>/);
   });
+  it('a derivative this run drew no record of has no figures (k6 reports its declared submetrics as 0)', () => {
+    const none: K6SummaryData = {
+      ...data,
+      metrics: {
+        ...data.metrics,
+        'http_req_waiting{derivative:desktop}': { type: 'trend', values: { 'p(95)': 0, count: 0 } },
+        'http_req_duration{derivative:desktop}': { type: 'trend', values: { med: 0, 'p(90)': 0, 'p(95)': 0, 'p(99)': 0, count: 0 } },
+        'media_cache_hit{derivative:desktop}': { type: 'rate', values: { rate: 0, passes: 0, fails: 0 } },
+      },
+    };
+    const desktop = summarize(none, { settings: { baseUrl: 'http://h' } }).byDerivative.find((d) => d.derivative === 'desktop');
+    expect(desktop).toEqual({ derivative: 'desktop', requests: 0 });
+  });
 });

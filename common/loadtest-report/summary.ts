@@ -216,13 +216,20 @@ export function summarize(data: K6SummaryData, opts: SummarizeOptions = {}): Loa
     }
     if (tag !== 'derivative') continue;
     const f = per.get(value) ?? { derivative: value };
+    // A derivative's submetric exists (thresholds declare it) even when this run drew none of its
+    // records: k6 then reports p(95) 0 and rate 0, figures nothing measured. They stay unset, so a
+    // baseline comparison says "not measured" instead of "0 ms" (no regression) or "0% hits".
     if (base === METRIC.ttfb) {
-      f.ttfbP95 = vals['p(95)'];
       f.requests = vals.count;
+      if (vals.count !== 0) f.ttfbP95 = vals['p(95)'];
     } else if (base === 'http_req_duration') {
-      f.durationP95 = vals['p(95)'];
-      f.duration = { med: vals.med, 'p(90)': vals['p(90)'], 'p(95)': vals['p(95)'], 'p(99)': vals['p(99)'] };
-    } else if (base === METRIC.cacheHit) f.cacheHitRate = vals.rate;
+      if (vals.count !== 0) {
+        f.durationP95 = vals['p(95)'];
+        f.duration = { med: vals.med, 'p(90)': vals['p(90)'], 'p(95)': vals['p(95)'], 'p(99)': vals['p(99)'] };
+      }
+    } else if (base === METRIC.cacheHit) {
+      if (vals.passes !== 0 || vals.fails !== 0) f.cacheHitRate = vals.rate;
+    }
     else if (base === METRIC.bytes) f.bytes = vals.count;
     else if (base === VIDEO_METRIC.startup) {
       if (vals.count > 0) {
